@@ -1,0 +1,60 @@
+//! Officers (执法人员), grid workers (网格员) and their enforcement credentials (执法证).
+
+use serde::{Deserialize, Serialize};
+
+/// A person on the device's roster.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Officer {
+    pub id: String,
+    pub name: String,
+    /// Issuing agency, e.g. 苏州市生态环境局.
+    pub agency: String,
+    #[serde(default)]
+    pub role: StaffRole,
+    #[serde(default)]
+    pub credential: Option<Credential>,
+    /// Enterprises this person has a declared conflict of interest with (V-18).
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Roles on the roster. Only officers count toward the two-officer rule.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum StaffRole {
+    #[default]
+    Officer,
+    GridWorker,
+    /// 协助人员 (monitoring or technical staff): never counts as an officer.
+    Assistant,
+}
+
+/// 行政执法证.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Credential {
+    /// 执法证号.
+    pub number: String,
+    /// 中华人民共和国行政执法证 / 地方行政执法证.
+    pub kind: String,
+    pub valid_from: chrono::NaiveDate,
+    pub valid_to: chrono::NaiveDate,
+    /// Area codes covered; an enterprise area matches when it starts with one ("32" covers "320505").
+    pub areas: Vec<String>,
+}
+
+/// A declared relation to an enterprise.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Conflict {
+    pub enterprise_id: String,
+    pub relation: String,
+}
+
+impl Credential {
+    /// Valid on the date and covering the area.
+    pub fn covers(&self, on: chrono::NaiveDate, area: &str) -> bool {
+        self.valid_from <= on && on <= self.valid_to && self.areas.iter().any(|a| area.starts_with(a.as_str()))
+    }
+}

@@ -1,0 +1,178 @@
+//! The audit chain: every operation the device commits is a link. Each link stores the SHA-256 of
+//! its canonical payload inside a header that names the previous link's hash, and the device signs
+//! the header hash with its Ed25519 key. Editing, deleting or reordering any row breaks a link that
+//! `verify` finds; the server re-verifies the same chain after sync.
+
+use fieldcase_protocol::{KeyPair, PublicKey, Sha256, Signature, canonical_hash, signing_message};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use crate::error::{CoreError, Result};
+
+/// The hash that comes before the first link.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// What a link's hash covers.
+#[derive(Serialize)]
+struct Header<'a> {
+    seq: i64,
+    op_id: &'a str,
+    case_id: Option<&'a str>,
+    kind: &'a str,
+    hlc: &'a str,
+    payload_sha256: String,
+    prev: &'a str,
+    device: &'a str,
+}
+
+/// One stored link.
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub seq: i64,
+    pub op_id: String,
+    pub case_id: Option<String>,
+    pub kind: String,
+    pub hlc: String,
+    pub payload: String,
+    pub prev_hash: String,
+    pub hash: String,
+    pub signature: String,
+}
+
+fn header_hash(l: &Link, device: &str) -> Result<Sha256> {
+    let h = Header {
+        seq: l.seq,
+        op_id: &l.op_id,
+        case_id: l.case_id.as_deref(),
+        kind: &l.kind,
+        hlc: &l.hlc,
+        payload_sha256: Sha256::of(l.payload.as_bytes()).to_string(),
+        prev: &l.prev_hash,
+        device,
+    };
+    Ok(canonical_hash(&h)?)
+}
+
+/// What to append.
+#[derive(Debug)]
+pub struct NewLink<'a> {
+    pub op_id: &'a str,
+    pub case_id: Option<&'a str>,
+    pub kind: &'a str,
+    pub hlc: &'a str,
+    /// Canonical JSON of the operation.
+    pub payload: &'a str,
+    /// Whether the operation goes to the center (outbox).
+    pub outbox: bool,
+}
+
+/// Appends a link (and its outbox entry) inside the caller's transaction. Returns its seq.
+pub fn append(tx: &Transaction<'_>, key: &KeyPair, device: &str, new: &NewLink<'_>) -> Result<i64> {
+    let last: Option<(i64, String)> = tx
+        .query_row("SELECT seq, hash FROM ops ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (seq, prev) = match last {
+        Some((s, h)) => (s + 1, h),
+        None => (1, GENESIS.to_string()),
+    };
+    let mut link = Link {
+        seq,
+        op_id: new.op_id.to_string(),
+        case_id: new.case_id.map(str::to_string),
+        kind: new.kind.to_string(),
+        hlc: new.hlc.to_string(),
+        payload: new.payload.to_string(),
+        prev_hash: prev,
+        hash: String::new(),
+        signature: String::new(),
+    };
+    let hash = header_hash(&link, device)?;
+    link.hash = hash.to_string();
+    link.signature = key.sign(&signing_message("audit", hash.as_bytes())).to_string();
+    tx.execute(
+        "INSERT INTO ops (seq, op_id, case_id, kind, hlc, payload, prev_hash, hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![link.seq, link.op_id, link.case_id, link.kind, link.hlc, link.payload, link.prev_hash, link.hash, link.signature],
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+            CoreError::Data(format!("operation {} is already in the log", new.op_id))
+        }
+        e => e.into(),
+    })?;
+    if new.outbox {
+        tx.execute("INSERT INTO outbox (op_seq) VALUES (?1)", [seq])?;
+    }
+    Ok(seq)
+}
+
+/// The result of walking the chain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainReport {
+    /// Links checked.
+    pub links: i64,
+    /// The first broken link, if any.
+    pub first_break: Option<Break>,
+}
+
+/// Where and why the chain breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Break {
+    pub seq: i64,
+    pub reason: String,
+}
+
+/// Walks every link in order and reports the first that does not hold.
+pub fn verify(conn: &Connection, device: &str, public_key: &PublicKey) -> Result<ChainReport> {
+    let mut stmt = conn.prepare(
+        "SELECT seq, op_id, case_id, kind, hlc, payload, prev_hash, hash, signature FROM ops ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Link {
+            seq: r.get(0)?,
+            op_id: r.get(1)?,
+            case_id: r.get(2)?,
+            kind: r.get(3)?,
+            hlc: r.get(4)?,
+            payload: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+            signature: r.get(8)?,
+        })
+    })?;
+    let mut expected_prev = GENESIS.to_string();
+    let mut expected_seq = 1;
+    let mut n = 0;
+    for row in rows {
+        let l = row?;
+        n += 1;
+        let fail = |reason: String| Ok(ChainReport { links: n, first_break: Some(Break { seq: l.seq, reason }) });
+        if l.seq != expected_seq {
+            return fail(format!("link {expected_seq} is missing (next link is {})", l.seq));
+        }
+        if l.prev_hash != expected_prev {
+            return fail("previous-hash does not match the link before it".into());
+        }
+        let recomputed = header_hash(&l, device)?;
+        if recomputed.to_string() != l.hash {
+            return fail("content does not match its hash (the row was changed)".into());
+        }
+        let sig: Signature = match l.signature.parse() {
+            Ok(s) => s,
+            Err(_) => return fail("signature is malformed".into()),
+        };
+        if public_key.verify(&signing_message("audit", recomputed.as_bytes()), &sig).is_err() {
+            return fail("device signature does not verify".into());
+        }
+        expected_prev = l.hash.clone();
+        expected_seq += 1;
+    }
+    Ok(ChainReport { links: n, first_break: None })
+}
+
+/// Every link, in order (for re-folding cases during verification).
+pub fn links_of_case(conn: &Connection, case_id: &str) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare("SELECT seq, payload FROM ops WHERE case_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([case_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

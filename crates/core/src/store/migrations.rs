@@ -1,0 +1,93 @@
+//! Numbered schema migrations, tracked with `PRAGMA user_version`.
+//!
+//! Plain SQL, not rusqlite_migration or refinery: both pin an older rusqlite and a second
+//! libsqlite3-sys cannot link (DESIGN.md, Traps). Each migration runs in one transaction with the
+//! version bump, so a kill mid-migration leaves the previous version intact.
+
+use rusqlite::Connection;
+
+/// Migration `n` (1-based) is `MIGRATIONS[n - 1]`. Never edit a released one: add the next.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: device identity, reference data, cases, the operation log (audit chain) and the outbox.
+    r#"
+    CREATE TABLE device (
+        id TEXT PRIMARY KEY,
+        public_key TEXT NOT NULL,
+        pkcs8 BLOB NOT NULL,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE officers (id TEXT PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE enterprises (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, area TEXT NOT NULL,
+        lat REAL NOT NULL, lon REAL NOT NULL, risk TEXT NOT NULL, data TEXT NOT NULL
+    );
+    CREATE TABLE tasks (
+        id TEXT PRIMARY KEY, enterprise_id TEXT NOT NULL, due TEXT NOT NULL, data TEXT NOT NULL
+    );
+    CREATE TABLE cases (
+        id TEXT PRIMARY KEY, task_id TEXT NOT NULL, enterprise_id TEXT NOT NULL,
+        status TEXT NOT NULL, opened_at TEXT NOT NULL, last_seq INTEGER NOT NULL, state TEXT NOT NULL
+    );
+    CREATE TABLE case_officers (
+        case_id TEXT NOT NULL, officer_id TEXT NOT NULL, PRIMARY KEY (case_id, officer_id)
+    );
+    CREATE TABLE ops (
+        seq INTEGER PRIMARY KEY,
+        op_id TEXT NOT NULL UNIQUE,
+        case_id TEXT,
+        kind TEXT NOT NULL,
+        hlc TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        signature TEXT NOT NULL
+    );
+    CREATE INDEX ops_case ON ops (case_id, seq);
+    CREATE TABLE outbox (
+        device_seq INTEGER PRIMARY KEY,
+        op_seq INTEGER NOT NULL UNIQUE REFERENCES ops (seq),
+        state TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT
+    );
+    CREATE TABLE blobs (
+        sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, media_type TEXT NOT NULL, created_at TEXT NOT NULL
+    );
+    "#,
+    // 2: number blocks for pre-numbered documents (V-20), open interviews (V-16), inbox indexes.
+    r#"
+    CREATE TABLE number_blocks (
+        doc_type TEXT NOT NULL, prefix TEXT NOT NULL, next INTEGER NOT NULL, last INTEGER NOT NULL,
+        PRIMARY KEY (doc_type, prefix)
+    );
+    CREATE TABLE numbers_used (
+        number TEXT PRIMARY KEY, doc_type TEXT NOT NULL, case_id TEXT NOT NULL, used_at TEXT NOT NULL
+    );
+    CREATE TABLE open_interviews (
+        id_number TEXT NOT NULL, case_id TEXT NOT NULL, interview_id TEXT NOT NULL,
+        PRIMARY KEY (id_number, interview_id)
+    );
+    CREATE INDEX tasks_due ON tasks (due, id);
+    CREATE INDEX cases_task ON cases (task_id);
+    CREATE INDEX cases_status ON cases (status, opened_at);
+    "#,
+];
+
+/// The schema version this build writes.
+pub fn latest() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+/// Brings a database to `target` (≤ latest), one transaction per migration.
+pub fn migrate_to(conn: &mut Connection, target: u32) -> rusqlite::Result<u32> {
+    let mut current: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    while current < target {
+        let tx = conn.transaction()?;
+        tx.execute_batch(MIGRATIONS[current as usize])?;
+        current += 1;
+        tx.pragma_update(None, "user_version", current)?;
+        tx.commit()?;
+    }
+    Ok(current)
+}

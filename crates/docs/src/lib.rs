@@ -1,0 +1,4 @@
+//! Documents produced by an inspection. This crate knows the printed conventions of domain.md §2.6
+//! and §9 and nothing of the store or the engine: callers hand it plain values.
+
+pub mod zh_time;
