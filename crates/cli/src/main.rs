@@ -2,14 +2,27 @@
 //! parse arguments, make one core call, print the result or the error.
 
 mod forms_cmd;
+mod scenario;
+mod store_cmd;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "fieldcase", version, about = "fieldcase field client (headless)")]
+#[command(name = "fieldcase", version, about = "fieldcase field client (headless): the guided procedure over a local store")]
 struct Cli {
+    /// Device store folder (fieldcase.db + blobs/).
+    #[arg(long, global = true, default_value = ".fieldcase/device")]
+    store: PathBuf,
+    /// Forms folder.
+    #[arg(long, global = true, default_value = "forms")]
+    forms: PathBuf,
+    /// Run on a fixed clock starting at this RFC 3339 time (each reading advances 1 s) — for
+    /// reproducible field trials. Default: the system clock.
+    #[arg(long, global = true)]
+    clock: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -19,12 +32,44 @@ enum Command {
     /// Validate or describe a forms folder.
     #[command(subcommand)]
     Forms(forms_cmd::FormsCommand),
+    /// Create (or open) the device store and print its identity.
+    Init,
+    /// Import officers, enterprises, tasks and number blocks from a JSON file.
+    Import { file: PathBuf },
+    /// Run one procedure command (JSON, from a file or `-` for stdin).
+    Step { file: PathBuf },
+    /// Run a whole inspection from a scenario file.
+    Run { scenario: PathBuf },
+    /// Show a case as JSON (`--public` masks personal data, V-22).
+    Case {
+        id: String,
+        #[arg(long)]
+        public: bool,
+        /// With --public: ask for unmasked data (always refused).
+        #[arg(long)]
+        unmasked: bool,
+    },
+    /// Show the step bar of a case.
+    Steps { id: String },
+    /// The task inbox, earliest due first.
+    Inbox {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Verify the audit chain, every case against its operations, signatures and blobs.
+    Verify,
+    /// Move open drafts to the loaded checklist versions.
+    MigrateDrafts,
+    /// Test support: write steps forever (the crash test kills this with SIGKILL).
+    #[command(hide = true)]
+    CrashWriter,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Forms(c) => forms_cmd::run(c),
+        other => store_cmd::run(&cli.store, &cli.forms, cli.clock.as_deref(), other),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -93,3 +93,12 @@ impl Env for SteppingEnv {
         b
     }
 }
+
+impl Env for Box<dyn Env> {
+    fn now_ms(&self) -> u64 {
+        (**self).now_ms()
+    }
+    fn random10(&self) -> [u8; 10] {
+        (**self).random10()
+    }
+}

@@ -36,6 +36,8 @@ pub struct Outcome {
     pub op_id: String,
     pub seq: i64,
     pub kind: String,
+    /// Id of what the operation created (case, evidence, interview, transcript, sample), if any.
+    pub created: Option<String>,
     /// Warnings recorded with the step.
     pub flags: Vec<Flag>,
 }
@@ -195,7 +197,8 @@ impl<E: Env> Engine<E> {
             let seq = chain::append(tx, &device.key, &device.id, &link)?;
             store::save_case(tx, &new_case, seq)?;
             tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)", [&envelope.hlc])?;
-            Ok(Outcome { case_id, op_id: op_id.clone(), seq, kind: kind.to_string(), flags: envelope.flags })
+            let created = op::created_id(&envelope.body);
+            Ok(Outcome { case_id, op_id: op_id.clone(), seq, kind: kind.to_string(), created, flags: envelope.flags })
         })
     }
 
@@ -278,7 +281,7 @@ impl<E: Env> Engine<E> {
             let seq = chain::append(tx, &device.key, &device.id, &link)?;
             store::save_case(tx, &new_case, seq)?;
             tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)", [&hlc])?;
-            Ok(Outcome { case_id: case_id.to_string(), op_id: op_id.clone(), seq, kind: kind.to_string(), flags: vec![] })
+            Ok(Outcome { case_id: case_id.to_string(), op_id: op_id.clone(), seq, kind: kind.to_string(), created: None, flags: vec![] })
         })
     }
 }

@@ -86,6 +86,18 @@ impl Op {
     }
 }
 
+/// The id of the thing an operation creates, for callers that refer to it next.
+pub fn created_id(op: &Op) -> Option<String> {
+    match op {
+        Op::CaseOpened { case } => Some(case.id.clone()),
+        Op::EvidenceCaptured { evidence } => Some(evidence.id.clone()),
+        Op::InterviewStarted { interview } => Some(interview.id.clone()),
+        Op::TranscriptDrafted { transcript_id, .. } => Some(transcript_id.clone()),
+        Op::SampleTaken { sample } => Some(sample.sample_id.clone()),
+        _ => None,
+    }
+}
+
 /// Folds one operation into a case. `case` is `None` only before `CaseOpened`.
 pub fn apply(case: Option<Case>, env: &OpEnvelope) -> Result<Case, String> {
     let mut c = match (&env.body, case) {

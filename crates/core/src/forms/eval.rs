@@ -22,6 +22,8 @@ pub struct AppliedLimit {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reference: Option<String>,
     pub exceeded: bool,
+    /// False when the default limit applied was not checked against the standard's text.
+    pub verified: bool,
     /// Measured value over the limit, when it is exceeded (for escalation hints).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub factor: Option<f64>,
@@ -87,8 +89,8 @@ fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Optio
             && p.param.as_deref() == param
             && (p.instance.is_none() || p.instance.as_deref() == instance)
     });
-    let (lv, source, reference) = if let Some(p) = permit {
-        (LimitValue::Number(p.value), "permit".to_string(), Some(p.source.clone()))
+    let (lv, source, reference, verified) = if let Some(p) = permit {
+        (LimitValue::Number(p.value), "permit".to_string(), Some(p.source.clone()), true)
     } else {
         let limit = limit?;
         let pick = |value: &Option<LimitValue>, values: &Option<std::collections::BTreeMap<String, LimitValue>>| match param {
@@ -99,10 +101,10 @@ fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Optio
             .alt
             .iter()
             .filter(|a| ent.flags.iter().any(|f| f == &a.when))
-            .find_map(|a| pick(&a.value, &a.values).map(|v| (v, format!("alt:{}", a.when), a.r#ref.clone())));
+            .find_map(|a| pick(&a.value, &a.values).map(|v| (v, format!("alt:{}", a.when), a.r#ref.clone(), a.verified)));
         match alt {
             Some(found) => found,
-            None => (pick(&limit.value, &limit.values)?, "default".to_string(), limit.r#ref.clone()),
+            None => (pick(&limit.value, &limit.values)?, "default".to_string(), limit.r#ref.clone(), limit.verified),
         }
     };
     let (exceeded, text, factor) = match &lv {
@@ -127,5 +129,5 @@ fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Optio
             (measured < lo || measured > hi, format!("{lo}-{hi}"), None)
         }
     };
-    Some(AppliedLimit { param: param.map(str::to_string), value: measured, limit: text, source, reference, exceeded, factor })
+    Some(AppliedLimit { param: param.map(str::to_string), value: measured, limit: text, source, reference, exceeded, verified, factor })
 }
