@@ -15,7 +15,7 @@ pub(crate) type Eng = Engine<Box<dyn Env>>;
 pub(crate) fn open(store: &Path, forms: &Path, clock: Option<&str>) -> Result<Eng, String> {
     let forms = FormSet::load(forms).map_err(|e| e.to_string())?;
     let env: Box<dyn Env> = match clock {
-        Some(t) => Box::new(SteppingEnv::at(t, 1000).map_err(|e| format!("--clock {t}: {e}"))?),
+        Some(t) => Box::new(SteppingEnv::at(t, 1000).map_err(|e| format!("--clock {t}: {e}"))?.with_random_ids()),
         None => Box::new(SystemEnv),
     };
     Engine::open(store, forms, env).map_err(|e| e.to_string())

@@ -54,12 +54,20 @@ pub struct SteppingEnv {
     now: Cell<u64>,
     step_ms: u64,
     counter: Cell<u64>,
+    random_ids: bool,
 }
 
 impl SteppingEnv {
     /// Starts at `start_ms` and moves `step_ms` forward at each `now_ms` call.
     pub fn new(start_ms: u64, step_ms: u64) -> Self {
-        Self { now: Cell::new(start_ms), step_ms, counter: Cell::new(0) }
+        Self { now: Cell::new(start_ms), step_ms, counter: Cell::new(0), random_ids: false }
+    }
+
+    /// Keeps the clock deterministic but draws ids from the OS random source, so several runs on
+    /// one store (each starting the clock anew) never reuse an operation id.
+    pub fn with_random_ids(mut self) -> Self {
+        self.random_ids = true;
+        self
     }
 
     /// Starts at an RFC 3339 time.
@@ -86,6 +94,9 @@ impl Env for SteppingEnv {
         t
     }
     fn random10(&self) -> [u8; 10] {
+        if self.random_ids {
+            return SystemEnv.random10();
+        }
         let n = self.counter.get() + 1;
         self.counter.set(n);
         let mut b = [0u8; 10];

@@ -165,11 +165,12 @@ pub(crate) fn draft(ctx: &Ctx<'_>, by: &str, kind: &str, interview_id: Option<&s
     steps::require_notice(case, p, "制作笔录", "a transcript")?;
     let interview = match kind {
         "onsite" => {
-            steps::require_step(ctx, case, p, StepKind::Transcript)?;
+            // The specific V-10 reason first: it tells the inspector exactly which item lacks evidence.
             let ent = ctx.enterprise(&case.enterprise_id)?;
             if let Some((zh, en)) = steps::checklist_gaps(ctx.forms, case, &ent).into_iter().find(|g| g.0.starts_with("V-10")) {
                 return refuse("V-10", zh, en);
             }
+            steps::require_step(ctx, case, p, StepKind::Transcript)?;
             let photos = case.evidence.iter().filter(|e| e.kind == "photo").count();
             let need = p.rules.required_evidence as usize;
             if photos < need {
