@@ -7,34 +7,86 @@ use cargo_metadata::MetadataCommand;
 
 /// (crate, workspace crates it may depend on, external crates it must never depend on).
 const RULES: &[(&str, &[&str], &[&str])] = &[
-    ("fieldcase-protocol", &[], &["rusqlite", "reqwest", "tokio", "axum", "tauri", "object_store", "tokio-postgres"]),
-    ("fieldcase-docs", &[], &["rusqlite", "reqwest", "tokio", "axum", "tauri"]),
-    ("fieldcase-core", &["fieldcase-protocol", "fieldcase-docs"], &["axum", "tauri", "tauri-build", "tokio-postgres"]),
-    ("fieldcase-cli", &["fieldcase-core", "fieldcase-protocol"], &["axum", "tauri"]),
+    (
+        "fieldcase-protocol",
+        &[],
+        &[
+            "rusqlite",
+            "reqwest",
+            "tokio",
+            "axum",
+            "tauri",
+            "object_store",
+            "tokio-postgres",
+        ],
+    ),
+    (
+        "fieldcase-docs",
+        &[],
+        &["rusqlite", "reqwest", "tokio", "axum", "tauri"],
+    ),
+    (
+        "fieldcase-core",
+        &["fieldcase-protocol", "fieldcase-docs"],
+        &["axum", "tauri", "tauri-build", "tokio-postgres"],
+    ),
+    (
+        "fieldcase-cli",
+        &["fieldcase-core", "fieldcase-protocol"],
+        &["axum", "tauri"],
+    ),
     // Present once their issues land; the rules hold from the first commit that adds them.
-    ("fieldcase-server", &["fieldcase-protocol"], &["tauri", "fieldcase-core"]),
-    ("fieldcase-app", &["fieldcase-core", "fieldcase-protocol", "fieldcase-docs"], &["axum"]),
+    (
+        "fieldcase-server",
+        &["fieldcase-protocol"],
+        &["tauri", "fieldcase-core"],
+    ),
+    (
+        "fieldcase-app",
+        &["fieldcase-core", "fieldcase-protocol", "fieldcase-docs"],
+        &["axum"],
+    ),
 ];
 
 #[test]
 fn crates_depend_only_on_what_they_may() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let meta = MetadataCommand::new().manifest_path(root.join("Cargo.toml")).no_deps().exec().expect("cargo metadata");
+    let meta = MetadataCommand::new()
+        .manifest_path(root.join("Cargo.toml"))
+        .no_deps()
+        .exec()
+        .expect("cargo metadata");
     let members: Vec<&str> = meta.packages.iter().map(|p| p.name.as_str()).collect();
     let mut checked = 0;
     for pkg in &meta.packages {
         let rule = RULES.iter().find(|r| r.0 == pkg.name.as_str());
         let Some((_, allowed, banned)) = rule else {
-            assert!(pkg.name.as_str() == "fieldcase-tests", "crate {} has no dependency rule in this test", pkg.name);
+            assert!(
+                pkg.name.as_str() == "fieldcase-tests",
+                "crate {} has no dependency rule in this test",
+                pkg.name
+            );
             continue;
         };
         checked += 1;
-        for dep in pkg.dependencies.iter().filter(|d| d.kind == cargo_metadata::DependencyKind::Normal) {
+        for dep in pkg
+            .dependencies
+            .iter()
+            .filter(|d| d.kind == cargo_metadata::DependencyKind::Normal)
+        {
             let name = dep.name.as_str();
             if members.contains(&name) {
-                assert!(allowed.contains(&name), "{} must not depend on {name} (ARCHITECTURE.md: dependency direction)", pkg.name);
+                assert!(
+                    allowed.contains(&name),
+                    "{} must not depend on {name} (ARCHITECTURE.md: dependency direction)",
+                    pkg.name
+                );
             }
-            assert!(!banned.contains(&name), "{} must not depend on {name} (ARCHITECTURE.md)", pkg.name);
+            assert!(
+                !banned.contains(&name),
+                "{} must not depend on {name} (ARCHITECTURE.md)",
+                pkg.name
+            );
         }
     }
     assert!(checked >= 4, "the core crates were found");
@@ -52,8 +104,20 @@ fn protocol_does_no_io() {
         }
         let text = std::fs::read_to_string(&p).unwrap();
         seen += 1;
-        for banned in ["std::fs", "std::net", "File::open", "File::create", "SystemTime::now", "std::env::var", "std::process"] {
-            assert!(!text.contains(banned), "{} uses {banned}: protocol does no I/O", p.display());
+        for banned in [
+            "std::fs",
+            "std::net",
+            "File::open",
+            "File::create",
+            "SystemTime::now",
+            "std::env::var",
+            "std::process",
+        ] {
+            assert!(
+                !text.contains(banned),
+                "{} uses {banned}: protocol does no I/O",
+                p.display()
+            );
         }
     }
     assert!(seen > 3);

@@ -18,7 +18,13 @@ pub fn run(cmd: FormsCommand) -> Result<(), String> {
         FormsCommand::Check { dir } => {
             let set = FormSet::load(&dir).map_err(|e| e.to_string())?;
             for p in set.procedures.values() {
-                println!("procedure {:<22} {:<8} {:>3} steps  {}", p.form.id, p.form.version, p.steps.len(), p.form.name_zh);
+                println!(
+                    "procedure {:<22} {:<8} {:>3} steps  {}",
+                    p.form.id,
+                    p.form.version,
+                    p.steps.len(),
+                    p.form.name_zh
+                );
             }
             for c in set.checklists.values() {
                 println!(
@@ -31,7 +37,11 @@ pub fn run(cmd: FormsCommand) -> Result<(), String> {
                 );
             }
             println!("legal instruments: {}", set.legal.instruments().len());
-            println!("ok: {} procedures, {} checklists", set.procedures.len(), set.checklists.len());
+            println!(
+                "ok: {} procedures, {} checklists",
+                set.procedures.len(),
+                set.checklists.len()
+            );
             Ok(())
         }
         FormsCommand::Schema { dir } => {
@@ -51,8 +61,17 @@ pub fn run(cmd: FormsCommand) -> Result<(), String> {
 /// The schemas generated from the Rust types, by file name.
 pub fn schemas() -> Vec<(&'static str, schemars::Schema)> {
     vec![
-        ("checklist.schema.json", schemars::schema_for!(types::ChecklistFile)),
-        ("procedure.schema.json", schemars::schema_for!(types::ProcedureFile)),
-        ("instruments.schema.json", schemars::schema_for!(types::InstrumentsFile)),
+        (
+            "checklist.schema.json",
+            schemars::schema_for!(types::ChecklistFile),
+        ),
+        (
+            "procedure.schema.json",
+            schemars::schema_for!(types::ProcedureFile),
+        ),
+        (
+            "instruments.schema.json",
+            schemars::schema_for!(types::InstrumentsFile),
+        ),
     ]
 }

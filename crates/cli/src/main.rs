@@ -11,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "fieldcase", version, about = "fieldcase field client (headless): the guided procedure over a local store")]
+#[command(
+    name = "fieldcase",
+    version,
+    about = "fieldcase field client (headless): the guided procedure over a local store"
+)]
 struct Cli {
     /// Device store folder (fieldcase.db + blobs/).
     #[arg(long, global = true, default_value = ".fieldcase/device")]

@@ -20,43 +20,86 @@ use serde_json::Value;
 
 use crate::store_cmd::{err, open};
 
-pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, file: &Path) -> Result<(), String> {
+pub(crate) fn run(
+    store: &Path,
+    forms: &Path,
+    clock: Option<&str>,
+    file: &Path,
+) -> Result<(), String> {
     let text = std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
     let doc: Value = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
     let base = file.parent().unwrap_or(Path::new("."));
-    let clock = clock.map(str::to_string).or_else(|| doc.get("clock").and_then(Value::as_str).map(str::to_string));
+    let clock = clock
+        .map(str::to_string)
+        .or_else(|| doc.get("clock").and_then(Value::as_str).map(str::to_string));
     let mut eng = open(store, forms, clock.as_deref())?;
-    for imp in doc.get("import").and_then(Value::as_array).into_iter().flatten() {
+    for imp in doc
+        .get("import")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let p = base.join(imp.as_str().ok_or("import entries are file names")?);
         let t = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let bundle: ReferenceBundle = serde_json::from_str(&t).map_err(|e| format!("{}: {e}", p.display()))?;
+        let bundle: ReferenceBundle =
+            serde_json::from_str(&t).map_err(|e| format!("{}: {e}", p.display()))?;
         println!("{}", eng.import(&bundle).map_err(err)?);
     }
-    let steps = doc.get("steps").and_then(Value::as_array).ok_or("a scenario needs a `steps` list")?;
+    let steps = doc
+        .get("steps")
+        .and_then(Value::as_array)
+        .ok_or("a scenario needs a `steps` list")?;
     let mut vars: BTreeMap<String, String> = BTreeMap::new();
     let mut current_case: Option<String> = None;
     for (i, raw) in steps.iter().enumerate() {
         let n = i + 1;
         let mut step = substitute(raw.clone(), &vars);
-        let obj = step.as_object_mut().ok_or(format!("step {n}: not an object"))?;
-        let save_as = obj.remove("save_as").and_then(|v| v.as_str().map(str::to_string));
-        let expect = obj.remove("expect_refusal").and_then(|v| v.as_str().map(str::to_string));
-        let kind = obj.get("step").and_then(Value::as_str).unwrap_or("?").to_string();
-        if kind != "open_case" && !obj.contains_key("case_id") {
-            if let Some(c) = &current_case {
-                obj.insert("case_id".into(), Value::String(c.clone()));
-            }
+        let obj = step
+            .as_object_mut()
+            .ok_or(format!("step {n}: not an object"))?;
+        let save_as = obj
+            .remove("save_as")
+            .and_then(|v| v.as_str().map(str::to_string));
+        let expect = obj
+            .remove("expect_refusal")
+            .and_then(|v| v.as_str().map(str::to_string));
+        let kind = obj
+            .get("step")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        if kind != "open_case"
+            && !obj.contains_key("case_id")
+            && let Some(c) = &current_case
+        {
+            obj.insert("case_id".into(), Value::String(c.clone()));
         }
         if let Some(Value::String(p)) = obj.get("path") {
             let full = base.join(p);
             obj.insert("path".into(), Value::String(full.display().to_string()));
         }
-        let cmd: fieldcase_core::Command = serde_json::from_value(step).map_err(|e| format!("step {n} ({kind}): {e}"))?;
+        let cmd: fieldcase_core::Command =
+            serde_json::from_value(step).map_err(|e| format!("step {n} ({kind}): {e}"))?;
         match (eng.execute(&cmd), expect) {
             (Ok(o), None) => {
-                let flags: Vec<String> = o.flags.iter().map(|f| format!("{} {}", f.code, f.zh)).collect();
-                let flags = if flags.is_empty() { String::new() } else { format!("  flags: {}", flags.join("; ")) };
-                println!("{n:>3} {kind:<20} ok  seq {}{}{flags}", o.seq, o.created.as_deref().map(|c| format!("  created {c}")).unwrap_or_default());
+                let flags: Vec<String> = o
+                    .flags
+                    .iter()
+                    .map(|f| format!("{} {}", f.code, f.zh))
+                    .collect();
+                let flags = if flags.is_empty() {
+                    String::new()
+                } else {
+                    format!("  flags: {}", flags.join("; "))
+                };
+                println!(
+                    "{n:>3} {kind:<20} ok  seq {}{}{flags}",
+                    o.seq,
+                    o.created
+                        .as_deref()
+                        .map(|c| format!("  created {c}"))
+                        .unwrap_or_default()
+                );
                 if kind == "open_case" {
                     current_case = Some(o.case_id.clone());
                 }
@@ -68,7 +111,11 @@ pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, file: &Path) 
                 let r = e.refusal().map(|r| r.zh.clone()).unwrap_or_default();
                 println!("{n:>3} {kind:<20} refused as expected [{code}] {r}");
             }
-            (Ok(_), Some(code)) => return Err(format!("step {n} ({kind}): expected refusal {code}, but it was accepted")),
+            (Ok(_), Some(code)) => {
+                return Err(format!(
+                    "step {n} ({kind}): expected refusal {code}, but it was accepted"
+                ));
+            }
             (Err(e), _) => return Err(format!("step {n} ({kind}): {}", err(e))),
         }
     }
@@ -77,8 +124,19 @@ pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, file: &Path) 
         println!("case {} status {:?}", case.id, case.status);
         for t in &case.transcripts {
             if let Some(v) = t.versions.last() {
-                let locked = if v.locked_at.is_some() { "locked" } else { "draft" };
-                println!("transcript {} ({}) v{} {locked} sha256 {} signatures {}", t.id, t.kind, v.version, v.content_hash, v.signatures.len());
+                let locked = if v.locked_at.is_some() {
+                    "locked"
+                } else {
+                    "draft"
+                };
+                println!(
+                    "transcript {} ({}) v{} {locked} sha256 {} signatures {}",
+                    t.id,
+                    t.kind,
+                    v.version,
+                    v.content_hash,
+                    v.signatures.len()
+                );
             }
         }
     }
@@ -92,7 +150,11 @@ fn substitute(v: Value, vars: &BTreeMap<String, String>) -> Value {
             None => Value::String(s),
         },
         Value::Array(a) => Value::Array(a.into_iter().map(|x| substitute(x, vars)).collect()),
-        Value::Object(m) => Value::Object(m.into_iter().map(|(k, x)| (k, substitute(x, vars))).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, x)| (k, substitute(x, vars)))
+                .collect(),
+        ),
         other => other,
     }
 }

@@ -15,7 +15,11 @@ pub(crate) type Eng = Engine<Box<dyn Env>>;
 pub(crate) fn open(store: &Path, forms: &Path, clock: Option<&str>) -> Result<Eng, String> {
     let forms = FormSet::load(forms).map_err(|e| e.to_string())?;
     let env: Box<dyn Env> = match clock {
-        Some(t) => Box::new(SteppingEnv::at(t, 1000).map_err(|e| format!("--clock {t}: {e}"))?.with_random_ids()),
+        Some(t) => Box::new(
+            SteppingEnv::at(t, 1000)
+                .map_err(|e| format!("--clock {t}: {e}"))?
+                .with_random_ids(),
+        ),
         None => Box::new(SystemEnv),
     };
     Engine::open(store, forms, env).map_err(|e| e.to_string())
@@ -31,7 +35,9 @@ pub(crate) fn err(e: CoreError) -> String {
 fn read_json(file: &Path) -> Result<String, String> {
     if file == Path::new("-") {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| format!("stdin: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("stdin: {e}"))?;
         Ok(s)
     } else {
         std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))
@@ -39,11 +45,19 @@ fn read_json(file: &Path) -> Result<String, String> {
 }
 
 fn print<T: serde::Serialize>(v: &T) -> Result<(), String> {
-    println!("{}", serde_json::to_string_pretty(v).map_err(|e| e.to_string())?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).map_err(|e| e.to_string())?
+    );
     Ok(())
 }
 
-pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, cmd: Command) -> Result<(), String> {
+pub(crate) fn run(
+    store: &Path,
+    forms: &Path,
+    clock: Option<&str>,
+    cmd: Command,
+) -> Result<(), String> {
     if let Command::Run { scenario } = &cmd {
         return crate::scenario::run(store, forms, clock, scenario);
     }
@@ -57,16 +71,22 @@ pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, cmd: Command)
         }
         Command::Import { file } => {
             let text = read_json(&file)?;
-            let bundle: ReferenceBundle = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let bundle: ReferenceBundle =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
             println!("{}", eng.import(&bundle).map_err(err)?);
             Ok(())
         }
         Command::Step { file } => {
             let text = read_json(&file)?;
-            let c: fieldcase_core::Command = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+            let c: fieldcase_core::Command =
+                serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
             print(&eng.execute(&c).map_err(err)?)
         }
-        Command::Case { id, public, unmasked } => {
+        Command::Case {
+            id,
+            public,
+            unmasked,
+        } => {
             let case = eng.case(&id).map_err(err)?;
             if public {
                 print(&fieldcase_core::engine::public::export(&case, unmasked).map_err(err)?)
@@ -105,7 +125,11 @@ pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, cmd: Command)
         Command::Verify => {
             let report = eng.verify().map_err(err)?;
             print(&report)?;
-            if report.ok() { Ok(()) } else { Err("verification failed".into()) }
+            if report.ok() {
+                Ok(())
+            } else {
+                Err("verification failed".into())
+            }
         }
         Command::MigrateDrafts => print(&eng.migrate_drafts().map_err(err)?),
         Command::CrashWriter => crash_writer(&mut eng),
@@ -118,26 +142,65 @@ pub(crate) fn run(store: &Path, forms: &Path, clock: Option<&str>, cmd: Command)
 fn crash_writer(eng: &mut Eng) -> Result<(), String> {
     use fieldcase_core::Command as C;
     let tasks = eng.inbox(1).map_err(err)?;
-    let Some(task) = tasks.first() else { return Err("no task imported".into()) };
+    let Some(task) = tasks.first() else {
+        return Err("no task imported".into());
+    };
     let case_id = match &task.case_id {
         Some(id) => id.clone(),
         None => {
-            let task_full = eng.store().task(&task.task_id).map_err(err)?.ok_or("task vanished")?;
-            let by = task_full.officers.first().cloned().ok_or("task has no officer")?;
-            eng.execute(&C::OpenCase { task_id: task.task_id.clone(), by, covert: false, justification: None }).map_err(err)?.case_id
+            let task_full = eng
+                .store()
+                .task(&task.task_id)
+                .map_err(err)?
+                .ok_or("task vanished")?;
+            let by = task_full
+                .officers
+                .first()
+                .cloned()
+                .ok_or("task has no officer")?;
+            eng.execute(&C::OpenCase {
+                task_id: task.task_id.clone(),
+                by,
+                covert: false,
+                justification: None,
+            })
+            .map_err(err)?
+            .case_id
         }
     };
     let case = eng.case(&case_id).map_err(err)?;
     let by = case.team.first().cloned().ok_or("no team")?;
     if case.checkin.is_none() {
-        let ent = eng.store().enterprise(&case.enterprise_id).map_err(err)?.ok_or("no enterprise")?;
-        let fix = fieldcase_core::engine::command::FixInput { lat: ent.location.lat, lon: ent.location.lon, accuracy_m: 5.0, source: None, fix_time: None };
-        eng.execute(&C::CheckIn { case_id: case_id.clone(), by: by.clone(), fix, reason: None }).map_err(err)?;
+        let ent = eng
+            .store()
+            .enterprise(&case.enterprise_id)
+            .map_err(err)?
+            .ok_or("no enterprise")?;
+        let fix = fieldcase_core::engine::command::FixInput {
+            lat: ent.location.lat,
+            lon: ent.location.lon,
+            accuracy_m: 5.0,
+            source: None,
+            fix_time: None,
+        };
+        eng.execute(&C::CheckIn {
+            case_id: case_id.clone(),
+            by: by.clone(),
+            fix,
+            reason: None,
+        })
+        .map_err(err)?;
     }
     let mut n: u64 = 0;
     loop {
         n += 1;
-        let o = eng.execute(&C::AddNote { case_id: case_id.clone(), by: by.clone(), text: format!("note {n}") }).map_err(err)?;
+        let o = eng
+            .execute(&C::AddNote {
+                case_id: case_id.clone(),
+                by: by.clone(),
+                text: format!("note {n}"),
+            })
+            .map_err(err)?;
         println!("{}", o.seq);
     }
 }

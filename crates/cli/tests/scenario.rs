@@ -20,10 +20,20 @@ fn demo_inspection_runs_to_locked_signed_transcripts() {
     let dir = tempfile::tempdir().unwrap();
     let out = fieldcase(dir.path(), &["run", "demo/electroplating/scenario.json"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(text.contains("refused as expected [V-05]") && text.contains("refused as expected [V-08]"), "{text}");
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("refused as expected [V-05]") && text.contains("refused as expected [V-08]"),
+        "{text}"
+    );
     assert!(text.contains("status Closed"), "{text}");
-    let locked: Vec<&str> = text.lines().filter(|l| l.starts_with("transcript ") && l.contains(" locked ")).collect();
+    let locked: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("transcript ") && l.contains(" locked "))
+        .collect();
     assert_eq!(locked.len(), 2, "{text}");
     assert!(locked.iter().all(|l| l.ends_with("signatures 3")), "{text}");
     let v = fieldcase(dir.path(), &["verify"]);
@@ -35,8 +45,14 @@ fn forms_check_lists_forms_and_refuses_a_corrupted_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = fieldcase(dir.path(), &["forms", "check", "forms"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success() && text.contains("ok: 2 procedures, 12 checklists"), "{text}");
-    assert!(text.contains("checklist electroplating") && text.contains("items"), "{text}");
+    assert!(
+        out.status.success() && text.contains("ok: 2 procedures, 12 checklists"),
+        "{text}"
+    );
+    assert!(
+        text.contains("checklist electroplating") && text.contains("items"),
+        "{text}"
+    );
     // Corrupt one item in a copy.
     let copy = dir.path().join("forms");
     for sub in ["legal", "checklists", "procedures"] {
@@ -47,10 +63,15 @@ fn forms_check_lists_forms_and_refuses_a_corrupted_folder() {
         }
     }
     let f = copy.join("checklists/common.yaml");
-    let t = std::fs::read_to_string(&f).unwrap().replacen("ans: tri", "ans: maybe", 1);
+    let t = std::fs::read_to_string(&f)
+        .unwrap()
+        .replacen("ans: tri", "ans: maybe", 1);
     std::fs::write(&f, t).unwrap();
     let out = fieldcase(dir.path(), &["forms", "check", copy.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(err.contains("common.yaml:") && err.contains("maybe") && err.contains("forms not loaded"), "{err}");
+    assert!(
+        err.contains("common.yaml:") && err.contains("maybe") && err.contains("forms not loaded"),
+        "{err}"
+    );
 }

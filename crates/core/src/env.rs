@@ -8,7 +8,8 @@ use fieldcase_protocol::Id;
 
 /// China Standard Time, the offset every stored and printed time uses.
 pub fn cst() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
+    FixedOffset::east_opt(8 * 3600)
+        .unwrap_or_else(|| FixedOffset::east_opt(0).expect("zero offset"))
 }
 
 /// A source of time and ids.
@@ -21,7 +22,10 @@ pub trait Env {
     /// Now, in +08:00.
     fn now(&self) -> DateTime<FixedOffset> {
         let ms = i64::try_from(self.now_ms()).unwrap_or(i64::MAX);
-        cst().timestamp_millis_opt(ms).single().unwrap_or_else(|| cst().timestamp_millis_opt(0).single().expect("epoch"))
+        cst()
+            .timestamp_millis_opt(ms)
+            .single()
+            .unwrap_or_else(|| cst().timestamp_millis_opt(0).single().expect("epoch"))
     }
 
     /// A new UUID v7 id.
@@ -36,7 +40,9 @@ pub struct SystemEnv;
 
 impl Env for SystemEnv {
     fn now_ms(&self) -> u64 {
-        let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+        let d = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
         u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
     }
     fn random10(&self) -> [u8; 10] {
@@ -60,7 +66,12 @@ pub struct SteppingEnv {
 impl SteppingEnv {
     /// Starts at `start_ms` and moves `step_ms` forward at each `now_ms` call.
     pub fn new(start_ms: u64, step_ms: u64) -> Self {
-        Self { now: Cell::new(start_ms), step_ms, counter: Cell::new(0), random_ids: false }
+        Self {
+            now: Cell::new(start_ms),
+            step_ms,
+            counter: Cell::new(0),
+            random_ids: false,
+        }
     }
 
     /// Keeps the clock deterministic but draws ids from the OS random source, so several runs on
@@ -73,7 +84,10 @@ impl SteppingEnv {
     /// Starts at an RFC 3339 time.
     pub fn at(rfc3339: &str, step_ms: u64) -> Result<Self, chrono::ParseError> {
         let t = DateTime::parse_from_rfc3339(rfc3339)?;
-        Ok(Self::new(u64::try_from(t.timestamp_millis()).unwrap_or(0), step_ms))
+        Ok(Self::new(
+            u64::try_from(t.timestamp_millis()).unwrap_or(0),
+            step_ms,
+        ))
     }
 
     /// Jumps the clock (e.g. to the next day).

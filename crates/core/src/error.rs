@@ -15,7 +15,11 @@ pub struct Refusal {
 impl Refusal {
     /// A refusal with its code and both messages.
     pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
-        Self { code: code.to_string(), zh: zh.into(), en: en.into() }
+        Self {
+            code: code.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+        }
     }
 }
 
@@ -34,7 +38,10 @@ pub enum CoreError {
     #[error("storage: {0}")]
     Storage(#[from] rusqlite::Error),
     #[error("file {path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("data: {0}")]
     Data(String),
     #[error(transparent)]

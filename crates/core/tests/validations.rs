@@ -13,14 +13,25 @@ fn flag_codes(o: &fieldcase_core::Outcome) -> Vec<String> {
 #[test]
 fn v01_two_distinct_officers_required() {
     let mut fx = Fx::with(|r| {
-        r["officers"].as_array_mut().unwrap().push(json!({"id": "A-MON", "name": "监测员", "agency": "监测站", "role": "assistant"}));
+        r["officers"].as_array_mut().unwrap().push(
+            json!({"id": "A-MON", "name": "监测员", "agency": "监测站", "role": "assistant"}),
+        );
         r["tasks"][0]["officers"] = json!(["O-ZHANG", "A-MON"]);
     });
-    let (zh, en) = fx.refused(json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}), "V-01");
-    assert!(zh.contains("不得少于2人") && en.contains("at least 2"), "{zh} / {en}");
+    let (zh, en) = fx.refused(
+        json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}),
+        "V-01",
+    );
+    assert!(
+        zh.contains("不得少于2人") && en.contains("at least 2"),
+        "{zh} / {en}"
+    );
     // Two officers sharing one credential number count once.
     let mut fx = Fx::with(|r| r["officers"][1]["credential"]["number"] = json!("32050019001"));
-    fx.refused(json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}), "V-01");
+    fx.refused(
+        json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}),
+        "V-01",
+    );
 }
 
 #[test]
@@ -28,11 +39,17 @@ fn v02_credential_valid_and_covering_and_roster_age() {
     let mut fx = Fx::with(|r| r["officers"][1]["credential"]["valid_to"] = json!("2026-10-31"));
     fx.checked_in();
     fx.ok(json!({"step": "show_credential", "officer_id": "O-ZHANG"}));
-    let (zh, _) = fx.refused(json!({"step": "show_credential", "officer_id": "O-LI"}), "V-02");
+    let (zh, _) = fx.refused(
+        json!({"step": "show_credential", "officer_id": "O-LI"}),
+        "V-02",
+    );
     assert!(zh.contains("有效期"), "{zh}");
     let mut fx = Fx::with(|r| r["officers"][1]["credential"]["areas"] = json!(["3201"]));
     fx.checked_in();
-    let (zh, _) = fx.refused(json!({"step": "show_credential", "officer_id": "O-LI"}), "V-02");
+    let (zh, _) = fx.refused(
+        json!({"step": "show_credential", "officer_id": "O-LI"}),
+        "V-02",
+    );
     assert!(zh.contains("执法区域"), "{zh}");
     // A stale roster is a recorded warning.
     let mut fx = Fx::with(|r| r["roster_as_of"] = json!("2026-10-01T08:00:00+08:00"));
@@ -48,9 +65,24 @@ fn v03_clock_difference_marks_time_uncertain() {
     let mut fix = at_site();
     fix["fix_time"] = json!("2026-11-23T08:50:00+08:00");
     let o = fx.ok(json!({"step": "check_in", "by": "O-ZHANG", "fix": fix}));
-    let f = o.flags.iter().find(|f| f.code == "V-03").expect("V-03 flag");
-    assert!(f.zh.contains("可信时间") && f.en.contains("trusted"), "{}", f.zh);
-    assert!(fx.eng.case(&fx.case).unwrap().checkin.unwrap().time_uncertain);
+    let f = o
+        .flags
+        .iter()
+        .find(|f| f.code == "V-03")
+        .expect("V-03 flag");
+    assert!(
+        f.zh.contains("可信时间") && f.en.contains("trusted"),
+        "{}",
+        f.zh
+    );
+    assert!(
+        fx.eng
+            .case(&fx.case)
+            .unwrap()
+            .checkin
+            .unwrap()
+            .time_uncertain
+    );
 }
 
 #[test]
@@ -58,8 +90,14 @@ fn v04_outside_geofence_needs_reason_and_is_flagged() {
     let mut fx = Fx::new();
     fx.open();
     let far = json!({"lat": 31.2700, "lon": 120.6052, "accuracy_m": 10.0});
-    let (zh, en) = fx.refused(json!({"step": "check_in", "by": "O-ZHANG", "fix": far}), "V-04");
-    assert!(zh.contains("电子围栏外") && en.contains("outside the geofence"), "{zh}");
+    let (zh, en) = fx.refused(
+        json!({"step": "check_in", "by": "O-ZHANG", "fix": far}),
+        "V-04",
+    );
+    assert!(
+        zh.contains("电子围栏外") && en.contains("outside the geofence"),
+        "{zh}"
+    );
     let o = fx.ok(json!({"step": "check_in", "by": "O-ZHANG", "fix": far, "reason": "厂区北门封闭，从外围道路观察排口"}));
     assert!(flag_codes(&o).contains(&"V-04".to_string()));
     let c = fx.eng.case(&fx.case).unwrap().checkin.unwrap();
@@ -79,7 +117,10 @@ fn v05_no_transcript_or_signature_before_two_credentials() {
     let mut fx = Fx::new();
     fx.checked_in();
     fx.ok(json!({"step": "show_credential", "officer_id": "O-ZHANG"}));
-    let (zh, en) = fx.refused(json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "onsite"}), "V-05");
+    let (zh, en) = fx.refused(
+        json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "onsite"}),
+        "V-05",
+    );
     assert!(zh.contains("亮证") && en.contains("credentials"), "{zh}");
     fx.refused(json!({"step": "start_interview", "by": "O-ZHANG", "interviewee": Fx::person(), "place": "会议室", "interviewers": ["O-ZHANG"], "recorder": "O-LI"}), "V-05");
 }
@@ -87,7 +128,9 @@ fn v05_no_transcript_or_signature_before_two_credentials() {
 #[test]
 fn v05_covert_capture_is_allowed_before_credentials_and_tagged() {
     let mut fx = Fx::new();
-    fx.ok(json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG", "covert": true}));
+    fx.ok(
+        json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG", "covert": true}),
+    );
     fx.ok(json!({"step": "check_in", "by": "O-ZHANG", "fix": at_site()}));
     fx.photo("暗查：雨水排口有黄色废水排出");
     assert!(fx.eng.case(&fx.case).unwrap().evidence[0].covert);
@@ -104,9 +147,15 @@ fn v05_covert_capture_is_allowed_before_credentials_and_tagged() {
 fn v06_notice_before_any_substantive_entry() {
     let mut fx = Fx::new();
     fx.shown();
-    let (zh, _) = fx.refused(json!({"step": "answer", "by": "O-ZHANG", "item_id": "CM-05", "value": "compliant"}), "V-06");
+    let (zh, _) = fx.refused(
+        json!({"step": "answer", "by": "O-ZHANG", "item_id": "CM-05", "value": "compliant"}),
+        "V-06",
+    );
     assert!(zh.contains("回避"), "{zh}");
-    fx.refused(json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "onsite"}), "V-06");
+    fx.refused(
+        json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "onsite"}),
+        "V-06",
+    );
 }
 
 #[test]
@@ -120,7 +169,10 @@ fn v07_locked_transcript_never_changes_amend_makes_new_version() {
     let v1 = case.transcript(&t).unwrap().versions[0].clone();
     assert!(v1.locked_at.is_some());
     let iv = case.transcript(&t).unwrap().interview_id.clone().unwrap();
-    let (zh, _) = fx.refused(json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "inquiry", "interview_id": iv}), "V-07");
+    let (zh, _) = fx.refused(
+        json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "inquiry", "interview_id": iv}),
+        "V-07",
+    );
     assert!(zh.contains("补充笔录"), "{zh}");
     fx.refused(json!({"step": "sign", "transcript_id": t, "version": 1, "role": "witness", "name": "路人", "strokes": Fx::strokes()}), "V-07");
     fx.ok(json!({"step": "amend_transcript", "by": "O-ZHANG", "transcript_id": t, "reason": "被询问人补充说明风机维修时间", "narrative": "补充"}));
@@ -129,7 +181,10 @@ fn v07_locked_transcript_never_changes_amend_makes_new_version() {
     assert_eq!(tr.versions.len(), 2);
     assert_eq!(tr.versions[0], v1, "the locked version is untouched");
     assert_eq!(tr.versions[1].supersedes, Some(1));
-    assert!(tr.versions[1].signatures.is_empty() && tr.versions[1].locked_at.is_none(), "fresh signatures needed");
+    assert!(
+        tr.versions[1].signatures.is_empty() && tr.versions[1].locked_at.is_none(),
+        "fresh signatures needed"
+    );
     assert!(fx.eng.verify().unwrap().ok());
 }
 
@@ -139,14 +194,26 @@ fn v08_lock_needs_officers_and_party_or_witnessed_refusal() {
     fx.informed();
     let t = fx.inquiry();
     fx.sign_officers(&t, 1);
-    let (zh, en) = fx.refused(json!({"step": "lock_transcript", "by": "O-ZHANG", "transcript_id": t}), "V-08");
+    let (zh, en) = fx.refused(
+        json!({"step": "lock_transcript", "by": "O-ZHANG", "transcript_id": t}),
+        "V-08",
+    );
     assert!(zh.contains("当事人") && en.contains("party"), "{zh}");
     let (zh, _) = fx.refused(json!({"step": "refuse_signature", "by": "O-ZHANG", "transcript_id": t, "version": 1, "reason": "认为记录不全"}), "V-08");
     assert!(zh.contains("见证人"), "{zh}");
     let o = fx.ok(json!({"step": "refuse_signature", "by": "O-ZHANG", "transcript_id": t, "version": 1, "reason": "认为记录不全",
         "witness": {"name": "刘强", "unit": "园区管委会"}, "witness_strokes": Fx::strokes()}));
     assert_eq!(o.kind, "signature_refused");
-    assert!(fx.eng.case(&fx.case).unwrap().transcript(&t).unwrap().versions[0].locked_at.is_some());
+    assert!(
+        fx.eng
+            .case(&fx.case)
+            .unwrap()
+            .transcript(&t)
+            .unwrap()
+            .versions[0]
+            .locked_at
+            .is_some()
+    );
 }
 
 #[test]
@@ -174,10 +241,16 @@ fn v09_in_app_evidence_needs_fix_imports_need_provenance() {
 fn v10_violation_needs_finding_text_and_evidence() {
     let mut fx = Fx::new();
     fx.informed();
-    let (zh, _) = fx.refused(json!({"step": "answer", "by": "O-ZHANG", "item_id": "CM-07", "value": "non_compliant"}), "V-10");
+    let (zh, _) = fx.refused(
+        json!({"step": "answer", "by": "O-ZHANG", "item_id": "CM-07", "value": "non_compliant"}),
+        "V-10",
+    );
     assert!(zh.contains("不合规"), "{zh}");
     fx.ok(json!({"step": "answer", "by": "O-ZHANG", "item_id": "CM-07", "value": "non_compliant", "finding_text": "喷淋塔停运"}));
-    let (zh, _) = fx.refused(json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "onsite"}), "V-10");
+    let (zh, _) = fx.refused(
+        json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "onsite"}),
+        "V-10",
+    );
     assert!(zh.contains("CM-07"), "{zh}");
     let steps = fx.eng.steps(&fx.case).unwrap();
     assert!(!steps.iter().find(|s| s.id == "checklist").unwrap().done);
@@ -191,10 +264,26 @@ fn v10_numeric_limit_permit_overrides_default() {
     fx.refused(json!({"step": "answer", "by": "O-ZHANG", "item_id": "EP-07", "instance": "DW001", "value": 0.32}), "V-10");
     fx.ok(json!({"step": "answer", "by": "O-ZHANG", "item_id": "EP-07", "instance": "DW001", "value": 0.32, "finding_text": "总镍超标"}));
     let case = fx.eng.case(&fx.case).unwrap();
-    let f = case.answers.values().find(|a| a.item_id == "EP-07").unwrap().finding.clone().unwrap();
+    let f = case
+        .answers
+        .values()
+        .find(|a| a.item_id == "EP-07")
+        .unwrap()
+        .finding
+        .clone()
+        .unwrap();
     assert_eq!(f.limits[0].source, "permit");
-    assert!(f.limits[0].reference.as_deref().unwrap().contains("排污许可证"));
-    assert!(!f.basis.is_empty() && f.basis[0].version.is_some(), "legal basis resolved to a version in force");
+    assert!(
+        f.limits[0]
+            .reference
+            .as_deref()
+            .unwrap()
+            .contains("排污许可证")
+    );
+    assert!(
+        !f.basis.is_empty() && f.basis[0].version.is_some(),
+        "legal basis resolved to a version in force"
+    );
     // Under the limit: no finding.
     fx.ok(json!({"step": "answer", "by": "O-ZHANG", "item_id": "EP-07", "instance": "DW002", "value": 0.05}));
 }
@@ -255,13 +344,19 @@ fn v14_document_copy_without_confirmation_warns() {
 fn v15_inquiry_record_one_interviewee_ended_with_closing() {
     let mut fx = Fx::new();
     fx.informed();
-    let (zh, _) = fx.refused(json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "inquiry"}), "V-15");
+    let (zh, _) = fx.refused(
+        json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "inquiry"}),
+        "V-15",
+    );
     assert!(zh.contains("被询问人"), "{zh}");
     let iv = fx
         .ok(json!({"step": "start_interview", "by": "O-ZHANG", "interviewee": Fx::person(), "place": "会议室", "interviewers": ["O-ZHANG"], "recorder": "O-LI"}))
         .created
         .unwrap();
-    fx.refused(json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "inquiry", "interview_id": iv}), "V-15");
+    fx.refused(
+        json!({"step": "draft_transcript", "by": "O-ZHANG", "kind": "inquiry", "interview_id": iv}),
+        "V-15",
+    );
     fx.refused(json!({"step": "end_interview", "interview_id": iv, "closing_statement": "以上笔录我已看过"}), "V-15");
 }
 
@@ -286,7 +381,10 @@ fn v16_no_officer_or_interviewee_in_two_places_at_once() {
     fx.ok(json!({"step": "start_interview", "by": "O-ZHANG", "interviewee": Fx::person(), "place": "会议室", "interviewers": ["O-ZHANG"], "recorder": "O-LI"}));
     fx.ok(json!({"step": "open_case", "task_id": "T-2", "by": "O-ZHANG"}));
     let there = json!({"lat": 31.10, "lon": 120.64, "accuracy_m": 5.0});
-    let (zh, _) = fx.refused(json!({"step": "check_in", "by": "O-ZHANG", "fix": there}), "V-16");
+    let (zh, _) = fx.refused(
+        json!({"step": "check_in", "by": "O-ZHANG", "fix": there}),
+        "V-16",
+    );
     assert!(zh.contains("离场"), "{zh}");
     fx.ok(json!({"step": "depart", "case_id": first, "by": "O-ZHANG"}));
     fx.ok(json!({"step": "check_in", "by": "O-ZHANG", "fix": there}));
@@ -302,14 +400,25 @@ fn v16_no_officer_or_interviewee_in_two_places_at_once() {
 
 #[test]
 fn v17_annual_cap_needs_justification() {
-    let mut fx = Fx::with(|r| r["enterprises"][0]["past_inspections"].as_array_mut().unwrap().push(json!({"date": "2026-06-02", "source": "special"})));
-    let (zh, _) = fx.refused(json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}), "V-17");
+    let mut fx = Fx::with(|r| {
+        r["enterprises"][0]["past_inspections"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"date": "2026-06-02", "source": "special"}))
+    });
+    let (zh, _) = fx.refused(
+        json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}),
+        "V-17",
+    );
     assert!(zh.contains("频次上限"), "{zh}");
     let o = fx.ok(json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG", "justification": "群众投诉夜间偷排，须核实"}));
     assert!(flag_codes(&o).contains(&"V-17".to_string()));
     // Tasks deployed by a higher level are exempt.
     let mut fx = Fx::with(|r| {
-        r["enterprises"][0]["past_inspections"].as_array_mut().unwrap().push(json!({"date": "2026-06-02", "source": "special"}));
+        r["enterprises"][0]["past_inspections"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"date": "2026-06-02", "source": "special"}));
         r["tasks"][0]["source"] = json!("upper_special");
     });
     fx.open();
@@ -317,8 +426,14 @@ fn v17_annual_cap_needs_justification() {
 
 #[test]
 fn v18_conflict_of_interest_blocks() {
-    let mut fx = Fx::with(|r| r["officers"][1]["conflicts"] = json!([{"enterprise_id": "E-EP01", "relation": "配偶任该公司财务"}]));
-    let (zh, en) = fx.refused(json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}), "V-18");
+    let mut fx = Fx::with(|r| {
+        r["officers"][1]["conflicts"] =
+            json!([{"enterprise_id": "E-EP01", "relation": "配偶任该公司财务"}])
+    });
+    let (zh, en) = fx.refused(
+        json!({"step": "open_case", "task_id": "T-2026-1123-01", "by": "O-ZHANG"}),
+        "V-18",
+    );
     assert!(zh.contains("回避") && en.contains("conflict"), "{zh}");
 }
 
@@ -382,9 +497,12 @@ fn v22_public_output_masks_personal_data() {
     fx.ok(json!({"step": "answer", "by": "O-ZHANG", "item_id": "CM-07", "value": "non_compliant",
         "finding_text": "现场负责人陈建国（身份证320506197503121234，电话13812345678）称喷淋塔故障", "evidence": [photo]}));
     let case = fx.eng.case(&fx.case).unwrap();
-    let e = fieldcase_core::engine::public::export(&case, true).expect_err("unmasked export refused");
+    let e =
+        fieldcase_core::engine::public::export(&case, true).expect_err("unmasked export refused");
     assert_eq!(e.refusal().unwrap().code, "V-22");
-    let text = fieldcase_core::engine::public::export(&case, false).unwrap().to_string();
+    let text = fieldcase_core::engine::public::export(&case, false)
+        .unwrap()
+        .to_string();
     for secret in ["320506197503121234", "13812345678", "长桥街道某小区"] {
         assert!(!text.contains(secret), "public view leaks {secret}");
     }

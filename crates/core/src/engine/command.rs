@@ -56,7 +56,11 @@ pub enum Command {
         evidence_id: Option<String>,
     },
     /// 被检查人 identity.
-    RecordParty { case_id: String, by: String, person: PartyPerson },
+    RecordParty {
+        case_id: String,
+        by: String,
+        person: PartyPerson,
+    },
     /// 告知 and the recusal answer.
     GiveNotice {
         case_id: String,
@@ -149,11 +153,24 @@ pub enum Command {
         recorder: String,
     },
     /// 一问一答.
-    RecordQa { case_id: String, interview_id: String, q: String, a: String },
+    RecordQa {
+        case_id: String,
+        interview_id: String,
+        q: String,
+        a: String,
+    },
     /// End a 调查询问 with the interviewee's closing statement.
-    EndInterview { case_id: String, interview_id: String, closing_statement: String },
+    EndInterview {
+        case_id: String,
+        interview_id: String,
+        closing_statement: String,
+    },
     /// A free note (grid worker verification).
-    AddNote { case_id: String, by: String, text: String },
+    AddNote {
+        case_id: String,
+        by: String,
+        text: String,
+    },
     /// Draft (or redraft) a transcript; a redraft of an unlocked one is a new version.
     DraftTranscript {
         case_id: String,
@@ -168,7 +185,13 @@ pub enum Command {
         party_opinion: Option<String>,
     },
     /// 补充笔录: a new version of a locked transcript, with the reason.
-    AmendTranscript { case_id: String, by: String, transcript_id: String, reason: String, narrative: String },
+    AmendTranscript {
+        case_id: String,
+        by: String,
+        transcript_id: String,
+        reason: String,
+        narrative: String,
+    },
     /// Sign one exact transcript version.
     Sign {
         case_id: String,
@@ -196,7 +219,11 @@ pub enum Command {
         media_evidence_id: Option<String>,
     },
     /// Lock explicitly (refused until the signers are complete).
-    LockTranscript { case_id: String, by: String, transcript_id: String },
+    LockTranscript {
+        case_id: String,
+        by: String,
+        transcript_id: String,
+    },
     /// 责令改正 / 先行登记保存 / 查封 / 扣押.
     OrderMeasure {
         case_id: String,
@@ -249,7 +276,10 @@ fn yes() -> bool {
 /// A geographic point from a fix.
 impl FixInput {
     pub fn point(&self) -> GeoPoint {
-        GeoPoint { lat: self.lat, lon: self.lon }
+        GeoPoint {
+            lat: self.lat,
+            lon: self.lon,
+        }
     }
 }
 

@@ -25,7 +25,11 @@ pub(crate) struct Planned {
 
 impl Planned {
     pub fn new(by: &str, body: Op) -> Self {
-        Self { by: by.to_string(), flags: Vec::new(), body }
+        Self {
+            by: by.to_string(),
+            flags: Vec::new(),
+            body,
+        }
     }
     pub fn flagged(mut self, flags: Vec<Flag>) -> Self {
         self.flags = flags;
@@ -44,14 +48,18 @@ pub(crate) struct Ctx<'a> {
 
 impl std::fmt::Debug for Ctx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Ctx").field("now", &self.now).finish_non_exhaustive()
+        f.debug_struct("Ctx")
+            .field("now", &self.now)
+            .finish_non_exhaustive()
     }
 }
 
 impl<'a> Ctx<'a> {
     /// The case the command acts on.
     pub fn case(&self) -> Result<&Case> {
-        self.case.as_ref().ok_or_else(|| Refusal::new("input.unknown_case", "找不到该案件", "no such case").into())
+        self.case.as_ref().ok_or_else(|| {
+            Refusal::new("input.unknown_case", "找不到该案件", "no such case").into()
+        })
     }
 
     /// The case's procedure as loaded.
@@ -61,39 +69,71 @@ impl<'a> Ctx<'a> {
             Refusal::new(
                 "forms.missing_procedure",
                 format!("本机没有程序 {}，请更新表单", c.procedure.id),
-                format!("procedure {} is not on this device; update the forms", c.procedure.id),
+                format!(
+                    "procedure {} is not on this device; update the forms",
+                    c.procedure.id
+                ),
             )
             .into()
         })
     }
 
     pub fn enterprise(&self, id: &str) -> Result<Enterprise> {
-        store::get_json(self.tx, "SELECT data FROM enterprises WHERE id = ?1", id)?.ok_or_else(|| {
-            Refusal::new("input.unknown_enterprise", format!("找不到企业 {id}"), format!("no enterprise {id}")).into()
-        })
+        store::get_json(self.tx, "SELECT data FROM enterprises WHERE id = ?1", id)?.ok_or_else(
+            || {
+                Refusal::new(
+                    "input.unknown_enterprise",
+                    format!("找不到企业 {id}"),
+                    format!("no enterprise {id}"),
+                )
+                .into()
+            },
+        )
     }
 
     pub fn officer(&self, id: &str) -> Result<Officer> {
         store::get_json(self.tx, "SELECT data FROM officers WHERE id = ?1", id)?.ok_or_else(|| {
-            Refusal::new("input.unknown_officer", format!("人员名录中没有 {id}"), format!("{id} is not on the roster")).into()
+            Refusal::new(
+                "input.unknown_officer",
+                format!("人员名录中没有 {id}"),
+                format!("{id} is not on the roster"),
+            )
+            .into()
         })
     }
 
     pub fn task(&self, id: &str) -> Result<Task> {
-        store::get_json(self.tx, "SELECT data FROM tasks WHERE id = ?1", id)?
-            .ok_or_else(|| Refusal::new("input.unknown_task", format!("找不到任务 {id}"), format!("no task {id}")).into())
+        store::get_json(self.tx, "SELECT data FROM tasks WHERE id = ?1", id)?.ok_or_else(|| {
+            Refusal::new(
+                "input.unknown_task",
+                format!("找不到任务 {id}"),
+                format!("no task {id}"),
+            )
+            .into()
+        })
     }
 
     /// A flag raised now.
     pub fn flag(&self, code: &str, zh: String, en: String, justification: Option<String>) -> Flag {
-        Flag { code: code.to_string(), zh, en, at: self.now, justification }
+        Flag {
+            code: code.to_string(),
+            zh,
+            en,
+            at: self.now,
+            justification,
+        }
     }
 
     /// Refuses anything on a closed case.
     pub fn open_case(&self) -> Result<&Case> {
         let c = self.case()?;
         if c.closed_at.is_some() {
-            return Err(Refusal::new("case.closed", "案件已归档，不能再修改", "the case is closed and sealed").into());
+            return Err(Refusal::new(
+                "case.closed",
+                "案件已归档，不能再修改",
+                "the case is closed and sealed",
+            )
+            .into());
         }
         Ok(c)
     }
@@ -127,7 +167,12 @@ impl<'a> Ctx<'a> {
 /// Refuses when a required text is blank.
 pub(crate) fn required_text(field: &str, zh_name: &str, v: &str) -> Result<()> {
     if v.trim().is_empty() {
-        return Err(Refusal::new("input.missing", format!("请填写{zh_name}"), format!("{field} is required")).into());
+        return Err(Refusal::new(
+            "input.missing",
+            format!("请填写{zh_name}"),
+            format!("{field} is required"),
+        )
+        .into());
     }
     Ok(())
 }

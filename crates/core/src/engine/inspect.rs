@@ -32,15 +32,28 @@ pub(crate) fn answer(ctx: &Ctx<'_>, a: AnswerInput<'_>) -> Result<Planned> {
     steps::require_credentials(ctx, case, p, "现场检查", "the inspection checklist")?;
     steps::require_notice(case, p, "开始检查", "checklist answers")?;
     if case.departed_at.is_some() {
-        return refuse("case.departed", "已离场，不能再记录现场检查结果", "departed: on-site answers can no longer be recorded");
+        return refuse(
+            "case.departed",
+            "已离场，不能再记录现场检查结果",
+            "departed: on-site answers can no longer be recorded",
+        );
     }
     let found = case
         .checklists
         .iter()
         .filter_map(|f| ctx.forms.checklists.get(&f.id))
-        .find_map(|c| c.items.iter().find(|(_, i)| i.id == a.item_id).map(|(form, i)| (form.clone(), i)));
+        .find_map(|c| {
+            c.items
+                .iter()
+                .find(|(_, i)| i.id == a.item_id)
+                .map(|(form, i)| (form.clone(), i))
+        });
     let Some((form_id, item)) = found else {
-        return refuse("input.unknown_item", format!("本案件的检查单中没有检查项 {}", a.item_id), format!("item {} is not in this case's checklists", a.item_id));
+        return refuse(
+            "input.unknown_item",
+            format!("本案件的检查单中没有检查项 {}", a.item_id),
+            format!("item {} is not in this case's checklists", a.item_id),
+        );
     };
     check_value(item, a.value).map_err(|e| Refusal::new("input.bad_answer", e.zh, e.en))?;
     let ent = ctx.enterprise(&case.enterprise_id)?;
@@ -48,17 +61,32 @@ pub(crate) fn answer(ctx: &Ctx<'_>, a: AnswerInput<'_>) -> Result<Planned> {
         let list = ent.units.get(kind).filter(|l| !l.is_empty());
         match (list, a.instance) {
             (Some(l), Some(i)) if !l.iter().any(|x| x == i) => {
-                return refuse("input.bad_instance", format!("{} 不是该企业的{kind}：{}", i, l.join("、")), format!("{i} is not one of the enterprise's {kind}: {}", l.join(", ")));
+                return refuse(
+                    "input.bad_instance",
+                    format!("{} 不是该企业的{kind}：{}", i, l.join("、")),
+                    format!(
+                        "{i} is not one of the enterprise's {kind}: {}",
+                        l.join(", ")
+                    ),
+                );
             }
             (Some(l), None) => {
-                return refuse("input.bad_instance", format!("检查项 {} 须逐个{kind}回答：{}", item.id, l.join("、")), format!("item {} is answered per {kind}: {}", item.id, l.join(", ")));
+                return refuse(
+                    "input.bad_instance",
+                    format!("检查项 {} 须逐个{kind}回答：{}", item.id, l.join("、")),
+                    format!("item {} is answered per {kind}: {}", item.id, l.join(", ")),
+                );
             }
             _ => {}
         }
     }
     for e in a.evidence {
         if !case.evidence.iter().any(|x| &x.id == e) {
-            return refuse("input.unknown_evidence", format!("找不到证据 {e}"), format!("no evidence {e}"));
+            return refuse(
+                "input.unknown_evidence",
+                format!("找不到证据 {e}"),
+                format!("no evidence {e}"),
+            );
         }
     }
     let j = judge(item, a.value, &ent, a.instance);
@@ -68,19 +96,54 @@ pub(crate) fn answer(ctx: &Ctx<'_>, a: AnswerInput<'_>) -> Result<Planned> {
         let Some(text) = a.finding_text.filter(|t| !t.trim().is_empty()) else {
             return refuse(
                 "V-10",
-                format!("检查项 {}（{}）判定为不合规，须填写发现的问题（finding_text）{}。", item.id, item.q_zh, if item.ev == EvidenceRule::Opt { "" } else { "，并附至少一项证据" }),
-                format!("item {} ({}) is a violation: write the finding (finding_text){}.", item.id, item.q_en, if item.ev == EvidenceRule::Opt { "" } else { " and attach at least one evidence item" }),
+                format!(
+                    "检查项 {}（{}）判定为不合规，须填写发现的问题（finding_text）{}。",
+                    item.id,
+                    item.q_zh,
+                    if item.ev == EvidenceRule::Opt {
+                        ""
+                    } else {
+                        "，并附至少一项证据"
+                    }
+                ),
+                format!(
+                    "item {} ({}) is a violation: write the finding (finding_text){}.",
+                    item.id,
+                    item.q_en,
+                    if item.ev == EvidenceRule::Opt {
+                        ""
+                    } else {
+                        " and attach at least one evidence item"
+                    }
+                ),
             );
         };
         let on = ctx.now.date_naive();
-        let basis = ctx.forms.legal.resolve_list(&item.basis, on).unwrap_or_default();
-        let penalty = ctx.forms.legal.resolve_list(&item.penalty, on).unwrap_or_default();
+        let basis = ctx
+            .forms
+            .legal
+            .resolve_list(&item.basis, on)
+            .unwrap_or_default();
+        let penalty = ctx
+            .forms
+            .legal
+            .resolve_list(&item.penalty, on)
+            .unwrap_or_default();
         let escalate = item.escalate.as_ref().and_then(|e| {
-            let factor_hit = e.factor.is_some_and(|f| j.limits.iter().any(|l| l.factor.is_some_and(|x| x >= f)));
+            let factor_hit = e
+                .factor
+                .is_some_and(|f| j.limits.iter().any(|l| l.factor.is_some_and(|x| x >= f)));
             let always = e.factor.is_none() && e.threshold_t.is_none();
             (factor_hit || always).then(|| e.to.clone().unwrap_or_default())
         });
-        Some(Finding { text, question_zh: item.q_zh.clone(), limits: j.limits.clone(), basis, penalty, escalate })
+        Some(Finding {
+            text,
+            question_zh: item.q_zh.clone(),
+            limits: j.limits.clone(),
+            basis,
+            penalty,
+            escalate,
+        })
     } else {
         None
     };
@@ -122,17 +185,31 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
     let p = ctx.procedure()?;
     const KINDS: &[&str] = &["photo", "video", "audio", "doc_copy", "electronic_data"];
     if !KINDS.contains(&e.kind) {
-        return refuse("input.bad_kind", format!("证据类型须为：{}", KINDS.join("、")), format!("evidence kind must be one of {}", KINDS.join(", ")));
+        return refuse(
+            "input.bad_kind",
+            format!("证据类型须为：{}", KINDS.join("、")),
+            format!("evidence kind must be one of {}", KINDS.join(", ")),
+        );
     }
     required_text("proves", "证明对象（该证据证明什么）", e.proves)?;
-    required_text("method", "采集方式（拍照/录像/录音/截屏/拷贝/导出）", e.method)?;
+    required_text(
+        "method",
+        "采集方式（拍照/录像/录音/截屏/拷贝/导出）",
+        e.method,
+    )?;
     // Before credentials: only covert captures, and only when the procedure allows them.
     let shown = case.shown_officers().len() >= p.rules.min_officers as usize;
     let has_cred_step = p.steps.iter().any(|s| s.kind == StepKind::Credentials);
     let covert = has_cred_step && !shown;
     let case_covert = case.flags.iter().any(|f| f.code == "covert");
     if covert && !case_covert {
-        steps::require_credentials(ctx, case, p, "取证（非暗查案件）", "evidence capture (not a covert case)")?;
+        steps::require_credentials(
+            ctx,
+            case,
+            p,
+            "取证（非暗查案件）",
+            "evidence capture (not a covert case)",
+        )?;
     }
     let mut flags = Vec::new();
     let fix = match e.fix {
@@ -156,21 +233,46 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
                 "evidence imported from the gallery or elsewhere needs its provenance, and is flagged as external",
             );
         };
-        flags.push(ctx.flag("V-09", "外部导入的证据".into(), "externally imported evidence".into(), Some(prov)));
+        flags.push(ctx.flag(
+            "V-09",
+            "外部导入的证据".into(),
+            "externally imported evidence".into(),
+            Some(prov),
+        ));
     }
     // V-04 at capture: a capture away from the site needs a reason.
     if let Some(f) = &fix {
         let ent = ctx.enterprise(&case.enterprise_id)?;
-        let g = geofence::check(f.point, f.accuracy_m, ent.location, ent.boundary.as_deref(), p.rules.geofence_radius_m);
+        let g = geofence::check(
+            f.point,
+            f.accuracy_m,
+            ent.location,
+            ent.boundary.as_deref(),
+            p.rules.geofence_radius_m,
+        );
         if !g.inside {
             let Some(why) = e.location_reason.clone().filter(|r| !r.trim().is_empty()) else {
                 return refuse(
                     "V-04",
-                    format!("拍摄位置距企业 {:.0} 米，在电子围栏外，请填写原因（location_reason）", g.distance_m),
-                    format!("captured {:.0} m from the enterprise, outside the geofence; give a reason (location_reason)", g.distance_m),
+                    format!(
+                        "拍摄位置距企业 {:.0} 米，在电子围栏外，请填写原因（location_reason）",
+                        g.distance_m
+                    ),
+                    format!(
+                        "captured {:.0} m from the enterprise, outside the geofence; give a reason (location_reason)",
+                        g.distance_m
+                    ),
                 );
             };
-            flags.push(ctx.flag("V-04", format!("围栏外取证，距离 {:.0} 米", g.distance_m), format!("evidence captured outside the geofence, {:.0} m away", g.distance_m), Some(why)));
+            flags.push(ctx.flag(
+                "V-04",
+                format!("围栏外取证，距离 {:.0} 米", g.distance_m),
+                format!(
+                    "evidence captured outside the geofence, {:.0} m away",
+                    g.distance_m
+                ),
+                Some(why),
+            ));
         }
     }
     // V-14: document copies carry the party's seal or signature and "与原件核对一致".
@@ -183,9 +285,17 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
         ));
     }
     if let Some(item) = &e.item_id {
-        let known = case.checklists.iter().filter_map(|f| ctx.forms.checklists.get(&f.id)).any(|c| c.item(item).is_some());
+        let known = case
+            .checklists
+            .iter()
+            .filter_map(|f| ctx.forms.checklists.get(&f.id))
+            .any(|c| c.item(item).is_some());
         if !known {
-            return refuse("input.unknown_item", format!("本案件的检查单中没有检查项 {item}"), format!("item {item} is not in this case's checklists"));
+            return refuse(
+                "input.unknown_item",
+                format!("本案件的检查单中没有检查项 {item}"),
+                format!("item {item} is not in this case's checklists"),
+            );
         }
     }
     let captured_at = match e.captured_at {
@@ -213,7 +323,21 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
 }
 
 /// 一类污染物: judged at the workshop outlet (GB 8978 / GB 21900), V-12.
-const CLASS_ONE: &[&str] = &["总汞", "烷基汞", "总镉", "总铬", "六价铬", "总砷", "总铅", "总镍", "苯并(a)芘", "总铍", "总银", "总α放射性", "总β放射性"];
+const CLASS_ONE: &[&str] = &[
+    "总汞",
+    "烷基汞",
+    "总镉",
+    "总铬",
+    "六价铬",
+    "总砷",
+    "总铅",
+    "总镍",
+    "苯并(a)芘",
+    "总铍",
+    "总银",
+    "总α放射性",
+    "总β放射性",
+];
 
 /// Input of a sample.
 #[derive(Debug)]
@@ -245,7 +369,11 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
         (s.sample_id, "样品编号", "sample_id"),
         (s.point, "采样点位", "point"),
         (s.container, "容器", "container"),
-        (s.preservative, "保存剂（无则填“无”）", "preservative (write 无 for none)"),
+        (
+            s.preservative,
+            "保存剂（无则填“无”）",
+            "preservative (write 无 for none)",
+        ),
         (s.seal_no, "封条编号", "seal_no"),
     ] {
         if v.trim().is_empty() {
@@ -253,7 +381,10 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
         }
     }
     if !s.label_printed {
-        missing.push(("样品标签（label_printed）", "a printed label (label_printed)"));
+        missing.push((
+            "样品标签（label_printed）",
+            "a printed label (label_printed)",
+        ));
     }
     if s.parameters.is_empty() {
         missing.push(("监测项目", "parameters"));
@@ -261,7 +392,11 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
     if !missing.is_empty() {
         let zh: Vec<_> = missing.iter().map(|m| m.0).collect();
         let en: Vec<_> = missing.iter().map(|m| m.1).collect();
-        return refuse("V-11", format!("样品 {} 缺少：{}", s.sample_id, zh.join("、")), format!("sample {} is missing: {}", s.sample_id, en.join(", ")));
+        return refuse(
+            "V-11",
+            format!("样品 {} 缺少：{}", s.sample_id, zh.join("、")),
+            format!("sample {} is missing: {}", s.sample_id, en.join(", ")),
+        );
     }
     let dup: bool = ctx
         .tx
@@ -272,11 +407,27 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
         )
         .unwrap_or(false);
     if dup || case.samples.iter().any(|x| x.sample_id == s.sample_id) {
-        return refuse("V-11", format!("样品编号 {} 已被使用，样品编号必须唯一", s.sample_id), format!("sample id {} is already used; sample ids must be unique", s.sample_id));
+        return refuse(
+            "V-11",
+            format!("样品编号 {} 已被使用，样品编号必须唯一", s.sample_id),
+            format!(
+                "sample id {} is already used; sample ids must be unique",
+                s.sample_id
+            ),
+        );
     }
     // V-13: the party witnessed, or the absence is explained and proven.
-    let witnessed = s.party_witness.as_deref().is_some_and(|w| !w.trim().is_empty());
-    let absence_ok = s.absence_reason.as_deref().is_some_and(|r| !r.trim().is_empty()) && s.absence_proof.as_deref().is_some_and(|r| !r.trim().is_empty());
+    let witnessed = s
+        .party_witness
+        .as_deref()
+        .is_some_and(|w| !w.trim().is_empty());
+    let absence_ok = s
+        .absence_reason
+        .as_deref()
+        .is_some_and(|r| !r.trim().is_empty())
+        && s.absence_proof
+            .as_deref()
+            .is_some_and(|r| !r.trim().is_empty());
     if !witnessed && !absence_ok {
         return refuse(
             "V-13",
@@ -284,14 +435,14 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
             "sampling needs the party's witness signature (party_witness); if the party is absent or refuses, record why (absence_reason) and a witness or video (absence_proof)",
         );
     }
-    if let Some(proof) = &s.absence_proof {
-        if !witnessed && !case.evidence.iter().any(|e| &e.id == proof) && proof.len() < 2 {
-            return refuse("V-13", "不在场证明须为见证人姓名或录像证据编号", "absence proof must name a witness or a video evidence id");
-        }
-    }
     let mut flags = Vec::new();
     // V-12: class-one pollutants for exceedance must be sampled at the workshop outlet.
-    let class_one: Vec<&str> = s.parameters.iter().map(String::as_str).filter(|x| CLASS_ONE.contains(x)).collect();
+    let class_one: Vec<&str> = s
+        .parameters
+        .iter()
+        .map(String::as_str)
+        .filter(|x| CLASS_ONE.contains(x))
+        .collect();
     if !class_one.is_empty() && s.point_type == "main_outlet" {
         flags.push(ctx.flag(
             "V-12",
@@ -314,15 +465,32 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
         party_witness: s.party_witness,
         absence_reason: s.absence_reason,
         absence_proof: s.absence_proof,
-        custody: vec![Handover { from: "采样现场".into(), to: s.by.to_string(), at: ctx.now, seal_intact: true, note: Some("custody start".into()) }],
+        custody: vec![Handover {
+            from: "采样现场".into(),
+            to: s.by.to_string(),
+            at: ctx.now,
+            seal_intact: true,
+            note: Some("custody start".into()),
+        }],
     };
     Ok(Planned::new(s.by, Op::SampleTaken { sample }).flagged(flags))
 }
 
-pub(crate) fn hand_over(ctx: &Ctx<'_>, sample_id: &str, from: &str, to: &str, seal_intact: bool, note: Option<String>) -> Result<Planned> {
+pub(crate) fn hand_over(
+    ctx: &Ctx<'_>,
+    sample_id: &str,
+    from: &str,
+    to: &str,
+    seal_intact: bool,
+    note: Option<String>,
+) -> Result<Planned> {
     let case = ctx.case()?;
     let Some(sample) = case.samples.iter().find(|s| s.sample_id == sample_id) else {
-        return refuse("input.unknown_sample", format!("找不到样品 {sample_id}"), format!("no sample {sample_id}"));
+        return refuse(
+            "input.unknown_sample",
+            format!("找不到样品 {sample_id}"),
+            format!("no sample {sample_id}"),
+        );
     };
     required_text("to", "接收人", to)?;
     let holder = sample.custody.last().map(|h| h.to.as_str()).unwrap_or("");
@@ -336,8 +504,26 @@ pub(crate) fn hand_over(ctx: &Ctx<'_>, sample_id: &str, from: &str, to: &str, se
     let flags = if seal_intact {
         vec![]
     } else {
-        vec![ctx.flag("custody.seal_broken", format!("样品 {sample_id} 交接时封条不完好"), format!("sample {sample_id} seal not intact at hand-over"), note.clone())]
+        vec![ctx.flag(
+            "custody.seal_broken",
+            format!("样品 {sample_id} 交接时封条不完好"),
+            format!("sample {sample_id} seal not intact at hand-over"),
+            note.clone(),
+        )]
     };
-    let handover = Handover { from: from.to_string(), to: to.to_string(), at: ctx.now, seal_intact, note };
-    Ok(Planned::new(from, Op::HandedOver { sample_id: sample_id.to_string(), handover }).flagged(flags))
+    let handover = Handover {
+        from: from.to_string(),
+        to: to.to_string(),
+        at: ctx.now,
+        seal_intact,
+        note,
+    };
+    Ok(Planned::new(
+        from,
+        Op::HandedOver {
+            sample_id: sample_id.to_string(),
+            handover,
+        },
+    )
+    .flagged(flags))
 }

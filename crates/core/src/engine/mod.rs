@@ -73,12 +73,24 @@ impl<E: Env> Engine<E> {
     pub fn open(dir: &std::path::Path, forms: FormSet, env: E) -> Result<Self> {
         let new_id = env.new_id().to_string();
         let store = Store::open(dir, &new_id, &env.now().to_rfc3339())?;
-        let node: Id = store.device.id.parse().map_err(|e| CoreError::Data(format!("device id: {e}")))?;
+        let node: Id = store
+            .device
+            .id
+            .parse()
+            .map_err(|e| CoreError::Data(format!("device id: {e}")))?;
         let hlc = match store.meta("hlc_last")? {
-            Some(s) => HlcClock::resume(s.parse::<Hlc>().map_err(|e| CoreError::Data(format!("hlc: {e}")))?),
+            Some(s) => HlcClock::resume(
+                s.parse::<Hlc>()
+                    .map_err(|e| CoreError::Data(format!("hlc: {e}")))?,
+            ),
             None => HlcClock::new(node),
         };
-        Ok(Self { store, forms, env, hlc })
+        Ok(Self {
+            store,
+            forms,
+            env,
+            hlc,
+        })
     }
 
     /// The store (read access for queries and verification).
@@ -103,13 +115,17 @@ impl<E: Env> Engine<E> {
                 return Err(Refusal::new(
                     "input.unknown_procedure",
                     format!("任务 {} 的程序 {} 不在本机表单中", t.id, t.procedure),
-                    format!("task {}: procedure {} is not in the loaded forms", t.id, t.procedure),
+                    format!(
+                        "task {}: procedure {} is not in the loaded forms",
+                        t.id, t.procedure
+                    ),
                 )
                 .into());
             }
         }
         if let Some(s) = &bundle.roster_as_of {
-            chrono::DateTime::parse_from_rfc3339(s).map_err(|e| CoreError::Data(format!("roster_as_of: {e}")))?;
+            chrono::DateTime::parse_from_rfc3339(s)
+                .map_err(|e| CoreError::Data(format!("roster_as_of: {e}")))?;
         }
         let now = self.env.now();
         let op_id = self.env.new_id().to_string();
@@ -123,7 +139,8 @@ impl<E: Env> Engine<E> {
             "tasks": bundle.tasks.len(),
             "number_blocks": bundle.number_blocks.len(),
         });
-        let text = String::from_utf8(to_canonical_json(&payload)?).map_err(|e| CoreError::Data(e.to_string()))?;
+        let text = String::from_utf8(to_canonical_json(&payload)?)
+            .map_err(|e| CoreError::Data(e.to_string()))?;
         self.store.transaction(|tx, device| {
             for o in &bundle.officers {
                 queries::put_officer(tx, o)?;
@@ -138,11 +155,24 @@ impl<E: Env> Engine<E> {
                 queries::put_number_block(tx, b)?;
             }
             if let Some(s) = &bundle.roster_as_of {
-                tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('roster_as_of', ?1)", [s])?;
+                tx.execute(
+                    "INSERT OR REPLACE INTO meta (key, value) VALUES ('roster_as_of', ?1)",
+                    [s],
+                )?;
             }
-            let link = NewLink { op_id: &op_id, case_id: None, kind: "reference_imported", hlc: &hlc.to_string(), payload: &text, outbox: false };
+            let link = NewLink {
+                op_id: &op_id,
+                case_id: None,
+                kind: "reference_imported",
+                hlc: &hlc.to_string(),
+                payload: &text,
+                outbox: false,
+            };
             chain::append(tx, &device.key, &device.id, &link)?;
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)", [hlc.to_string()])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
+                [hlc.to_string()],
+            )?;
             Ok(())
         })?;
         Ok(format!(
@@ -157,7 +187,10 @@ impl<E: Env> Engine<E> {
     /// Records the offset between device time and trusted (server or GNSS) time, for V-03.
     pub fn set_trusted_offset_ms(&mut self, offset_ms: i64) -> Result<()> {
         self.store.transaction(|tx, _| {
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('trusted_offset_ms', ?1)", [offset_ms.to_string()])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('trusted_offset_ms', ?1)",
+                [offset_ms.to_string()],
+            )?;
             Ok(())
         })
     }
@@ -175,10 +208,23 @@ impl<E: Env> Engine<E> {
         let ids = || env.new_id().to_string();
         self.store.transaction(|tx, device| {
             let case = match cmd.case_id() {
-                Some(id) => Some(store::load_case(tx, id)?.ok_or_else(|| Refusal::new("input.unknown_case", format!("找不到案件 {id}"), format!("no case {id}")))?),
+                Some(id) => Some(store::load_case(tx, id)?.ok_or_else(|| {
+                    Refusal::new(
+                        "input.unknown_case",
+                        format!("找不到案件 {id}"),
+                        format!("no case {id}"),
+                    )
+                })?),
                 None => None,
             };
-            let ctx = Ctx { tx, forms, now, device, case, ids: &ids };
+            let ctx = Ctx {
+                tx,
+                forms,
+                now,
+                device,
+                case,
+                ids: &ids,
+            };
             let planned = plan(&ctx, cmd, blob)?;
             if let (Some(case), Some(kind)) = (ctx.case.as_ref(), step_of(cmd)) {
                 let p = ctx.procedure()?;
@@ -189,37 +235,82 @@ impl<E: Env> Engine<E> {
                 (_, Some(c)) => c.id.clone(),
                 _ => return Err(CoreError::Data("operation without a case".into())),
             };
-            let envelope = OpEnvelope { op_id: op_id.clone(), case_id: case_id.clone(), at: now, by: planned.by, hlc: hlc.to_string(), flags: planned.flags, body: planned.body };
+            let envelope = OpEnvelope {
+                op_id: op_id.clone(),
+                case_id: case_id.clone(),
+                at: now,
+                by: planned.by,
+                hlc: hlc.to_string(),
+                flags: planned.flags,
+                body: planned.body,
+            };
             let new_case: Case = op::apply(ctx.case.clone(), &envelope).map_err(CoreError::Data)?;
-            let payload = String::from_utf8(to_canonical_json(&envelope)?).map_err(|e| CoreError::Data(e.to_string()))?;
+            let payload = String::from_utf8(to_canonical_json(&envelope)?)
+                .map_err(|e| CoreError::Data(e.to_string()))?;
             let kind = envelope.body.kind();
-            let link = NewLink { op_id: &op_id, case_id: Some(&case_id), kind, hlc: &envelope.hlc, payload: &payload, outbox: true };
+            let link = NewLink {
+                op_id: &op_id,
+                case_id: Some(&case_id),
+                kind,
+                hlc: &envelope.hlc,
+                payload: &payload,
+                outbox: true,
+            };
             let seq = chain::append(tx, &device.key, &device.id, &link)?;
             store::save_case(tx, &new_case, seq)?;
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)", [&envelope.hlc])?;
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
+                [&envelope.hlc],
+            )?;
             let created = op::created_id(&envelope.body);
-            Ok(Outcome { case_id, op_id: op_id.clone(), seq, kind: kind.to_string(), created, flags: envelope.flags })
+            Ok(Outcome {
+                case_id,
+                op_id: op_id.clone(),
+                seq,
+                kind: kind.to_string(),
+                created,
+                flags: envelope.flags,
+            })
         })
     }
 
     /// Writes the files a command carries into the blob store; returns the main blob's hash.
     fn store_blobs(&self, cmd: &Command) -> Result<Option<Sha256>> {
-        let strokes = |s: &command::Strokes| -> Result<Sha256> { self.store.blobs.put(&to_canonical_json(s)?) };
+        let strokes = |s: &command::Strokes| -> Result<Sha256> {
+            self.store.blobs.put(&to_canonical_json(s)?)
+        };
         Ok(match cmd {
-            Command::CaptureEvidence { path, media_type, .. } => {
+            Command::CaptureEvidence {
+                path, media_type, ..
+            } => {
                 let bytes = std::fs::read(path).map_err(|e| {
-                    CoreError::Refused(Refusal::new("input.file", format!("无法读取文件 {path}：{e}"), format!("cannot read file {path}: {e}")))
+                    CoreError::Refused(Refusal::new(
+                        "input.file",
+                        format!("无法读取文件 {path}：{e}"),
+                        format!("cannot read file {path}: {e}"),
+                    ))
                 })?;
                 if bytes.is_empty() {
-                    return Err(Refusal::new("input.file", format!("文件为空：{path}"), format!("file is empty: {path}")).into());
+                    return Err(Refusal::new(
+                        "input.file",
+                        format!("文件为空：{path}"),
+                        format!("file is empty: {path}"),
+                    )
+                    .into());
                 }
                 let h = self.store.blobs.put(&bytes)?;
                 self.record_blob(&h, bytes.len(), media_type)?;
                 Some(h)
             }
             Command::Sign { strokes: s, .. } => Some(strokes(s)?),
-            Command::RefuseSignature { witness_strokes: Some(s), .. } => Some(strokes(s)?),
-            Command::RecordService { recipient_strokes: Some(s), .. } => Some(strokes(s)?),
+            Command::RefuseSignature {
+                witness_strokes: Some(s),
+                ..
+            } => Some(strokes(s)?),
+            Command::RecordService {
+                recipient_strokes: Some(s),
+                ..
+            } => Some(strokes(s)?),
             _ => None,
         })
     }
@@ -234,15 +325,30 @@ impl<E: Env> Engine<E> {
 
     /// A case as it stands.
     pub fn case(&self, id: &str) -> Result<Case> {
-        self.store.case(id)?.ok_or_else(|| Refusal::new("input.unknown_case", format!("找不到案件 {id}"), format!("no case {id}")).into())
+        self.store.case(id)?.ok_or_else(|| {
+            Refusal::new(
+                "input.unknown_case",
+                format!("找不到案件 {id}"),
+                format!("no case {id}"),
+            )
+            .into()
+        })
     }
 
     /// The step bar of a case.
     pub fn steps(&self, case_id: &str) -> Result<Vec<steps::StepStatus>> {
         let case = self.case(case_id)?;
-        let p = self.forms.procedure(&case.procedure.id).ok_or_else(|| CoreError::Data(format!("procedure {} not loaded", case.procedure.id)))?;
-        let ent = self.store.enterprise(&case.enterprise_id)?.ok_or_else(|| CoreError::Data("enterprise missing".into()))?;
-        let needs_sampling = self.store.task(&case.task_id)?.is_some_and(|t| t.needs_sampling);
+        let p = self.forms.procedure(&case.procedure.id).ok_or_else(|| {
+            CoreError::Data(format!("procedure {} not loaded", case.procedure.id))
+        })?;
+        let ent = self
+            .store
+            .enterprise(&case.enterprise_id)?
+            .ok_or_else(|| CoreError::Data("enterprise missing".into()))?;
+        let needs_sampling = self
+            .store
+            .task(&case.task_id)?
+            .is_some_and(|t| t.needs_sampling);
         Ok(steps::statuses(&self.forms, &case, &ent, p, needs_sampling))
     }
 
@@ -273,15 +379,41 @@ impl<E: Env> Engine<E> {
         let hlc = self.hlc.now(self.env.now_ms()).to_string();
         self.store.transaction(|tx, device| {
             let case = store::load_case(tx, case_id)?;
-            let envelope = OpEnvelope { op_id: op_id.clone(), case_id: case_id.to_string(), at: now, by: "system".into(), hlc: hlc.clone(), flags: vec![], body };
+            let envelope = OpEnvelope {
+                op_id: op_id.clone(),
+                case_id: case_id.to_string(),
+                at: now,
+                by: "system".into(),
+                hlc: hlc.clone(),
+                flags: vec![],
+                body,
+            };
             let new_case = op::apply(case, &envelope).map_err(CoreError::Data)?;
-            let payload = String::from_utf8(to_canonical_json(&envelope)?).map_err(|e| CoreError::Data(e.to_string()))?;
+            let payload = String::from_utf8(to_canonical_json(&envelope)?)
+                .map_err(|e| CoreError::Data(e.to_string()))?;
             let kind = envelope.body.kind();
-            let link = NewLink { op_id: &op_id, case_id: Some(case_id), kind, hlc: &hlc, payload: &payload, outbox: true };
+            let link = NewLink {
+                op_id: &op_id,
+                case_id: Some(case_id),
+                kind,
+                hlc: &hlc,
+                payload: &payload,
+                outbox: true,
+            };
             let seq = chain::append(tx, &device.key, &device.id, &link)?;
             store::save_case(tx, &new_case, seq)?;
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)", [&hlc])?;
-            Ok(Outcome { case_id: case_id.to_string(), op_id: op_id.clone(), seq, kind: kind.to_string(), created: None, flags: vec![] })
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
+                [&hlc],
+            )?;
+            Ok(Outcome {
+                case_id: case_id.to_string(),
+                op_id: op_id.clone(),
+                seq,
+                kind: kind.to_string(),
+                created: None,
+                flags: vec![],
+            })
         })
     }
 }
@@ -309,82 +441,248 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, blob: Option<Sha256>) -> Result<Planned> {
     use Command as C;
     let blob_hash = || blob.ok_or_else(|| CoreError::Data("file was not stored".into()));
     match cmd {
-        C::OpenCase { task_id, by, covert, justification } => site::open_case(ctx, task_id, by, *covert, justification.clone()),
-        C::CheckIn { by, fix, reason, .. } => site::check_in(ctx, by, fix, reason.clone()),
-        C::ShowCredential { officer_id, evidence_id, .. } => site::show_credential(ctx, officer_id, evidence_id.clone()),
+        C::OpenCase {
+            task_id,
+            by,
+            covert,
+            justification,
+        } => site::open_case(ctx, task_id, by, *covert, justification.clone()),
+        C::CheckIn {
+            by, fix, reason, ..
+        } => site::check_in(ctx, by, fix, reason.clone()),
+        C::ShowCredential {
+            officer_id,
+            evidence_id,
+            ..
+        } => site::show_credential(ctx, officer_id, evidence_id.clone()),
         C::RecordParty { by, person, .. } => site::record_party(ctx, by, person),
-        C::GiveNotice { by, credentials_seen, recusal_requested, recusal_reason, .. } => {
-            site::give_notice(ctx, by, *credentials_seen, *recusal_requested, recusal_reason.clone())
-        }
-        C::Answer { by, item_id, instance, value, note, finding_text, evidence, .. } => inspect::answer(
+        C::GiveNotice {
+            by,
+            credentials_seen,
+            recusal_requested,
+            recusal_reason,
+            ..
+        } => site::give_notice(
             ctx,
-            inspect::AnswerInput { by, item_id, instance: instance.as_deref(), value, note: note.clone(), finding_text: finding_text.clone(), evidence },
+            by,
+            *credentials_seen,
+            *recusal_requested,
+            recusal_reason.clone(),
         ),
-        C::CaptureEvidence { by, kind, method, proves, in_app, provenance, fix, item_id, location_reason, copy_confirmed, captured_at, .. } => {
-            inspect::capture_evidence(
-                ctx,
-                inspect::EvidenceInput {
-                    by,
-                    sha256: blob_hash()?.to_string(),
-                    kind,
-                    method,
-                    proves,
-                    in_app: *in_app,
-                    provenance: provenance.clone(),
-                    fix: fix.as_ref(),
-                    item_id: item_id.clone(),
-                    location_reason: location_reason.clone(),
-                    copy_confirmed: *copy_confirmed,
-                    captured_at: captured_at.as_deref(),
-                },
-            )
-        }
-        C::TakeSample { by, sample_id, point, point_type, parameters, container, preservative, seal_no, label_printed, collected_by, party_witness, absence_reason, absence_proof, .. } => {
-            inspect::take_sample(
-                ctx,
-                inspect::SampleInput {
-                    by,
-                    sample_id,
-                    point,
-                    point_type,
-                    parameters,
-                    container,
-                    preservative,
-                    seal_no,
-                    label_printed: *label_printed,
-                    collected_by,
-                    party_witness: party_witness.clone(),
-                    absence_reason: absence_reason.clone(),
-                    absence_proof: absence_proof.clone(),
-                },
-            )
-        }
-        C::HandOver { sample_id, from, to, seal_intact, note, .. } => inspect::hand_over(ctx, sample_id, from, to, *seal_intact, note.clone()),
-        C::StartInterview { by, interviewee, place, interviewers, recorder, .. } => records::start_interview(ctx, by, interviewee, place, interviewers, recorder),
-        C::RecordQa { interview_id, q, a, .. } => records::record_qa(ctx, interview_id, q, a),
-        C::EndInterview { interview_id, closing_statement, .. } => records::end_interview(ctx, interview_id, closing_statement),
+        C::Answer {
+            by,
+            item_id,
+            instance,
+            value,
+            note,
+            finding_text,
+            evidence,
+            ..
+        } => inspect::answer(
+            ctx,
+            inspect::AnswerInput {
+                by,
+                item_id,
+                instance: instance.as_deref(),
+                value,
+                note: note.clone(),
+                finding_text: finding_text.clone(),
+                evidence,
+            },
+        ),
+        C::CaptureEvidence {
+            by,
+            kind,
+            method,
+            proves,
+            in_app,
+            provenance,
+            fix,
+            item_id,
+            location_reason,
+            copy_confirmed,
+            captured_at,
+            ..
+        } => inspect::capture_evidence(
+            ctx,
+            inspect::EvidenceInput {
+                by,
+                sha256: blob_hash()?.to_string(),
+                kind,
+                method,
+                proves,
+                in_app: *in_app,
+                provenance: provenance.clone(),
+                fix: fix.as_ref(),
+                item_id: item_id.clone(),
+                location_reason: location_reason.clone(),
+                copy_confirmed: *copy_confirmed,
+                captured_at: captured_at.as_deref(),
+            },
+        ),
+        C::TakeSample {
+            by,
+            sample_id,
+            point,
+            point_type,
+            parameters,
+            container,
+            preservative,
+            seal_no,
+            label_printed,
+            collected_by,
+            party_witness,
+            absence_reason,
+            absence_proof,
+            ..
+        } => inspect::take_sample(
+            ctx,
+            inspect::SampleInput {
+                by,
+                sample_id,
+                point,
+                point_type,
+                parameters,
+                container,
+                preservative,
+                seal_no,
+                label_printed: *label_printed,
+                collected_by,
+                party_witness: party_witness.clone(),
+                absence_reason: absence_reason.clone(),
+                absence_proof: absence_proof.clone(),
+            },
+        ),
+        C::HandOver {
+            sample_id,
+            from,
+            to,
+            seal_intact,
+            note,
+            ..
+        } => inspect::hand_over(ctx, sample_id, from, to, *seal_intact, note.clone()),
+        C::StartInterview {
+            by,
+            interviewee,
+            place,
+            interviewers,
+            recorder,
+            ..
+        } => records::start_interview(ctx, by, interviewee, place, interviewers, recorder),
+        C::RecordQa {
+            interview_id, q, a, ..
+        } => records::record_qa(ctx, interview_id, q, a),
+        C::EndInterview {
+            interview_id,
+            closing_statement,
+            ..
+        } => records::end_interview(ctx, interview_id, closing_statement),
         C::AddNote { by, text, .. } => records::add_note(ctx, by, text),
-        C::DraftTranscript { by, kind, interview_id, narrative, party_opinion, .. } => {
-            records::draft(ctx, by, kind, interview_id.as_deref(), narrative, party_opinion.as_deref())
-        }
-        C::AmendTranscript { by, transcript_id, reason, narrative, .. } => records::amend(ctx, by, transcript_id, reason, narrative),
-        C::Sign { transcript_id, version, role, signer_id, name, strokes, .. } => records::sign(
+        C::DraftTranscript {
+            by,
+            kind,
+            interview_id,
+            narrative,
+            party_opinion,
+            ..
+        } => records::draft(
             ctx,
-            records::SignInput { transcript_id, version: *version, role: *role, signer_id: signer_id.as_deref(), name, strokes, strokes_sha256: blob_hash()? },
+            by,
+            kind,
+            interview_id.as_deref(),
+            narrative,
+            party_opinion.as_deref(),
         ),
-        C::RefuseSignature { by, transcript_id, version, reason, witness, media_evidence_id, .. } => {
+        C::AmendTranscript {
+            by,
+            transcript_id,
+            reason,
+            narrative,
+            ..
+        } => records::amend(ctx, by, transcript_id, reason, narrative),
+        C::Sign {
+            transcript_id,
+            version,
+            role,
+            signer_id,
+            name,
+            strokes,
+            ..
+        } => records::sign(
+            ctx,
+            records::SignInput {
+                transcript_id,
+                version: *version,
+                role: *role,
+                signer_id: signer_id.as_deref(),
+                name,
+                strokes,
+                strokes_sha256: blob_hash()?,
+            },
+        ),
+        C::RefuseSignature {
+            by,
+            transcript_id,
+            version,
+            reason,
+            witness,
+            media_evidence_id,
+            ..
+        } => {
             let mut witness = witness.clone();
             if let (Some(w), Some(h)) = (witness.as_mut(), blob) {
                 w.strokes_sha256 = Some(h.to_string());
             }
-            records::refuse_signature(ctx, records::RefuseInput { by, transcript_id, version: *version, reason, witness, media_evidence_id: media_evidence_id.clone() })
+            records::refuse_signature(
+                ctx,
+                records::RefuseInput {
+                    by,
+                    transcript_id,
+                    version: *version,
+                    reason,
+                    witness,
+                    media_evidence_id: media_evidence_id.clone(),
+                },
+            )
         }
-        C::LockTranscript { by, transcript_id, .. } => records::lock(ctx, by, transcript_id),
-        C::OrderMeasure { by, kind, description, approved_by, emergency, approval_due, .. } => {
-            measures::order(ctx, by, kind, description, approved_by.clone(), *emergency, approval_due.as_deref())
-        }
-        C::IssuePenalty { by, party_kind, amount_yuan, warning, facts, .. } => measures::penalty(ctx, by, party_kind, *amount_yuan, *warning, facts),
-        C::RecordService { by, document, method, recipient, witness, media_evidence_id, recipient_strokes, .. } => {
+        C::LockTranscript {
+            by, transcript_id, ..
+        } => records::lock(ctx, by, transcript_id),
+        C::OrderMeasure {
+            by,
+            kind,
+            description,
+            approved_by,
+            emergency,
+            approval_due,
+            ..
+        } => measures::order(
+            ctx,
+            by,
+            kind,
+            description,
+            approved_by.clone(),
+            *emergency,
+            approval_due.as_deref(),
+        ),
+        C::IssuePenalty {
+            by,
+            party_kind,
+            amount_yuan,
+            warning,
+            facts,
+            ..
+        } => measures::penalty(ctx, by, party_kind, *amount_yuan, *warning, facts),
+        C::RecordService {
+            by,
+            document,
+            method,
+            recipient,
+            witness,
+            media_evidence_id,
+            recipient_strokes,
+            ..
+        } => {
             let mut witness = witness.clone();
             let mut recipient_sha = None;
             if let Some(h) = blob {
@@ -396,7 +694,15 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, blob: Option<Sha256>) -> Result<Planned> {
             }
             measures::service(
                 ctx,
-                measures::ServiceInput { by, document, method, recipient, recipient_strokes_sha256: recipient_sha, witness, media_evidence_id: media_evidence_id.clone() },
+                measures::ServiceInput {
+                    by,
+                    document,
+                    method,
+                    recipient,
+                    recipient_strokes_sha256: recipient_sha,
+                    witness,
+                    media_evidence_id: media_evidence_id.clone(),
+                },
             )
         }
         C::Depart { by, .. } => site::depart(ctx, by),

@@ -25,34 +25,93 @@ pub struct OpEnvelope {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Op {
-    CaseOpened { case: Box<Case> },
-    CheckedIn { checkin: CheckIn },
-    CredentialShown { showing: CredentialShowing },
-    PartyRecorded { person: PartyPerson },
-    NoticeGiven { notice: NoticeRecord },
-    Answered { key: String, answer: Answer },
-    EvidenceCaptured { evidence: Evidence },
-    SampleTaken { sample: Sample },
-    HandedOver { sample_id: String, handover: Handover },
-    InterviewStarted { interview: Interview },
-    QaRecorded { interview_id: String, qa: QA },
-    InterviewEnded { interview_id: String, at: Time, closing_statement: String },
-    NoteAdded { text: String },
+    CaseOpened {
+        case: Box<Case>,
+    },
+    CheckedIn {
+        checkin: CheckIn,
+    },
+    CredentialShown {
+        showing: CredentialShowing,
+    },
+    PartyRecorded {
+        person: PartyPerson,
+    },
+    NoticeGiven {
+        notice: NoticeRecord,
+    },
+    Answered {
+        key: String,
+        answer: Answer,
+    },
+    EvidenceCaptured {
+        evidence: Evidence,
+    },
+    SampleTaken {
+        sample: Sample,
+    },
+    HandedOver {
+        sample_id: String,
+        handover: Handover,
+    },
+    InterviewStarted {
+        interview: Interview,
+    },
+    QaRecorded {
+        interview_id: String,
+        qa: QA,
+    },
+    InterviewEnded {
+        interview_id: String,
+        at: Time,
+        closing_statement: String,
+    },
+    NoteAdded {
+        text: String,
+    },
     TranscriptDrafted {
         transcript_id: String,
         kind: String,
         interview_id: Option<String>,
         version: TranscriptVersion,
     },
-    Signed { transcript_id: String, version: u32, signature: SignatureRecord, lock: Option<Time> },
-    SignatureRefused { transcript_id: String, version: u32, refusal: SignatureRefusal, lock: Option<Time> },
-    TranscriptLocked { transcript_id: String, version: u32, at: Time },
-    MeasureOrdered { measure: Measure },
-    PenaltyIssued { penalty: OnTheSpotPenalty },
-    ServiceRecorded { service: Service },
-    FormMigrated { migration: FormMigration, to: FormRef, retired: Vec<RetiredAnswer> },
-    Departed { at: Time },
-    Closed { at: Time },
+    Signed {
+        transcript_id: String,
+        version: u32,
+        signature: SignatureRecord,
+        lock: Option<Time>,
+    },
+    SignatureRefused {
+        transcript_id: String,
+        version: u32,
+        refusal: SignatureRefusal,
+        lock: Option<Time>,
+    },
+    TranscriptLocked {
+        transcript_id: String,
+        version: u32,
+        at: Time,
+    },
+    MeasureOrdered {
+        measure: Measure,
+    },
+    PenaltyIssued {
+        penalty: OnTheSpotPenalty,
+    },
+    ServiceRecorded {
+        service: Service,
+    },
+    FormMigrated {
+        migration: FormMigration,
+        to: FormRef,
+        retired: Vec<RetiredAnswer>,
+    },
+    Departed {
+        at: Time,
+    },
+    Closed {
+        at: Time,
+    },
 }
 
 impl Op {
@@ -121,55 +180,91 @@ pub fn apply(case: Option<Case>, env: &OpEnvelope) -> Result<Case, String> {
         }
         Op::EvidenceCaptured { evidence } => c.evidence.push(evidence.clone()),
         Op::SampleTaken { sample } => c.samples.push(sample.clone()),
-        Op::HandedOver { sample_id, handover } => {
-            let s = c.samples.iter_mut().find(|s| &s.sample_id == sample_id).ok_or("unknown sample")?;
+        Op::HandedOver {
+            sample_id,
+            handover,
+        } => {
+            let s = c
+                .samples
+                .iter_mut()
+                .find(|s| &s.sample_id == sample_id)
+                .ok_or("unknown sample")?;
             s.custody.push(handover.clone());
         }
         Op::InterviewStarted { interview } => c.interviews.push(interview.clone()),
-        Op::QaRecorded { interview_id, qa } => interview_mut(&mut c, interview_id)?.qa.push(qa.clone()),
-        Op::InterviewEnded { interview_id, at, closing_statement } => {
+        Op::QaRecorded { interview_id, qa } => {
+            interview_mut(&mut c, interview_id)?.qa.push(qa.clone())
+        }
+        Op::InterviewEnded {
+            interview_id,
+            at,
+            closing_statement,
+        } => {
             let i = interview_mut(&mut c, interview_id)?;
             i.ended_at = Some(*at);
             i.closing_statement = Some(closing_statement.clone());
         }
         Op::NoteAdded { text } => c.notes.push(text.clone()),
-        Op::TranscriptDrafted { transcript_id, kind, interview_id, version } => {
-            match c.transcripts.iter_mut().find(|t| &t.id == transcript_id) {
-                Some(t) => t.versions.push(version.clone()),
-                None => c.transcripts.push(Transcript {
-                    id: transcript_id.clone(),
-                    kind: kind.clone(),
-                    interview_id: interview_id.clone(),
-                    versions: vec![version.clone()],
-                }),
-            }
-        }
-        Op::Signed { transcript_id, version, signature, lock } => {
+        Op::TranscriptDrafted {
+            transcript_id,
+            kind,
+            interview_id,
+            version,
+        } => match c.transcripts.iter_mut().find(|t| &t.id == transcript_id) {
+            Some(t) => t.versions.push(version.clone()),
+            None => c.transcripts.push(Transcript {
+                id: transcript_id.clone(),
+                kind: kind.clone(),
+                interview_id: interview_id.clone(),
+                versions: vec![version.clone()],
+            }),
+        },
+        Op::Signed {
+            transcript_id,
+            version,
+            signature,
+            lock,
+        } => {
             let v = version_mut(&mut c, transcript_id, *version)?;
             v.signatures.push(signature.clone());
             if lock.is_some() {
                 v.locked_at = *lock;
             }
         }
-        Op::SignatureRefused { transcript_id, version, refusal, lock } => {
+        Op::SignatureRefused {
+            transcript_id,
+            version,
+            refusal,
+            lock,
+        } => {
             let v = version_mut(&mut c, transcript_id, *version)?;
             v.refusal = Some(refusal.clone());
             if lock.is_some() {
                 v.locked_at = *lock;
             }
         }
-        Op::TranscriptLocked { transcript_id, version, at } => {
+        Op::TranscriptLocked {
+            transcript_id,
+            version,
+            at,
+        } => {
             version_mut(&mut c, transcript_id, *version)?.locked_at = Some(*at);
         }
         Op::MeasureOrdered { measure } => c.measures.push(measure.clone()),
         Op::PenaltyIssued { penalty } => c.penalties.push(penalty.clone()),
         Op::ServiceRecorded { service } => c.services.push(service.clone()),
-        Op::FormMigrated { migration, to, retired } => {
+        Op::FormMigrated {
+            migration,
+            to,
+            retired,
+        } => {
             for f in c.checklists.iter_mut().filter(|f| f.id == to.id) {
                 f.version = to.version.clone();
             }
             for r in retired {
-                c.answers.retain(|_, a| !(a.item_id == r.answer.item_id && a.form_id == r.answer.form_id));
+                c.answers.retain(|_, a| {
+                    !(a.item_id == r.answer.item_id && a.form_id == r.answer.form_id)
+                });
             }
             c.retired_answers.extend(retired.iter().cloned());
             c.migrations.push(migration.clone());
@@ -192,10 +287,17 @@ fn with_flags(mut c: Case, flags: &[Flag]) -> Case {
 }
 
 fn interview_mut<'a>(c: &'a mut Case, id: &str) -> Result<&'a mut Interview, String> {
-    c.interviews.iter_mut().find(|i| i.id == id).ok_or_else(|| format!("unknown interview {id}"))
+    c.interviews
+        .iter_mut()
+        .find(|i| i.id == id)
+        .ok_or_else(|| format!("unknown interview {id}"))
 }
 
-fn version_mut<'a>(c: &'a mut Case, id: &str, version: u32) -> Result<&'a mut TranscriptVersion, String> {
+fn version_mut<'a>(
+    c: &'a mut Case,
+    id: &str,
+    version: u32,
+) -> Result<&'a mut TranscriptVersion, String> {
     c.transcripts
         .iter_mut()
         .find(|t| t.id == id)

@@ -20,13 +20,24 @@ pub fn mask(s: &str) -> String {
     }
     let keep_head = if n >= 11 { 3 } else { 1 };
     let keep_tail = if n >= 11 { 4 } else { 1 };
-    chars.iter().enumerate().map(|(i, c)| if i < keep_head || i >= n - keep_tail { *c } else { '*' }).collect()
+    chars
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i < keep_head || i >= n - keep_tail {
+                *c
+            } else {
+                '*'
+            }
+        })
+        .collect()
 }
 
 fn scrub_text(s: &str) -> String {
     // 18-digit ID numbers (last may be X) and 11-digit mobile numbers.
     let re = Regex::new(r"\d{17}[\dXx]|1[3-9]\d{9}").expect("static regex");
-    re.replace_all(s, |c: &regex::Captures<'_>| mask(&c[0])).into_owned()
+    re.replace_all(s, |c: &regex::Captures<'_>| mask(&c[0]))
+        .into_owned()
 }
 
 fn scrub(v: &mut Value, enterprise_address_ok: bool) {
@@ -35,7 +46,9 @@ fn scrub(v: &mut Value, enterprise_address_ok: bool) {
             for (k, x) in m.iter_mut() {
                 let personal = PERSONAL_KEYS.contains(&k.as_str());
                 match x {
-                    Value::String(s) if personal && !(k == "address" && enterprise_address_ok) => *s = mask(s),
+                    Value::String(s) if personal && !(k == "address" && enterprise_address_ok) => {
+                        *s = mask(s)
+                    }
                     _ => scrub(x, false),
                 }
             }

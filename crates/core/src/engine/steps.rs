@@ -24,7 +24,13 @@ pub struct StepStatus {
 }
 
 /// V-05: ≥ min_officers distinct officers have shown credentials on this visit.
-pub(crate) fn require_credentials(_ctx: &Ctx<'_>, case: &Case, p: &ProcedureFile, what_zh: &str, what_en: &str) -> Result<()> {
+pub(crate) fn require_credentials(
+    _ctx: &Ctx<'_>,
+    case: &Case,
+    p: &ProcedureFile,
+    what_zh: &str,
+    what_en: &str,
+) -> Result<()> {
     if !p.steps.iter().any(|s| s.kind == StepKind::Credentials) {
         return Ok(());
     }
@@ -42,7 +48,12 @@ pub(crate) fn require_credentials(_ctx: &Ctx<'_>, case: &Case, p: &ProcedureFile
 }
 
 /// V-06: the notice and the recusal answer precede any substantive entry.
-pub(crate) fn require_notice(case: &Case, p: &ProcedureFile, what_zh: &str, what_en: &str) -> Result<()> {
+pub(crate) fn require_notice(
+    case: &Case,
+    p: &ProcedureFile,
+    what_zh: &str,
+    what_en: &str,
+) -> Result<()> {
     if !p.steps.iter().any(|s| s.kind == StepKind::Notice) {
         return Ok(());
     }
@@ -58,30 +69,46 @@ pub(crate) fn require_notice(case: &Case, p: &ProcedureFile, what_zh: &str, what
 }
 
 /// Items of a checklist that are asked, given the answers so far (show_if).
-pub(crate) fn visible_items<'a>(cl: &'a Checklist, case: &Case) -> impl Iterator<Item = &'a crate::forms::types::Item> {
-    cl.items.iter().map(|(_, i)| i).filter(move |i| match &i.show_if {
-        None => true,
-        Some(cond) => {
-            let ans = case.answers.values().find(|a| a.item_id == cond.item).map(|a| &a.value);
-            if let Some(want) = cond.answered {
-                return ans.is_some() == want;
+pub(crate) fn visible_items<'a>(
+    cl: &'a Checklist,
+    case: &Case,
+) -> impl Iterator<Item = &'a crate::forms::types::Item> {
+    cl.items
+        .iter()
+        .map(|(_, i)| i)
+        .filter(move |i| match &i.show_if {
+            None => true,
+            Some(cond) => {
+                let ans = case
+                    .answers
+                    .values()
+                    .find(|a| a.item_id == cond.item)
+                    .map(|a| &a.value);
+                if let Some(want) = cond.answered {
+                    return ans.is_some() == want;
+                }
+                if let Some(eq) = &cond.equals {
+                    return ans == Some(eq);
+                }
+                if let Some(list) = &cond.in_ {
+                    return ans.is_some_and(|a| list.contains(a));
+                }
+                true
             }
-            if let Some(eq) = &cond.equals {
-                return ans == Some(eq);
-            }
-            if let Some(list) = &cond.in_ {
-                return ans.is_some_and(|a| list.contains(a));
-            }
-            true
-        }
-    })
+        })
 }
 
 /// Missing checklist answers and V-10 problems, as (zh, en) lines.
-pub(crate) fn checklist_gaps(forms: &FormSet, case: &Case, ent: &Enterprise) -> Vec<(String, String)> {
+pub(crate) fn checklist_gaps(
+    forms: &FormSet,
+    case: &Case,
+    ent: &Enterprise,
+) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for fr in &case.checklists {
-        let Some(cl) = forms.checklists.get(&fr.id) else { continue };
+        let Some(cl) = forms.checklists.get(&fr.id) else {
+            continue;
+        };
         for item in visible_items(cl, case) {
             let instances: Vec<Option<String>> = match &item.per {
                 Some(kind) => match ent.units.get(kind) {
@@ -91,17 +118,34 @@ pub(crate) fn checklist_gaps(forms: &FormSet, case: &Case, ent: &Enterprise) -> 
                 None => vec![None],
             };
             for inst in instances {
-                let answered = case.answers.values().any(|a| a.item_id == item.id && (inst.is_none() || a.instance == inst));
-                let must = matches!(item.ans, AnswerKind::Tri | AnswerKind::Bool | AnswerKind::Choice | AnswerKind::Doc);
+                let answered = case
+                    .answers
+                    .values()
+                    .any(|a| a.item_id == item.id && (inst.is_none() || a.instance == inst));
+                let must = matches!(
+                    item.ans,
+                    AnswerKind::Tri | AnswerKind::Bool | AnswerKind::Choice | AnswerKind::Doc
+                );
                 if must && !answered {
-                    let at = inst.as_deref().map(|i| format!("（{i}）")).unwrap_or_default();
-                    out.push((format!("检查项 {}{at} 未回答", item.id), format!("item {}{at} not answered", item.id)));
+                    let at = inst
+                        .as_deref()
+                        .map(|i| format!("（{i}）"))
+                        .unwrap_or_default();
+                    out.push((
+                        format!("检查项 {}{at} 未回答", item.id),
+                        format!("item {}{at} not answered", item.id),
+                    ));
                 }
             }
         }
     }
     for a in case.answers.values() {
-        let Some(item) = case.checklists.iter().filter_map(|f| forms.checklists.get(&f.id)).find_map(|c| c.item(&a.item_id)) else {
+        let Some(item) = case
+            .checklists
+            .iter()
+            .filter_map(|f| forms.checklists.get(&f.id))
+            .find_map(|c| c.item(&a.item_id))
+        else {
             continue;
         };
         let needs_ev = match item.ev {
@@ -110,11 +154,18 @@ pub(crate) fn checklist_gaps(forms: &FormSet, case: &Case, ent: &Enterprise) -> 
             EvidenceRule::Opt => false,
         };
         let needs_ev = needs_ev || (a.finding.is_some() && item.ev != EvidenceRule::Opt);
-        let has_ev = !a.evidence.is_empty() || case.evidence.iter().any(|e| e.item_id.as_deref() == Some(&a.item_id));
+        let has_ev = !a.evidence.is_empty()
+            || case
+                .evidence
+                .iter()
+                .any(|e| e.item_id.as_deref() == Some(&a.item_id));
         if a.finding.is_some() && needs_ev && !has_ev {
             out.push((
                 format!("V-10 检查项 {} 判定不合规，须至少附一项证据", a.item_id),
-                format!("V-10 item {} is a violation and needs at least one evidence item", a.item_id),
+                format!(
+                    "V-10 item {} is a violation and needs at least one evidence item",
+                    a.item_id
+                ),
             ));
         }
     }
@@ -126,7 +177,14 @@ fn photos(case: &Case) -> usize {
 }
 
 /// Whether a step is complete.
-pub(crate) fn step_done(forms: &FormSet, case: &Case, ent: &Enterprise, p: &ProcedureFile, step: &Step, needs_sampling: bool) -> bool {
+pub(crate) fn step_done(
+    forms: &FormSet,
+    case: &Case,
+    ent: &Enterprise,
+    p: &ProcedureFile,
+    step: &Step,
+    needs_sampling: bool,
+) -> bool {
     match step.kind {
         StepKind::Checkin => case.checkin.is_some(),
         StepKind::Credentials => case.shown_officers().len() >= p.rules.min_officers as usize,
@@ -139,7 +197,10 @@ pub(crate) fn step_done(forms: &FormSet, case: &Case, ent: &Enterprise, p: &Proc
         StepKind::Transcript => case.transcripts.iter().any(|t| t.kind == "onsite"),
         StepKind::Signature => {
             !case.transcripts.is_empty()
-                && case.transcripts.iter().all(|t| t.versions.last().is_some_and(|v| v.locked_at.is_some()))
+                && case
+                    .transcripts
+                    .iter()
+                    .all(|t| t.versions.last().is_some_and(|v| v.locked_at.is_some()))
         }
         StepKind::Print => true,
         StepKind::Close => case.closed_at.is_some(),
@@ -151,7 +212,13 @@ fn step_required(step: &Step, needs_sampling: bool) -> bool {
 }
 
 /// All steps with their state.
-pub fn statuses(forms: &FormSet, case: &Case, ent: &Enterprise, p: &ProcedureFile, needs_sampling: bool) -> Vec<StepStatus> {
+pub fn statuses(
+    forms: &FormSet,
+    case: &Case,
+    ent: &Enterprise,
+    p: &ProcedureFile,
+    needs_sampling: bool,
+) -> Vec<StepStatus> {
     p.steps
         .iter()
         .map(|s| {
@@ -170,12 +237,21 @@ pub fn statuses(forms: &FormSet, case: &Case, ent: &Enterprise, p: &ProcedureFil
 }
 
 /// Why a step may not start: the first `after` step that is required and not done.
-fn blocked_by(forms: &FormSet, case: &Case, ent: &Enterprise, p: &ProcedureFile, step: &Step, needs_sampling: bool) -> Option<(String, String)> {
+fn blocked_by(
+    forms: &FormSet,
+    case: &Case,
+    ent: &Enterprise,
+    p: &ProcedureFile,
+    step: &Step,
+    needs_sampling: bool,
+) -> Option<(String, String)> {
     let missing: Vec<&Step> = step
         .after
         .iter()
         .filter_map(|a| p.steps.iter().find(|s| &s.id == a))
-        .filter(|s| step_required(s, needs_sampling) && !step_done(forms, case, ent, p, s, needs_sampling))
+        .filter(|s| {
+            step_required(s, needs_sampling) && !step_done(forms, case, ent, p, s, needs_sampling)
+        })
         .collect();
     if missing.is_empty() {
         return None;
@@ -184,12 +260,21 @@ fn blocked_by(forms: &FormSet, case: &Case, ent: &Enterprise, p: &ProcedureFile,
     let en: Vec<_> = missing.iter().map(|s| s.title_en.as_str()).collect();
     Some((
         format!("「{}」需先完成：{}", step.title_zh, zh.join("、")),
-        format!("“{}” needs these steps first: {}", step.title_en, en.join(", ")),
+        format!(
+            "“{}” needs these steps first: {}",
+            step.title_en,
+            en.join(", ")
+        ),
     ))
 }
 
 /// Refuses a command whose step (by kind) is not yet allowed by the procedure's order.
-pub(crate) fn require_step(ctx: &Ctx<'_>, case: &Case, p: &ProcedureFile, kind: StepKind) -> Result<()> {
+pub(crate) fn require_step(
+    ctx: &Ctx<'_>,
+    case: &Case,
+    p: &ProcedureFile,
+    kind: StepKind,
+) -> Result<()> {
     let Some(step) = p.steps.iter().find(|s| s.kind == kind) else {
         return Err(Refusal::new(
             "step.not_in_procedure",
@@ -199,7 +284,10 @@ pub(crate) fn require_step(ctx: &Ctx<'_>, case: &Case, p: &ProcedureFile, kind: 
         .into());
     };
     let ent = ctx.enterprise(&case.enterprise_id)?;
-    let needs_sampling = ctx.task(&case.task_id).map(|t| t.needs_sampling).unwrap_or(false);
+    let needs_sampling = ctx
+        .task(&case.task_id)
+        .map(|t| t.needs_sampling)
+        .unwrap_or(false);
     if let Some((zh, en)) = blocked_by(ctx.forms, case, &ent, p, step, needs_sampling) {
         return Err(Refusal::new("step.not_yet", zh, en).into());
     }
@@ -207,19 +295,31 @@ pub(crate) fn require_step(ctx: &Ctx<'_>, case: &Case, p: &ProcedureFile, kind: 
 }
 
 /// What still stops the case from closing.
-pub(crate) fn incomplete_before_close(ctx: &Ctx<'_>, case: &Case, p: &ProcedureFile) -> Result<Vec<(String, String)>> {
+pub(crate) fn incomplete_before_close(
+    ctx: &Ctx<'_>,
+    case: &Case,
+    p: &ProcedureFile,
+) -> Result<Vec<(String, String)>> {
     let ent = ctx.enterprise(&case.enterprise_id)?;
-    let needs_sampling = ctx.task(&case.task_id).map(|t| t.needs_sampling).unwrap_or(false);
+    let needs_sampling = ctx
+        .task(&case.task_id)
+        .map(|t| t.needs_sampling)
+        .unwrap_or(false);
     let mut out = Vec::new();
     for s in p.steps.iter().filter(|s| s.kind != StepKind::Close) {
-        if step_required(s, needs_sampling) && !step_done(ctx.forms, case, &ent, p, s, needs_sampling) {
+        if step_required(s, needs_sampling)
+            && !step_done(ctx.forms, case, &ent, p, s, needs_sampling)
+        {
             out.push((s.title_zh.clone(), s.title_en.clone()));
         }
     }
     // Every transcript, not only the required ones, must be locked before sealing.
     for t in &case.transcripts {
         if t.versions.last().is_some_and(|v| v.locked_at.is_none()) {
-            out.push((format!("笔录 {} 未签名锁定", t.id), format!("transcript {} is not signed and locked", t.id)));
+            out.push((
+                format!("笔录 {} 未签名锁定", t.id),
+                format!("transcript {} is not signed and locked", t.id),
+            ));
         }
     }
     Ok(out)

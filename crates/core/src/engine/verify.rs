@@ -56,22 +56,34 @@ pub fn verify(store: &Store) -> Result<VerifyReport> {
         }
         let stored = store.case(id)?;
         if folded != stored {
-            problems.push(format!("case {id}: stored snapshot differs from the fold of its operations"));
+            problems.push(format!(
+                "case {id}: stored snapshot differs from the fold of its operations"
+            ));
         }
         let Some(case) = stored else { continue };
         for t in &case.transcripts {
             for v in &t.versions {
                 match fieldcase_protocol::canonical_hash(&v.content) {
                     Ok(h) if h.to_string() == v.content_hash => {}
-                    _ => problems.push(format!("case {id}: transcript {} v{} content does not match its hash", t.id, v.version)),
+                    _ => problems.push(format!(
+                        "case {id}: transcript {} v{} content does not match its hash",
+                        t.id, v.version
+                    )),
                 }
                 for s in &v.signatures {
                     let ok = s.content_hash == v.content_hash
-                        && s.device_signature.parse::<Signature>().ok().is_some_and(|sig| {
-                            statement_bytes(&case.id, &t.id, v.version, s).is_ok_and(|m| pk.verify(&m, &sig).is_ok())
-                        });
+                        && s.device_signature
+                            .parse::<Signature>()
+                            .ok()
+                            .is_some_and(|sig| {
+                                statement_bytes(&case.id, &t.id, v.version, s)
+                                    .is_ok_and(|m| pk.verify(&m, &sig).is_ok())
+                            });
                     if !ok {
-                        problems.push(format!("case {id}: signature of {} on transcript {} v{} does not verify", s.name, t.id, v.version));
+                        problems.push(format!(
+                            "case {id}: signature of {} on transcript {} v{} does not verify",
+                            s.name, t.id, v.version
+                        ));
                     }
                 }
             }
@@ -79,9 +91,16 @@ pub fn verify(store: &Store) -> Result<VerifyReport> {
         for e in &case.evidence {
             match e.sha256.parse::<Sha256>() {
                 Ok(h) if store.blobs.get(&h).is_ok() => {}
-                _ => problems.push(format!("case {id}: evidence {} blob {} is missing or altered", e.id, e.sha256)),
+                _ => problems.push(format!(
+                    "case {id}: evidence {} blob {} is missing or altered",
+                    e.id, e.sha256
+                )),
             }
         }
     }
-    Ok(VerifyReport { chain, cases: ids.len(), problems })
+    Ok(VerifyReport {
+        chain,
+        cases: ids.len(),
+        problems,
+    })
 }

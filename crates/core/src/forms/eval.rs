@@ -45,15 +45,27 @@ pub fn parse_range(s: &str) -> Option<(f64, f64)> {
 }
 
 /// Judges a validated answer value for an item at an enterprise (and instance, for repeats).
-pub fn judge(item: &Item, value: &serde_json::Value, ent: &Enterprise, instance: Option<&str>) -> Judgement {
+pub fn judge(
+    item: &Item,
+    value: &serde_json::Value,
+    ent: &Enterprise,
+    instance: Option<&str>,
+) -> Judgement {
     match item.ans {
-        AnswerKind::Tri => Judgement { violation: value.as_str() == Some("non_compliant"), limits: vec![] },
+        AnswerKind::Tri => Judgement {
+            violation: value.as_str() == Some("non_compliant"),
+            limits: vec![],
+        },
         AnswerKind::Bool => Judgement {
-            violation: item.violation_if.is_some_and(|v| value.as_bool() == Some(v)),
+            violation: item
+                .violation_if
+                .is_some_and(|v| value.as_bool() == Some(v)),
             limits: vec![],
         },
         AnswerKind::Choice => Judgement {
-            violation: value.as_str().is_some_and(|v| item.violation_options.iter().any(|o| o == v)),
+            violation: value
+                .as_str()
+                .is_some_and(|v| item.violation_options.iter().any(|o| o == v)),
             limits: vec![],
         },
         AnswerKind::Doc => Judgement {
@@ -65,10 +77,18 @@ pub fn judge(item: &Item, value: &serde_json::Value, ent: &Enterprise, instance:
     }
 }
 
-fn judge_num(item: &Item, value: &serde_json::Value, ent: &Enterprise, instance: Option<&str>) -> Judgement {
+fn judge_num(
+    item: &Item,
+    value: &serde_json::Value,
+    ent: &Enterprise,
+    instance: Option<&str>,
+) -> Judgement {
     let mut out = Judgement::default();
     let readings: Vec<(Option<String>, f64)> = match value {
-        serde_json::Value::Object(m) => m.iter().filter_map(|(k, v)| v.as_f64().map(|f| (Some(k.clone()), f))).collect(),
+        serde_json::Value::Object(m) => m
+            .iter()
+            .filter_map(|(k, v)| v.as_f64().map(|f| (Some(k.clone()), f)))
+            .collect(),
         v => v.as_f64().map(|f| vec![(None, f)]).unwrap_or_default(),
     };
     for (param, measured) in readings {
@@ -81,7 +101,13 @@ fn judge_num(item: &Item, value: &serde_json::Value, ent: &Enterprise, instance:
 }
 
 /// Finds the binding limit for one parameter: permit, then alt flag, then default.
-fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Option<&str>, measured: f64) -> Option<AppliedLimit> {
+fn limit_for(
+    item: &Item,
+    param: Option<&str>,
+    ent: &Enterprise,
+    instance: Option<&str>,
+    measured: f64,
+) -> Option<AppliedLimit> {
     let limit = item.limit.as_ref();
     let op = limit.map(|l| l.op).unwrap_or_default();
     let permit = ent.permit_limits.iter().find(|p: &&PermitLimit| {
@@ -90,21 +116,38 @@ fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Optio
             && (p.instance.is_none() || p.instance.as_deref() == instance)
     });
     let (lv, source, reference, verified) = if let Some(p) = permit {
-        (LimitValue::Number(p.value), "permit".to_string(), Some(p.source.clone()), true)
+        (
+            LimitValue::Number(p.value),
+            "permit".to_string(),
+            Some(p.source.clone()),
+            true,
+        )
     } else {
         let limit = limit?;
-        let pick = |value: &Option<LimitValue>, values: &Option<std::collections::BTreeMap<String, LimitValue>>| match param {
-            None => value.clone(),
-            Some(k) => values.as_ref().and_then(|m| m.get(k).cloned()),
-        };
+        let pick =
+            |value: &Option<LimitValue>,
+             values: &Option<std::collections::BTreeMap<String, LimitValue>>| {
+                match param {
+                    None => value.clone(),
+                    Some(k) => values.as_ref().and_then(|m| m.get(k).cloned()),
+                }
+            };
         let alt = limit
             .alt
             .iter()
             .filter(|a| ent.flags.iter().any(|f| f == &a.when))
-            .find_map(|a| pick(&a.value, &a.values).map(|v| (v, format!("alt:{}", a.when), a.r#ref.clone(), a.verified)));
+            .find_map(|a| {
+                pick(&a.value, &a.values)
+                    .map(|v| (v, format!("alt:{}", a.when), a.r#ref.clone(), a.verified))
+            });
         match alt {
             Some(found) => found,
-            None => (pick(&limit.value, &limit.values)?, "default".to_string(), limit.r#ref.clone(), limit.verified),
+            None => (
+                pick(&limit.value, &limit.values)?,
+                "default".to_string(),
+                limit.r#ref.clone(),
+                limit.verified,
+            ),
         }
     };
     let (exceeded, text, factor) = match &lv {
@@ -121,7 +164,8 @@ fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Optio
                 LimitOp::Ge => ">=",
                 LimitOp::Gt => ">",
             };
-            let factor = (bad && *l > 0.0 && matches!(op, LimitOp::Le | LimitOp::Lt)).then(|| measured / l);
+            let factor =
+                (bad && *l > 0.0 && matches!(op, LimitOp::Le | LimitOp::Lt)).then(|| measured / l);
             (bad, format!("{sym} {l}"), factor)
         }
         LimitValue::Range(s) => {
@@ -129,5 +173,14 @@ fn limit_for(item: &Item, param: Option<&str>, ent: &Enterprise, instance: Optio
             (measured < lo || measured > hi, format!("{lo}-{hi}"), None)
         }
     };
-    Some(AppliedLimit { param: param.map(str::to_string), value: measured, limit: text, source, reference, exceeded, verified, factor })
+    Some(AppliedLimit {
+        param: param.map(str::to_string),
+        value: measured,
+        limit: text,
+        source,
+        reference,
+        exceeded,
+        verified,
+        factor,
+    })
 }

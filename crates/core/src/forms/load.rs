@@ -60,11 +60,21 @@ pub fn load_dir(root: &Path) -> Result<FormSet, FormErrors> {
         }
     }
     if procedures.is_empty() && problems.is_empty() {
-        problems.push(problem(&root.join("procedures"), 0, None, "no procedure found"));
+        problems.push(problem(
+            &root.join("procedures"),
+            0,
+            None,
+            "no procedure found",
+        ));
     }
 
     if problems.is_empty() {
-        Ok(FormSet { root: root.to_path_buf(), checklists: linked, procedures, legal })
+        Ok(FormSet {
+            root: root.to_path_buf(),
+            checklists: linked,
+            procedures,
+            legal,
+        })
     } else {
         Err(FormErrors(problems))
     }
@@ -131,19 +141,48 @@ fn check_header(
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     let line = src.line_of_id(&h.id);
     if h.id != stem {
-        problems.push(problem(path, line, Some(&h.id), format!("form id must equal the file name `{stem}`")));
+        problems.push(problem(
+            path,
+            line,
+            Some(&h.id),
+            format!("form id must equal the file name `{stem}`"),
+        ));
     }
-    if !h.id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        problems.push(problem(path, line, Some(&h.id), "form id must match [a-z0-9_]+"));
+    if !h
+        .id
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        problems.push(problem(
+            path,
+            line,
+            Some(&h.id),
+            "form id must match [a-z0-9_]+",
+        ));
     }
     if h.kind != kind {
-        problems.push(problem(path, src.line_containing("kind:"), Some(&h.id), format!("kind must be {kind:?} in this folder")));
+        problems.push(problem(
+            path,
+            src.line_containing("kind:"),
+            Some(&h.id),
+            format!("kind must be {kind:?} in this folder"),
+        ));
     }
     if h.version.trim().is_empty() {
-        problems.push(problem(path, src.line_containing("version:"), Some(&h.id), "version is empty"));
+        problems.push(problem(
+            path,
+            src.line_containing("version:"),
+            Some(&h.id),
+            "version is empty",
+        ));
     }
     if h.name_zh.trim().is_empty() || h.name_en.trim().is_empty() {
-        problems.push(problem(path, line, Some(&h.id), "name_zh and name_en are both required"));
+        problems.push(problem(
+            path,
+            line,
+            Some(&h.id),
+            "name_zh and name_en are both required",
+        ));
     }
 }
 
@@ -170,11 +209,15 @@ fn check_instruments(
             if n.trim().is_empty() {
                 problems.push(here("empty name or alias".into()));
             } else if !names.insert(n) {
-                problems.push(here(format!("name or alias `{n}` is used by another instrument")));
+                problems.push(here(format!(
+                    "name or alias `{n}` is used by another instrument"
+                )));
             }
         }
         if ins.versions.is_empty() {
-            problems.push(here("an instrument needs at least one dated version".into()));
+            problems.push(here(
+                "an instrument needs at least one dated version".into(),
+            ));
         }
         for v in &ins.versions {
             if v.effective_to.is_some_and(|to| to <= v.effective_from) {
@@ -198,7 +241,12 @@ fn check_checklist(
     // Legal references are checked for existence; the date only matters when a finding is made.
     let today = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
     if file.items.is_empty() {
-        problems.push(problem(path, src.line_containing("items:"), Some(&file.form.id), "a checklist needs items"));
+        problems.push(problem(
+            path,
+            src.line_containing("items:"),
+            Some(&file.form.id),
+            "a checklist needs items",
+        ));
     }
     for item in &file.items {
         let line = src.line_of_id(&item.id);
@@ -210,26 +258,37 @@ fn check_checklist(
             p("duplicate item id in this form".into());
         }
         if !sections.contains(item.sec.as_str()) {
-            p(format!("section `{}` is not listed under `sections`", item.sec));
+            p(format!(
+                "section `{}` is not listed under `sections`",
+                item.sec
+            ));
         }
         if item.q_zh.trim().is_empty() || item.q_en.trim().is_empty() {
             p("q_zh and q_en are both required".into());
         }
         check_answer_shape(item, &mut p);
-        if let Some(per) = &item.per {
-            if !PER_KINDS.contains(&per.as_str()) {
-                p(format!("per `{per}` is not one of {}", PER_KINDS.join(", ")));
-            }
+        if let Some(per) = &item.per
+            && !PER_KINDS.contains(&per.as_str())
+        {
+            p(format!(
+                "per `{per}` is not one of {}",
+                PER_KINDS.join(", ")
+            ));
         }
         for (key, list) in [("basis", &item.basis), ("penalty", &item.penalty)] {
             if let Err(i) = legal.resolve_list(list, today) {
-                p(format!("{key} reference `{}` names no instrument in legal/", list[i]));
+                p(format!(
+                    "{key} reference `{}` names no instrument in legal/",
+                    list[i]
+                ));
             }
         }
-        if let Some(r) = item.escalate.as_ref().and_then(|e| e.r#ref.as_ref()) {
-            if legal.instrument_of(r).is_none() {
-                p(format!("escalate reference `{r}` names no instrument in legal/"));
-            }
+        if let Some(r) = item.escalate.as_ref().and_then(|e| e.r#ref.as_ref())
+            && legal.instrument_of(r).is_none()
+        {
+            p(format!(
+                "escalate reference `{r}` names no instrument in legal/"
+            ));
         }
     }
 }
@@ -272,12 +331,18 @@ fn check_answer_shape(item: &Item, p: &mut impl FnMut(String)) {
             .value
             .iter()
             .chain(limit.values.iter().flat_map(|m| m.values()))
-            .chain(limit.alt.iter().flat_map(|a| a.value.iter().chain(a.values.iter().flat_map(|m| m.values()))));
+            .chain(limit.alt.iter().flat_map(|a| {
+                a.value
+                    .iter()
+                    .chain(a.values.iter().flat_map(|m| m.values()))
+            }));
         for v in all {
-            if let LimitValue::Range(s) = v {
-                if super::eval::parse_range(s).is_none() {
-                    p(format!("limit `{s}` is neither a number nor a range like \"6-9\""));
-                }
+            if let LimitValue::Range(s) = v
+                && super::eval::parse_range(s).is_none()
+            {
+                p(format!(
+                    "limit `{s}` is neither a number nor a range like \"6-9\""
+                ));
             }
         }
         for a in &limit.alt {
@@ -322,18 +387,28 @@ fn link_checklists(
             }
         }
         for item in &file.items {
-            if let Some(cond) = &item.show_if {
-                if !ids.contains(&cond.item) {
-                    problems.push(problem(
-                        path,
-                        src.line_of_id(&item.id),
-                        Some(&item.id),
-                        format!("show_if refers to `{}`, which is not in this form or what it extends", cond.item),
-                    ));
-                }
+            if let Some(cond) = &item.show_if
+                && !ids.contains(&cond.item)
+            {
+                problems.push(problem(
+                    path,
+                    src.line_of_id(&item.id),
+                    Some(&item.id),
+                    format!(
+                        "show_if refers to `{}`, which is not in this form or what it extends",
+                        cond.item
+                    ),
+                ));
             }
         }
-        out.insert(id.clone(), Checklist { file: file.clone(), path: path.clone(), items });
+        out.insert(
+            id.clone(),
+            Checklist {
+                file: file.clone(),
+                path: path.clone(),
+                items,
+            },
+        );
     }
     out
 }
@@ -351,7 +426,9 @@ fn collect_extends(
         return Err(format!("extends forms a cycle through `{id}`"));
     }
     let Some((_, _, file)) = files.get(id) else {
-        return Err(format!("extends `{id}`, which is not a checklist in this folder"));
+        return Err(format!(
+            "extends `{id}`, which is not a checklist in this folder"
+        ));
     };
     for parent in &file.form.extends {
         collect_extends(parent, files, order, visiting)?;
@@ -365,10 +442,20 @@ fn check_procedure(path: &Path, text: &str, file: &ProcedureFile, problems: &mut
     let form_id = file.form.id.as_str();
     let r = &file.rules;
     if r.min_officers == 0 {
-        problems.push(problem(path, src.line_containing("min_officers"), Some(form_id), "min_officers must be at least 1"));
+        problems.push(problem(
+            path,
+            src.line_containing("min_officers"),
+            Some(form_id),
+            "min_officers must be at least 1",
+        ));
     }
     if !(r.geofence_radius_m.is_finite() && r.geofence_radius_m > 0.0) {
-        problems.push(problem(path, src.line_containing("geofence_radius_m"), Some(form_id), "geofence_radius_m must be a positive number"));
+        problems.push(problem(
+            path,
+            src.line_containing("geofence_radius_m"),
+            Some(form_id),
+            "geofence_radius_m must be a positive number",
+        ));
     }
     let mut seen: Vec<&str> = Vec::new();
     let mut kinds = HashSet::new();
@@ -383,25 +470,49 @@ fn check_procedure(path: &Path, text: &str, file: &ProcedureFile, problems: &mut
                 p(format!("after `{a}`: no earlier step has that id"));
             }
         }
-        if let Some(w) = &step.when {
-            if w != "task_needs_sampling" {
-                p(format!("when `{w}` is not known (task_needs_sampling)"));
-            }
+        if let Some(w) = &step.when
+            && w != "task_needs_sampling"
+        {
+            p(format!("when `{w}` is not known (task_needs_sampling)"));
         }
         kinds.insert(step.kind);
         seen.push(&step.id);
     }
     if file.steps.is_empty() {
-        problems.push(problem(path, src.line_containing("steps"), Some(form_id), "a procedure needs steps"));
+        problems.push(problem(
+            path,
+            src.line_containing("steps"),
+            Some(form_id),
+            "a procedure needs steps",
+        ));
     }
     if kinds.contains(&StepKind::Notice) && file.notice.is_none() {
-        problems.push(problem(path, src.line_containing("steps"), Some(form_id), "a notice step needs the `notice` text"));
+        problems.push(problem(
+            path,
+            src.line_containing("steps"),
+            Some(form_id),
+            "a notice step needs the `notice` text",
+        ));
     }
     if kinds.contains(&StepKind::Signature) && r.required_signers.is_empty() {
-        problems.push(problem(path, src.line_containing("required_signers"), Some(form_id), "a signature step needs required_signers"));
+        problems.push(problem(
+            path,
+            src.line_containing("required_signers"),
+            Some(form_id),
+            "a signature step needs required_signers",
+        ));
     }
-    let officers = r.required_signers.iter().filter(|s| **s == SignerRole::Officer).count();
+    let officers = r
+        .required_signers
+        .iter()
+        .filter(|s| **s == SignerRole::Officer)
+        .count();
     if kinds.contains(&StepKind::Signature) && (officers as u32) < r.min_officers {
-        problems.push(problem(path, src.line_containing("required_signers"), Some(form_id), "required_signers must include every one of min_officers officers"));
+        problems.push(problem(
+            path,
+            src.line_containing("required_signers"),
+            Some(form_id),
+            "required_signers must include every one of min_officers officers",
+        ));
     }
 }

@@ -60,9 +60,16 @@ impl FormSet {
             .values()
             .filter(|c| {
                 let scope_match = c.file.form.scope.as_ref().is_some_and(|s| {
-                    s.industry_codes.iter().any(|code| industry_codes.iter().any(|e| e.starts_with(code.as_str())))
+                    s.industry_codes
+                        .iter()
+                        .any(|code| industry_codes.iter().any(|e| e.starts_with(code.as_str())))
                 });
-                let flag_match = c.file.form.attach_when.as_ref().is_some_and(|w| flags.contains(w));
+                let flag_match = c
+                    .file
+                    .form
+                    .attach_when
+                    .as_ref()
+                    .is_some_and(|w| flags.contains(w));
                 scope_match || flag_match
             })
             .collect()

@@ -48,7 +48,9 @@ pub(crate) struct SourceText<'a> {
 
 impl<'a> SourceText<'a> {
     pub(crate) fn new(text: &'a str) -> Self {
-        Self { lines: text.lines().collect() }
+        Self {
+            lines: text.lines().collect(),
+        }
     }
 
     /// Line (1-based) of the first `id: <id>` whose value is exactly `id`, or 0.
@@ -66,15 +68,13 @@ impl<'a> SourceText<'a> {
                     c == ' ' || c == '{' || c == ',' || c == '-'
                 };
                 let after = &rest[pos + key.len()..];
-                if before_ok {
-                    if let Some(v) = after.strip_prefix(':') {
-                        let v = v.trim_start();
-                        let v = v.strip_prefix('"').unwrap_or(v);
-                        if let Some(tail) = v.strip_prefix(value) {
-                            let end = tail.chars().next();
-                            if end.is_none_or(|c| matches!(c, ',' | '}' | ' ' | '"' | '#')) {
-                                return n + 1;
-                            }
+                if before_ok && let Some(v) = after.strip_prefix(':') {
+                    let v = v.trim_start();
+                    let v = v.strip_prefix('"').unwrap_or(v);
+                    if let Some(tail) = v.strip_prefix(value) {
+                        let end = tail.chars().next();
+                        if end.is_none_or(|c| matches!(c, ',' | '}' | ' ' | '"' | '#')) {
+                            return n + 1;
                         }
                     }
                 }
@@ -86,7 +86,10 @@ impl<'a> SourceText<'a> {
 
     /// Line of the first line containing `needle`, or 0.
     pub(crate) fn line_containing(&self, needle: &str) -> usize {
-        self.lines.iter().position(|l| l.contains(needle)).map_or(0, |n| n + 1)
+        self.lines
+            .iter()
+            .position(|l| l.contains(needle))
+            .map_or(0, |n| n + 1)
     }
 
     /// The id of the nearest `id:` at or above `line` (1-based), for parse errors.

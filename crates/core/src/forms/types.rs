@@ -315,7 +315,9 @@ fn default_roster_age() -> u32 {
 }
 
 /// Who signs a transcript.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SignerRole {
     /// 执法人员

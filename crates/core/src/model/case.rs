@@ -409,7 +409,11 @@ impl Case {
 
     /// Distinct officers who showed credentials on this visit.
     pub fn shown_officers(&self) -> Vec<&str> {
-        let mut ids: Vec<&str> = self.credentials.iter().map(|c| c.officer_id.as_str()).collect();
+        let mut ids: Vec<&str> = self
+            .credentials
+            .iter()
+            .map(|c| c.officer_id.as_str())
+            .collect();
         ids.sort_unstable();
         ids.dedup();
         ids

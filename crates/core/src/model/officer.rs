@@ -55,6 +55,8 @@ pub struct Conflict {
 impl Credential {
     /// Valid on the date and covering the area.
     pub fn covers(&self, on: chrono::NaiveDate, area: &str) -> bool {
-        self.valid_from <= on && on <= self.valid_to && self.areas.iter().any(|a| area.starts_with(a.as_str()))
+        self.valid_from <= on
+            && on <= self.valid_to
+            && self.areas.iter().any(|a| area.starts_with(a.as_str()))
     }
 }

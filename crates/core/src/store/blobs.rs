@@ -17,14 +17,19 @@ pub struct BlobStore {
 }
 
 fn io(path: &Path, source: std::io::Error) -> CoreError {
-    CoreError::Io { path: path.display().to_string(), source }
+    CoreError::Io {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 impl BlobStore {
     /// Opens (creating) a blob folder.
     pub fn open(root: &Path) -> Result<Self> {
         fs::create_dir_all(root.join("tmp")).map_err(|e| io(root, e))?;
-        Ok(Self { root: root.to_path_buf() })
+        Ok(Self {
+            root: root.to_path_buf(),
+        })
     }
 
     /// Where a blob lives.
@@ -42,13 +47,18 @@ impl BlobStore {
         }
         let dir = dest.parent().unwrap_or(&self.root).to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| io(&dir, e))?;
-        let tmp = self.root.join("tmp").join(format!("{hash}.{}", std::process::id()));
+        let tmp = self
+            .root
+            .join("tmp")
+            .join(format!("{hash}.{}", std::process::id()));
         let mut f = File::create(&tmp).map_err(|e| io(&tmp, e))?;
         f.write_all(bytes).map_err(|e| io(&tmp, e))?;
         f.sync_all().map_err(|e| io(&tmp, e))?;
         drop(f);
         fs::rename(&tmp, &dest).map_err(|e| io(&dest, e))?;
-        File::open(&dir).and_then(|d| d.sync_all()).map_err(|e| io(&dir, e))?;
+        File::open(&dir)
+            .and_then(|d| d.sync_all())
+            .map_err(|e| io(&dir, e))?;
         Ok(hash)
     }
 
@@ -57,7 +67,9 @@ impl BlobStore {
         let path = self.path_of(hash);
         let bytes = fs::read(&path).map_err(|e| io(&path, e))?;
         if Sha256::of(&bytes) != *hash {
-            return Err(CoreError::Data(format!("blob {hash} does not match its hash")));
+            return Err(CoreError::Data(format!(
+                "blob {hash} does not match its hash"
+            )));
         }
         Ok(bytes)
     }

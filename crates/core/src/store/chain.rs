@@ -69,7 +69,11 @@ pub struct NewLink<'a> {
 /// Appends a link (and its outbox entry) inside the caller's transaction. Returns its seq.
 pub fn append(tx: &Transaction<'_>, key: &KeyPair, device: &str, new: &NewLink<'_>) -> Result<i64> {
     let last: Option<(i64, String)> = tx
-        .query_row("SELECT seq, hash FROM ops ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(
+            "SELECT seq, hash FROM ops ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev) = match last {
         Some((s, h)) => (s + 1, h),
@@ -88,14 +92,28 @@ pub fn append(tx: &Transaction<'_>, key: &KeyPair, device: &str, new: &NewLink<'
     };
     let hash = header_hash(&link, device)?;
     link.hash = hash.to_string();
-    link.signature = key.sign(&signing_message("audit", hash.as_bytes())).to_string();
+    link.signature = key
+        .sign(&signing_message("audit", hash.as_bytes()))
+        .to_string();
     tx.execute(
         "INSERT INTO ops (seq, op_id, case_id, kind, hlc, payload, prev_hash, hash, signature)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![link.seq, link.op_id, link.case_id, link.kind, link.hlc, link.payload, link.prev_hash, link.hash, link.signature],
+        params![
+            link.seq,
+            link.op_id,
+            link.case_id,
+            link.kind,
+            link.hlc,
+            link.payload,
+            link.prev_hash,
+            link.hash,
+            link.signature
+        ],
     )
     .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
             CoreError::Data(format!("operation {} is already in the log", new.op_id))
         }
         e => e.into(),
@@ -141,14 +159,21 @@ pub fn verify(conn: &Connection, device: &str, public_key: &PublicKey) -> Result
         })
     })?;
     let mut expected_prev = GENESIS.to_string();
-    let mut expected_seq = 1;
     let mut n = 0;
-    for row in rows {
+    for (expected_seq, row) in (1i64..).zip(rows) {
         let l = row?;
         n += 1;
-        let fail = |reason: String| Ok(ChainReport { links: n, first_break: Some(Break { seq: l.seq, reason }) });
+        let fail = |reason: String| {
+            Ok(ChainReport {
+                links: n,
+                first_break: Some(Break { seq: l.seq, reason }),
+            })
+        };
         if l.seq != expected_seq {
-            return fail(format!("link {expected_seq} is missing (next link is {})", l.seq));
+            return fail(format!(
+                "link {expected_seq} is missing (next link is {})",
+                l.seq
+            ));
         }
         if l.prev_hash != expected_prev {
             return fail("previous-hash does not match the link before it".into());
@@ -161,13 +186,18 @@ pub fn verify(conn: &Connection, device: &str, public_key: &PublicKey) -> Result
             Ok(s) => s,
             Err(_) => return fail("signature is malformed".into()),
         };
-        if public_key.verify(&signing_message("audit", recomputed.as_bytes()), &sig).is_err() {
+        if public_key
+            .verify(&signing_message("audit", recomputed.as_bytes()), &sig)
+            .is_err()
+        {
             return fail("device signature does not verify".into());
         }
         expected_prev = l.hash.clone();
-        expected_seq += 1;
     }
-    Ok(ChainReport { links: n, first_break: None })
+    Ok(ChainReport {
+        links: n,
+        first_break: None,
+    })
 }
 
 /// Every link, in order (for re-folding cases during verification).

@@ -42,7 +42,10 @@ impl Store {
     /// Opens (or creates) the store in a folder: `fieldcase.db` and `blobs/`. A new store gets a
     /// device id and key. `new_device_id` is used only when the store is created.
     pub fn open(dir: &Path, new_device_id: &str, created_at: &str) -> Result<Store> {
-        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io { path: dir.display().to_string(), source: e })?;
+        std::fs::create_dir_all(dir).map_err(|e| CoreError::Io {
+            path: dir.display().to_string(),
+            source: e,
+        })?;
         let mut conn = Connection::open(dir.join("fieldcase.db"))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: the WAL is fsynced at every commit, so a committed (possibly signed) step survives
@@ -53,7 +56,12 @@ impl Store {
         migrations::migrate_to(&mut conn, migrations::latest())?;
         let device = load_or_create_device(&mut conn, new_device_id, created_at)?;
         let blobs = BlobStore::open(&dir.join("blobs"))?;
-        Ok(Store { conn, blobs, device, dir: dir.to_path_buf() })
+        Ok(Store {
+            conn,
+            blobs,
+            device,
+            dir: dir.to_path_buf(),
+        })
     }
 
     /// The raw connection, for queries.
@@ -63,8 +71,13 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction (the write lock is taken at the start, so two
     /// processes never interleave a read-decide-write).
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Transaction<'_>, &Device) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &Device) -> Result<T>,
+    ) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let out = f(&tx, &self.device)?;
         tx.commit()?;
         Ok(out)
@@ -82,7 +95,10 @@ impl Store {
 
     /// A meta value.
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
     }
 
     /// Loads a case snapshot.
@@ -108,21 +124,36 @@ impl Store {
 
 fn load_or_create_device(conn: &mut Connection, new_id: &str, created_at: &str) -> Result<Device> {
     let row: Option<(String, Vec<u8>)> = conn
-        .query_row("SELECT id, pkcs8 FROM device", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row("SELECT id, pkcs8 FROM device", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     if let Some((id, pkcs8)) = row {
-        let key = KeyPair::from_pkcs8(&pkcs8).map_err(|e| CoreError::Data(format!("device key: {e}")))?;
+        let key =
+            KeyPair::from_pkcs8(&pkcs8).map_err(|e| CoreError::Data(format!("device key: {e}")))?;
         return Ok(Device { id, key });
     }
     let key = KeyPair::generate().map_err(|e| CoreError::Data(format!("device key: {e}")))?;
     conn.execute(
         "INSERT INTO device (id, public_key, pkcs8, created_at) VALUES (?1, ?2, ?3, ?4)",
-        params![new_id, key.public_key().to_string(), key.pkcs8(), created_at],
+        params![
+            new_id,
+            key.public_key().to_string(),
+            key.pkcs8(),
+            created_at
+        ],
     )?;
-    Ok(Device { id: new_id.to_string(), key })
+    Ok(Device {
+        id: new_id.to_string(),
+        key,
+    })
 }
 
-pub(crate) fn get_json<T: serde::de::DeserializeOwned>(conn: &Connection, sql: &str, id: &str) -> Result<Option<T>> {
+pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
+    conn: &Connection,
+    sql: &str,
+    id: &str,
+) -> Result<Option<T>> {
     let text: Option<String> = conn.query_row(sql, [id], |r| r.get(0)).optional()?;
     match text {
         Some(t) => Ok(Some(serde_json::from_str(&t)?)),
@@ -138,7 +169,10 @@ pub fn load_case(conn: &Connection, id: &str) -> Result<Option<Case>> {
 /// Writes a case snapshot and its query projections.
 pub fn save_case(tx: &Transaction<'_>, case: &Case, seq: i64) -> Result<()> {
     let state = serde_json::to_string(case)?;
-    let status = serde_json::to_value(case.status)?.as_str().unwrap_or("open").to_string();
+    let status = serde_json::to_value(case.status)?
+        .as_str()
+        .unwrap_or("open")
+        .to_string();
     tx.execute(
         "INSERT INTO cases (id, task_id, enterprise_id, status, opened_at, last_seq, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -146,7 +180,10 @@ pub fn save_case(tx: &Transaction<'_>, case: &Case, seq: i64) -> Result<()> {
         params![case.id, case.task_id, case.enterprise_id, status, case.opened_at.to_rfc3339(), seq, state],
     )?;
     for officer in &case.team {
-        tx.execute("INSERT OR IGNORE INTO case_officers (case_id, officer_id) VALUES (?1, ?2)", params![case.id, officer])?;
+        tx.execute(
+            "INSERT OR IGNORE INTO case_officers (case_id, officer_id) VALUES (?1, ?2)",
+            params![case.id, officer],
+        )?;
     }
     tx.execute("DELETE FROM open_interviews WHERE case_id = ?1", [&case.id])?;
     for i in case.interviews.iter().filter(|i| i.ended_at.is_none()) {

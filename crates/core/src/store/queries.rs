@@ -63,7 +63,10 @@ pub fn put_officer(tx: &Transaction<'_>, o: &Officer) -> Result<()> {
 
 /// Writes or replaces an enterprise.
 pub fn put_enterprise(tx: &Transaction<'_>, e: &Enterprise) -> Result<()> {
-    let risk = serde_json::to_value(e.risk)?.as_str().unwrap_or("green").to_string();
+    let risk = serde_json::to_value(e.risk)?
+        .as_str()
+        .unwrap_or("green")
+        .to_string();
     tx.execute(
         "INSERT OR REPLACE INTO enterprises (id, name, area, lat, lon, risk, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![e.id, e.name, e.area, e.location.lat, e.location.lon, risk, serde_json::to_string(e)?],
@@ -75,7 +78,12 @@ pub fn put_enterprise(tx: &Transaction<'_>, e: &Enterprise) -> Result<()> {
 pub fn put_task(tx: &Transaction<'_>, t: &Task) -> Result<()> {
     tx.execute(
         "INSERT OR REPLACE INTO tasks (id, enterprise_id, due, data) VALUES (?1, ?2, ?3, ?4)",
-        params![t.id, t.enterprise_id, t.due.to_string(), serde_json::to_string(t)?],
+        params![
+            t.id,
+            t.enterprise_id,
+            t.due.to_string(),
+            serde_json::to_string(t)?
+        ],
     )?;
     Ok(())
 }
@@ -103,7 +111,12 @@ pub fn put_number_block(tx: &Transaction<'_>, b: &NumberBlock) -> Result<()> {
 }
 
 /// Takes the next number of a document type, strictly in order; `None` when no block has one left.
-pub fn take_number(tx: &Transaction<'_>, doc_type: &str, case_id: &str, at: &str) -> Result<Option<String>> {
+pub fn take_number(
+    tx: &Transaction<'_>,
+    doc_type: &str,
+    case_id: &str,
+    at: &str,
+) -> Result<Option<String>> {
     let row: Option<(String, i64)> = tx
         .query_row(
             "SELECT prefix, next FROM number_blocks WHERE doc_type = ?1 AND next <= last ORDER BY prefix LIMIT 1",
@@ -111,8 +124,13 @@ pub fn take_number(tx: &Transaction<'_>, doc_type: &str, case_id: &str, at: &str
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some((prefix, next)) = row else { return Ok(None) };
-    tx.execute("UPDATE number_blocks SET next = next + 1 WHERE doc_type = ?1 AND prefix = ?2", params![doc_type, prefix])?;
+    let Some((prefix, next)) = row else {
+        return Ok(None);
+    };
+    tx.execute(
+        "UPDATE number_blocks SET next = next + 1 WHERE doc_type = ?1 AND prefix = ?2",
+        params![doc_type, prefix],
+    )?;
     let number = format!("{prefix}{next}号");
     tx.execute(
         "INSERT INTO numbers_used (number, doc_type, case_id, used_at) VALUES (?1, ?2, ?3, ?4)",
@@ -122,7 +140,11 @@ pub fn take_number(tx: &Transaction<'_>, doc_type: &str, case_id: &str, at: &str
 }
 
 /// Other cases where this officer is on site right now (checked in, not departed or closed).
-pub fn officer_on_site_elsewhere(conn: &Connection, officer_id: &str, case_id: &str) -> Result<Option<(String, String)>> {
+pub fn officer_on_site_elsewhere(
+    conn: &Connection,
+    officer_id: &str,
+    case_id: &str,
+) -> Result<Option<(String, String)>> {
     Ok(conn
         .query_row(
             "SELECT c.id, c.enterprise_id FROM cases c JOIN case_officers o ON o.case_id = c.id
@@ -136,7 +158,11 @@ pub fn officer_on_site_elsewhere(conn: &Connection, officer_id: &str, case_id: &
 /// An interview of this person that has not ended, in any case.
 pub fn interview_in_progress(conn: &Connection, id_number: &str) -> Result<Option<String>> {
     Ok(conn
-        .query_row("SELECT case_id FROM open_interviews WHERE id_number = ?1 LIMIT 1", [id_number], |r| r.get(0))
+        .query_row(
+            "SELECT case_id FROM open_interviews WHERE id_number = ?1 LIMIT 1",
+            [id_number],
+            |r| r.get(0),
+        )
         .optional()?)
 }
 

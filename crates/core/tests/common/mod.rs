@@ -18,7 +18,8 @@ pub fn forms() -> FormSet {
 }
 
 pub fn reference() -> Value {
-    let t = std::fs::read_to_string(root().join("demo/electroplating/reference.json")).expect("reference");
+    let t = std::fs::read_to_string(root().join("demo/electroplating/reference.json"))
+        .expect("reference");
     serde_json::from_str(&t).expect("reference json")
 }
 
@@ -45,7 +46,11 @@ impl Fx {
         edit(&mut r);
         let bundle: ReferenceBundle = serde_json::from_value(r).expect("bundle");
         eng.import(&bundle).expect("import");
-        Fx { dir, eng, case: String::new() }
+        Fx {
+            dir,
+            eng,
+            case: String::new(),
+        }
     }
 
     pub fn new() -> Fx {
@@ -53,7 +58,11 @@ impl Fx {
     }
 
     pub fn ops(&self) -> i64 {
-        self.eng.store().conn().query_row("SELECT COUNT(*) FROM ops", [], |r| r.get(0)).expect("count")
+        self.eng
+            .store()
+            .conn()
+            .query_row("SELECT COUNT(*) FROM ops", [], |r| r.get(0))
+            .expect("count")
     }
 
     /// Runs a command; `case_id` is filled with the current case when absent.
@@ -84,11 +93,20 @@ impl Fx {
     /// Asserts the command is refused with `code`, with both messages, and nothing was written.
     pub fn refused(&mut self, cmd: Value, code: &str) -> (String, String) {
         let before = self.ops();
-        let e = self.run(cmd.clone()).expect_err(&format!("{cmd} should be refused with {code}"));
-        let r = e.refusal().unwrap_or_else(|| panic!("{cmd}: expected refusal {code}, got {e}")).clone();
+        let e = self
+            .run(cmd.clone())
+            .expect_err(&format!("{cmd} should be refused with {code}"));
+        let r = e
+            .refusal()
+            .unwrap_or_else(|| panic!("{cmd}: expected refusal {code}, got {e}"))
+            .clone();
         assert_eq!(r.code, code, "{cmd}: {}", r.en);
         assert!(!r.zh.is_empty() && !r.en.is_empty());
-        assert!(r.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "Chinese message: {}", r.zh);
+        assert!(
+            r.zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "Chinese message: {}",
+            r.zh
+        );
         assert_eq!(self.ops(), before, "a refused command must write nothing");
         (r.zh, r.en)
     }
