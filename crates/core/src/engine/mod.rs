@@ -225,7 +225,7 @@ impl<E: Env> Engine<E> {
                 case,
                 ids: &ids,
             };
-            let planned = plan(&ctx, cmd, blob)?;
+            let planned = plan(&ctx, cmd, blob.as_ref().map(|b| b.hash))?;
             if let (Some(case), Some(kind)) = (ctx.case.as_ref(), step_of(cmd)) {
                 let p = ctx.procedure()?;
                 steps::require_step(&ctx, case, p, kind)?;
@@ -258,6 +258,15 @@ impl<E: Env> Engine<E> {
             };
             let seq = chain::append(tx, &device.key, &device.id, &link)?;
             store::save_case(tx, &new_case, seq)?;
+            if let Some(b) = &blob {
+                // Recorded with the step, so a refused command leaves no row behind.
+                let media = b.media_type.as_deref().unwrap_or("application/json");
+                tx.execute(
+                    "INSERT OR IGNORE INTO blobs (sha256, size, media_type, created_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![b.hash.to_string(), b.size as i64, media, now.to_rfc3339()],
+                )?;
+            }
             tx.execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
                 [&envelope.hlc],
@@ -275,9 +284,11 @@ impl<E: Env> Engine<E> {
     }
 
     /// Writes the files a command carries into the blob store; returns the main blob's hash.
-    fn store_blobs(&self, cmd: &Command) -> Result<Option<Sha256>> {
-        let strokes = |s: &command::Strokes| -> Result<Sha256> {
-            self.store.blobs.put(&to_canonical_json(s)?)
+    fn store_blobs(&self, cmd: &Command) -> Result<Option<StoredBlob>> {
+        let strokes = |s: &command::Strokes| -> Result<StoredBlob> {
+            let bytes = to_canonical_json(s)?;
+            let hash = self.store.blobs.put(&bytes)?;
+            Ok(StoredBlob { hash, size: bytes.len(), media_type: None })
         };
         Ok(match cmd {
             Command::CaptureEvidence {
@@ -299,8 +310,7 @@ impl<E: Env> Engine<E> {
                     .into());
                 }
                 let h = self.store.blobs.put(&bytes)?;
-                self.record_blob(&h, bytes.len(), media_type)?;
-                Some(h)
+                Some(StoredBlob { hash: h, size: bytes.len(), media_type: Some(media_type.clone()) })
             }
             Command::Sign { strokes: s, .. } => Some(strokes(s)?),
             Command::RefuseSignature {
@@ -313,14 +323,6 @@ impl<E: Env> Engine<E> {
             } => Some(strokes(s)?),
             _ => None,
         })
-    }
-
-    fn record_blob(&self, h: &Sha256, size: usize, media_type: &str) -> Result<()> {
-        self.store.conn().execute(
-            "INSERT OR IGNORE INTO blobs (sha256, size, media_type, created_at) VALUES (?1, ?2, ?3, ?4)",
-            rusqlite::params![h.to_string(), size as i64, media_type, self.env.now().to_rfc3339()],
-        )?;
-        Ok(())
     }
 
     /// A case as it stands.
@@ -416,6 +418,14 @@ impl<E: Env> Engine<E> {
             })
         })
     }
+}
+
+/// A file written to the blob store before the step's transaction.
+#[derive(Debug)]
+struct StoredBlob {
+    hash: Sha256,
+    size: usize,
+    media_type: Option<String>,
 }
 
 /// The procedure step a command belongs to, for order gating.

@@ -260,6 +260,14 @@ pub(crate) fn draft(
                 return refuse("V-10", zh, en);
             }
             steps::require_step(ctx, case, p, StepKind::Transcript)?;
+            // §3.1 field 10: the record names the person on site who answered for the unit.
+            if case.party.is_none() {
+                return refuse(
+                    "input.missing",
+                    "制作现场检查笔录前须记录被检查人（现场负责人）的身份（record_party）",
+                    "record the person on site who answers for the unit (record_party) before the on-site record",
+                );
+            }
             let photos = case.evidence.iter().filter(|e| e.kind == "photo").count();
             let need = p.rules.required_evidence as usize;
             if photos < need {
