@@ -137,10 +137,13 @@ pub(crate) fn run(
     }
 }
 
-/// Opens a case on the first task and writes notes forever, printing each committed seq.
-/// The crash test kills it at random instants and checks the store after every kill.
+/// Opens a case on the first inbox task and writes steps forever, printing each committed seq.
+/// The crash test kills it at random instants and checks the store after every kill. For a
+/// procedure with a note step (grid worker verification) it writes notes; for an inspection it
+/// shows credentials, gives the notice, then answers checklist items in a cycle.
 fn crash_writer(eng: &mut Eng) -> Result<(), String> {
     use fieldcase_core::Command as C;
+    use fieldcase_core::forms::types::{AnswerKind, StepKind};
     let tasks = eng.inbox(1).map_err(err)?;
     let Some(task) = tasks.first() else {
         return Err("no task imported".into());
@@ -148,28 +151,28 @@ fn crash_writer(eng: &mut Eng) -> Result<(), String> {
     let case_id = match &task.case_id {
         Some(id) => id.clone(),
         None => {
-            let task_full = eng
+            let t = eng
                 .store()
                 .task(&task.task_id)
                 .map_err(err)?
                 .ok_or("task vanished")?;
-            let by = task_full
-                .officers
-                .first()
-                .cloned()
-                .ok_or("task has no officer")?;
-            eng.execute(&C::OpenCase {
-                task_id: task.task_id.clone(),
+            let by = t.officers.first().cloned().ok_or("task has no officer")?;
+            let open = C::OpenCase {
+                task_id: t.id.clone(),
                 by,
                 covert: false,
                 justification: None,
-            })
-            .map_err(err)?
-            .case_id
+            };
+            eng.execute(&open).map_err(err)?.case_id
         }
     };
     let case = eng.case(&case_id).map_err(err)?;
     let by = case.team.first().cloned().ok_or("no team")?;
+    let procedure = eng
+        .forms()
+        .procedure(&case.procedure.id)
+        .ok_or("procedure not loaded")?
+        .clone();
     if case.checkin.is_none() {
         let ent = eng
             .store()
@@ -191,16 +194,66 @@ fn crash_writer(eng: &mut Eng) -> Result<(), String> {
         })
         .map_err(err)?;
     }
-    let mut n: u64 = 0;
-    loop {
-        n += 1;
-        let o = eng
-            .execute(&C::AddNote {
+    let has = |k: StepKind| procedure.steps.iter().any(|s| s.kind == k);
+    if has(StepKind::Note) {
+        for n in 1u64.. {
+            let text = format!("note {n}");
+            let o = eng
+                .execute(&C::AddNote {
+                    case_id: case_id.clone(),
+                    by: by.clone(),
+                    text,
+                })
+                .map_err(err)?;
+            println!("{}", o.seq);
+        }
+        return Ok(());
+    }
+    let case = eng.case(&case_id).map_err(err)?;
+    for officer in &case.team {
+        if !case.credentials.iter().any(|c| &c.officer_id == officer) {
+            let show = C::ShowCredential {
                 case_id: case_id.clone(),
-                by: by.clone(),
-                text: format!("note {n}"),
-            })
-            .map_err(err)?;
+                officer_id: officer.clone(),
+                evidence_id: None,
+            };
+            eng.execute(&show).map_err(err)?;
+        }
+    }
+    if case.notice.is_none() {
+        let notice = C::GiveNotice {
+            case_id: case_id.clone(),
+            by: by.clone(),
+            credentials_seen: true,
+            recusal_requested: false,
+            recusal_reason: None,
+        };
+        eng.execute(&notice).map_err(err)?;
+    }
+    let items: Vec<String> = case
+        .checklists
+        .iter()
+        .filter_map(|f| eng.forms().checklists.get(&f.id))
+        .flat_map(|c| c.items.iter().map(|(_, i)| i))
+        .filter(|i| i.ans == AnswerKind::Tri && i.per.is_none() && i.show_if.is_none())
+        .map(|i| i.id.clone())
+        .collect();
+    if items.is_empty() {
+        return Err("no checklist item to answer".into());
+    }
+    for item_id in items.iter().cycle() {
+        let answer = C::Answer {
+            case_id: case_id.clone(),
+            by: by.clone(),
+            item_id: item_id.clone(),
+            instance: None,
+            value: serde_json::json!("compliant"),
+            note: None,
+            finding_text: None,
+            evidence: vec![],
+        };
+        let o = eng.execute(&answer).map_err(err)?;
         println!("{}", o.seq);
     }
+    Ok(())
 }

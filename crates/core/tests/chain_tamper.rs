@@ -238,7 +238,7 @@ fn edited_snapshot_is_a_problem_not_a_chain_break() {
     // Claim the case was opened by the other officer: the snapshot stays a well-formed case.
     let n = conn
         .execute(
-            "UPDATE cases SET state = json_set(state, '$.opened_by', 'O-LI') WHERE id = ?1",
+            "UPDATE case_states SET state = json_set(state, '$.opened_by', 'O-LI') WHERE case_id = ?1",
             [&f.case_id],
         )
         .expect("update snapshot");

@@ -398,14 +398,11 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
             format!("sample {} is missing: {}", s.sample_id, en.join(", ")),
         );
     }
-    let dup: bool = ctx
-        .tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM cases, json_each(cases.state, '$.samples') j WHERE json_extract(j.value, '$.sample_id') = ?1)",
-            [s.sample_id],
-            |r| r.get(0),
-        )
-        .unwrap_or(false);
+    let dup: bool = ctx.tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sample_ids WHERE sample_id = ?1)",
+        [s.sample_id],
+        |r| r.get(0),
+    )?;
     if dup || case.samples.iter().any(|x| x.sample_id == s.sample_id) {
         return refuse(
             "V-11",

@@ -288,7 +288,11 @@ impl<E: Env> Engine<E> {
         let strokes = |s: &command::Strokes| -> Result<StoredBlob> {
             let bytes = to_canonical_json(s)?;
             let hash = self.store.blobs.put(&bytes)?;
-            Ok(StoredBlob { hash, size: bytes.len(), media_type: None })
+            Ok(StoredBlob {
+                hash,
+                size: bytes.len(),
+                media_type: None,
+            })
         };
         Ok(match cmd {
             Command::CaptureEvidence {
@@ -310,7 +314,11 @@ impl<E: Env> Engine<E> {
                     .into());
                 }
                 let h = self.store.blobs.put(&bytes)?;
-                Some(StoredBlob { hash: h, size: bytes.len(), media_type: Some(media_type.clone()) })
+                Some(StoredBlob {
+                    hash: h,
+                    size: bytes.len(),
+                    media_type: Some(media_type.clone()),
+                })
             }
             Command::Sign { strokes: s, .. } => Some(strokes(s)?),
             Command::RefuseSignature {

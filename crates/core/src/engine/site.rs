@@ -15,6 +15,7 @@ use crate::forms::types::Actor;
 use crate::model::case::*;
 use crate::model::officer::StaffRole;
 use crate::store::queries;
+use rusqlite::OptionalExtension;
 
 pub(crate) fn open_case(
     ctx: &Ctx<'_>,
@@ -47,7 +48,7 @@ pub(crate) fn open_case(
         .query_row("SELECT id FROM cases WHERE task_id = ?1", [task_id], |r| {
             r.get(0)
         })
-        .ok();
+        .optional()?;
     if let Some(id) = existing {
         return refuse(
             "case.exists",
@@ -136,7 +137,12 @@ pub(crate) fn open_case(
             .iter()
             .filter(|p| p.date.year() == year && !exempt(&p.source))
             .count() as u32;
-        let local = queries::cases_this_year(ctx.tx, &ent.id, &year.to_string())?;
+        let local = queries::cases_this_year(
+            ctx.tx,
+            &ent.id,
+            &year.to_string(),
+            &proc_.rules.annual_cap_exempt_sources,
+        )?;
         let count = past + local;
         if count >= cap {
             let Some(why) = justification.filter(|j| !j.trim().is_empty()) else {

@@ -163,7 +163,7 @@ pub(crate) fn get_json<T: serde::de::DeserializeOwned>(
 
 /// Loads a case snapshot inside any connection or transaction.
 pub fn load_case(conn: &Connection, id: &str) -> Result<Option<Case>> {
-    get_json(conn, "SELECT state FROM cases WHERE id = ?1", id)
+    get_json(conn, "SELECT state FROM case_states WHERE case_id = ?1", id)
 }
 
 /// Writes a case snapshot and its query projections.
@@ -174,15 +174,33 @@ pub fn save_case(tx: &Transaction<'_>, case: &Case, seq: i64) -> Result<()> {
         .unwrap_or("open")
         .to_string();
     tx.execute(
-        "INSERT INTO cases (id, task_id, enterprise_id, status, opened_at, last_seq, state)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_seq = excluded.last_seq, state = excluded.state",
-        params![case.id, case.task_id, case.enterprise_id, status, case.opened_at.to_rfc3339(), seq, state],
+        "INSERT INTO cases (id, task_id, enterprise_id, status, opened_at, last_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (id) DO UPDATE SET status = excluded.status, last_seq = excluded.last_seq",
+        params![
+            case.id,
+            case.task_id,
+            case.enterprise_id,
+            status,
+            case.opened_at.to_rfc3339(),
+            seq
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO case_states (case_id, state) VALUES (?1, ?2)
+         ON CONFLICT (case_id) DO UPDATE SET state = excluded.state",
+        params![case.id, state],
     )?;
     for officer in &case.team {
         tx.execute(
             "INSERT OR IGNORE INTO case_officers (case_id, officer_id) VALUES (?1, ?2)",
             params![case.id, officer],
+        )?;
+    }
+    for s in &case.samples {
+        tx.execute(
+            "INSERT OR IGNORE INTO sample_ids (sample_id, case_id) VALUES (?1, ?2)",
+            params![s.sample_id, case.id],
         )?;
     }
     tx.execute("DELETE FROM open_interviews WHERE case_id = ?1", [&case.id])?;

@@ -27,7 +27,7 @@ pub struct InboxRow {
 /// Tasks not yet closed, earliest due first.
 pub fn inbox(conn: &Connection, limit: u32) -> Result<Vec<InboxRow>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.due, json_extract(t.data, '$.source'), e.id, e.name, e.risk, e.lat, e.lon, c.id, c.status
+        "SELECT t.id, t.due, t.source, e.id, e.name, e.risk, e.lat, e.lon, c.id, c.status
          FROM tasks t
          JOIN enterprises e ON e.id = t.enterprise_id
          LEFT JOIN cases c ON c.task_id = t.id
@@ -166,11 +166,22 @@ pub fn interview_in_progress(conn: &Connection, id_number: &str) -> Result<Optio
         .optional()?)
 }
 
-/// Cases opened this year at an enterprise, for the annual cap (V-17).
-pub fn cases_this_year(conn: &Connection, enterprise_id: &str, year_prefix: &str) -> Result<u32> {
+/// Cases opened this year at an enterprise for tasks not exempt from the annual cap (V-17).
+pub fn cases_this_year(
+    conn: &Connection,
+    enterprise_id: &str,
+    year_prefix: &str,
+    exempt_sources: &[String],
+) -> Result<u32> {
     Ok(conn.query_row(
-        "SELECT COUNT(*) FROM cases WHERE enterprise_id = ?1 AND substr(opened_at, 1, 4) = ?2",
-        params![enterprise_id, year_prefix],
+        "SELECT COUNT(*) FROM cases c JOIN tasks t ON t.id = c.task_id
+         WHERE c.enterprise_id = ?1 AND substr(c.opened_at, 1, 4) = ?2
+           AND t.source NOT IN (SELECT value FROM json_each(?3))",
+        params![
+            enterprise_id,
+            year_prefix,
+            serde_json::to_string(exempt_sources)?
+        ],
         |r| r.get(0),
     )?)
 }
