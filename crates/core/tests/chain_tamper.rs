@@ -6,118 +6,48 @@
 //!   1 reference_imported, 2 case_opened, 3 checked_in, 4 credential_shown (O-ZHANG),
 //!   5 credential_shown (O-LI), 6 notice_given, 7 answered (CM-10), 8 answered (CM-11).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
-use fieldcase_core::engine::command::FixInput;
+use common::Fx;
+use fieldcase_core::Engine;
 use fieldcase_core::engine::verify::VerifyReport;
 use fieldcase_core::env::SteppingEnv;
-use fieldcase_core::forms::FormSet;
-use fieldcase_core::{Command, Engine, ReferenceBundle};
 use rusqlite::{Connection, params};
-
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+use serde_json::json;
 
 #[derive(Debug)]
 struct Fixture {
-    _tmp: tempfile::TempDir,
+    _fx: Fx,
     dir: PathBuf,
     case_id: String,
 }
 
-fn engine(dir: &Path) -> Engine<SteppingEnv> {
-    let forms = FormSet::load(&Path::new(ROOT).join("forms")).expect("forms load");
-    let env = SteppingEnv::at("2026-11-23T09:00:00+08:00", 1000).expect("clock");
-    Engine::open(dir, forms, env).expect("engine open")
-}
-
 /// A fresh store with the first steps of the demo inspection, verified clean.
 fn fixture() -> Fixture {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path().join("device");
-    let mut eng = engine(&dir);
-    let text = std::fs::read_to_string(Path::new(ROOT).join("demo/electroplating/reference.json"))
-        .expect("read reference");
-    let bundle: ReferenceBundle = serde_json::from_str(&text).expect("parse reference");
-    eng.import(&bundle).expect("import");
-
-    let opened = eng
-        .execute(&Command::OpenCase {
-            task_id: "T-2026-1123-01".into(),
-            by: "O-ZHANG".into(),
-            covert: false,
-            justification: None,
-        })
-        .expect("open case");
-    let case_id = opened.case_id.clone();
-    let fix = FixInput {
-        lat: 31.2557,
-        lon: 120.6050,
-        accuracy_m: 8.0,
-        source: None,
-        fix_time: None,
-    };
-    let steps = [
-        Command::CheckIn {
-            case_id: case_id.clone(),
-            by: "O-ZHANG".into(),
-            fix,
-            reason: None,
-        },
-        Command::ShowCredential {
-            case_id: case_id.clone(),
-            officer_id: "O-ZHANG".into(),
-            evidence_id: None,
-        },
-        Command::ShowCredential {
-            case_id: case_id.clone(),
-            officer_id: "O-LI".into(),
-            evidence_id: None,
-        },
-        Command::GiveNotice {
-            case_id: case_id.clone(),
-            by: "O-ZHANG".into(),
-            credentials_seen: true,
-            recusal_requested: false,
-            recusal_reason: None,
-        },
-        answer(&case_id, "CM-10"),
-        answer(&case_id, "CM-11"),
-    ];
-    let expected = [
-        "checked_in",
-        "credential_shown",
-        "credential_shown",
-        "notice_given",
-        "answered",
-        "answered",
-    ];
-    for (i, (cmd, kind)) in steps.iter().zip(expected).enumerate() {
-        let out = eng.execute(cmd).unwrap_or_else(|e| panic!("step {i}: {e}"));
-        assert_eq!(out.kind, kind);
-        assert_eq!(out.seq, i as i64 + 3);
+    let mut fx = Fx::new();
+    fx.informed();
+    for item in ["CM-10", "CM-11"] {
+        fx.ok(json!({"step": "answer", "by": "O-ZHANG", "item_id": item, "value": "compliant"}));
     }
-    let report = eng.verify().expect("verify");
+    let report = fx.eng.verify().expect("verify");
     assert!(report.ok(), "clean store: {report:#?}");
     assert_eq!(report.chain.links, 8);
     assert_eq!(report.cases, 1);
+    let dir = fx.dir.path().to_path_buf();
+    let case_id = fx.case.clone();
     Fixture {
-        _tmp: tmp,
+        _fx: fx,
         dir,
         case_id,
     }
 }
 
-fn answer(case_id: &str, item: &str) -> Command {
-    Command::Answer {
-        case_id: case_id.into(),
-        by: "O-ZHANG".into(),
-        item_id: item.into(),
-        instance: None,
-        value: serde_json::json!("compliant"),
-        note: None,
-        finding_text: None,
-        evidence: vec![],
-    }
+/// The store reopened by a fresh engine, as the device would after the file was edited.
+fn engine(dir: &Path) -> Engine<SteppingEnv> {
+    let env = SteppingEnv::at("2026-11-23T10:00:00+08:00", 1000).expect("clock");
+    Engine::open(dir, common::forms(), env).expect("engine open")
 }
 
 /// A second connection to the store's database, as someone editing the file would have.

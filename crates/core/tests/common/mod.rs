@@ -24,12 +24,12 @@ pub fn reference() -> Value {
 }
 
 pub const PHOTO: &str = "demo/electroplating/outlet.png";
-pub const AT_SITE: Value = Value::Null;
 
 pub fn at_site() -> Value {
     json!({"lat": 31.2557, "lon": 120.6050, "accuracy_m": 8.0, "fix_time": "2026-11-23T09:00:00+08:00"})
 }
 
+#[derive(Debug)]
 pub struct Fx {
     pub dir: tempfile::TempDir,
     pub eng: Engine<SteppingEnv>,
