@@ -201,6 +201,12 @@ fn v08_lock_needs_officers_and_party_or_witnessed_refusal() {
     assert!(zh.contains("当事人") && en.contains("party"), "{zh}");
     let (zh, _) = fx.refused(json!({"step": "refuse_signature", "by": "O-ZHANG", "transcript_id": t, "version": 1, "reason": "认为记录不全"}), "V-08");
     assert!(zh.contains("见证人"), "{zh}");
+    // A hash written into the input is not a signature.
+    fx.refused(
+        json!({"step": "refuse_signature", "by": "O-ZHANG", "transcript_id": t, "version": 1, "reason": "x",
+            "witness": {"name": "刘强", "unit": "园区管委会", "strokes_sha256": "00".repeat(32)}}),
+        "V-08",
+    );
     let o = fx.ok(json!({"step": "refuse_signature", "by": "O-ZHANG", "transcript_id": t, "version": 1, "reason": "认为记录不全",
         "witness": {"name": "刘强", "unit": "园区管委会"}, "witness_strokes": Fx::strokes()}));
     assert_eq!(o.kind, "signature_refused");
@@ -480,6 +486,10 @@ fn v21_service_needs_signature_or_left_with_proof() {
     let mut left = s.clone();
     left["method"] = json!("left");
     fx.refused(left.clone(), "V-21");
+    let mut witnessed = left.clone();
+    witnessed["witness"] = json!({"name": "刘强", "unit": "园区管委会"});
+    witnessed["witness_strokes"] = Fx::strokes();
+    fx.ok(witnessed);
     let photo = fx.photo("留置送达：文书放置于当事人办公桌");
     left["media_evidence_id"] = json!(photo);
     fx.ok(left);

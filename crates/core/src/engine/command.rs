@@ -256,10 +256,14 @@ pub enum Command {
         document: String,
         method: String,
         recipient: String,
+        /// The recipient's signature (direct or electronic service).
         #[serde(default)]
         recipient_strokes: Option<Strokes>,
+        /// For 留置送达: the witness and the witness's signature.
         #[serde(default)]
         witness: Option<Witness>,
+        #[serde(default)]
+        witness_strokes: Option<Strokes>,
         #[serde(default)]
         media_evidence_id: Option<String>,
     },

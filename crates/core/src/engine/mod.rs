@@ -328,6 +328,10 @@ impl<E: Env> Engine<E> {
             Command::RecordService {
                 recipient_strokes: Some(s),
                 ..
+            }
+            | Command::RecordService {
+                witness_strokes: Some(s),
+                ..
             } => Some(strokes(s)?),
             _ => None,
         })
@@ -648,8 +652,9 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, blob: Option<Sha256>) -> Result<Planned> {
             ..
         } => {
             let mut witness = witness.clone();
-            if let (Some(w), Some(h)) = (witness.as_mut(), blob) {
-                w.strokes_sha256 = Some(h.to_string());
+            if let Some(w) = witness.as_mut() {
+                // Only strokes this engine stored count as the witness's signature.
+                w.strokes_sha256 = blob.map(|h| h.to_string());
             }
             records::refuse_signature(
                 ctx,
@@ -701,14 +706,16 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, blob: Option<Sha256>) -> Result<Planned> {
             recipient_strokes,
             ..
         } => {
+            // A witness signature counts only as strokes this engine stored, never a hash
+            // written into the input.
             let mut witness = witness.clone();
-            let mut recipient_sha = None;
-            if let Some(h) = blob {
-                if recipient_strokes.is_some() {
-                    recipient_sha = Some(h.to_string());
-                } else if let Some(w) = witness.as_mut() {
-                    w.strokes_sha256 = Some(h.to_string());
-                }
+            let stored = blob.map(|h| h.to_string());
+            let (recipient_sha, witness_sha) = match recipient_strokes {
+                Some(_) => (stored, None),
+                None => (None, stored),
+            };
+            if let Some(w) = witness.as_mut() {
+                w.strokes_sha256 = witness_sha;
             }
             measures::service(
                 ctx,
