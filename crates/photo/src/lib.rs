@@ -1,0 +1,1 @@
+//! Evidence images (in progress).
