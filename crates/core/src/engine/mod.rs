@@ -11,6 +11,7 @@ pub mod migrate;
 pub mod op;
 pub mod public;
 mod records;
+pub mod signatures;
 mod site;
 pub mod steps;
 pub mod verify;

@@ -39,7 +39,7 @@ pub struct Link {
     pub signature: String,
 }
 
-fn header_hash(l: &Link, device: &str) -> Result<Sha256> {
+pub fn header_hash(l: &Link, device: &str) -> Result<Sha256> {
     let h = Header {
         seq: l.seq,
         op_id: &l.op_id,
