@@ -1,6 +1,7 @@
 //! `fieldcase`: the headless client. A thin shell over fieldcase-core, exactly as the Tauri shell:
 //! parse arguments, make one core call, print the result or the error.
 
+mod archive_cmd;
 mod forms_cmd;
 mod scenario;
 mod store_cmd;
@@ -60,8 +61,23 @@ enum Command {
         #[arg(long, default_value_t = 50)]
         limit: u32,
     },
-    /// Verify the audit chain, every case against its operations, signatures and blobs.
-    Verify,
+    /// Verify the store (audit chain, every case against its operations, signatures, blobs), or
+    /// with a path, an exported bundle offline.
+    Verify {
+        bundle: Option<PathBuf>,
+        /// The device's public key as enrolled at the center (hex); without it the bundle's own
+        /// key is trusted.
+        #[arg(long)]
+        device_key: Option<String>,
+    },
+    /// Export a case as one signed bundle (zip) for the electronic archive.
+    Export {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check every signature of a case: valid, valid for another version, or invalid.
+    Signatures { id: String },
     /// Move open drafts to the loaded checklist versions.
     MigrateDrafts,
     /// Test support: write steps forever (the crash test kills this with SIGKILL).

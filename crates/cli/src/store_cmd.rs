@@ -61,6 +61,13 @@ pub(crate) fn run(
     if let Command::Run { scenario } = &cmd {
         return crate::scenario::run(store, forms, clock, scenario);
     }
+    if let Command::Verify {
+        bundle: Some(path),
+        device_key,
+    } = &cmd
+    {
+        return crate::archive_cmd::verify(path, device_key.as_deref());
+    }
     let mut eng = open(store, forms, clock)?;
     match cmd {
         Command::Init => {
@@ -122,7 +129,14 @@ pub(crate) fn run(
             }
             Ok(())
         }
-        Command::Verify => {
+        Command::Export { id, out } => crate::archive_cmd::export(&eng, &id, &out),
+        Command::Signatures { id } => {
+            let case = eng.case(&id).map_err(err)?;
+            let checks =
+                fieldcase_core::engine::signatures::report(&case, &eng.store().public_key());
+            print(&checks)
+        }
+        Command::Verify { .. } => {
             let report = eng.verify().map_err(err)?;
             print(&report)?;
             if report.ok() {

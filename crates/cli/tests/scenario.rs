@@ -75,3 +75,44 @@ fn forms_check_lists_forms_and_refuses_a_corrupted_folder() {
         "{err}"
     );
 }
+
+#[test]
+fn demo_case_exports_to_a_bundle_that_verifies_and_a_flipped_byte_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = fieldcase(dir.path(), &["run", "demo/electroplating/scenario.json"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let case = text
+        .lines()
+        .find_map(|l| l.strip_prefix("case "))
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    let bundle = dir.path().join("case.zip");
+    let e = fieldcase(
+        dir.path(),
+        &["export", &case, "--out", bundle.to_str().unwrap()],
+    );
+    assert!(e.status.success(), "{}", String::from_utf8_lossy(&e.stderr));
+    let v = fieldcase(dir.path(), &["verify", bundle.to_str().unwrap()]);
+    assert!(v.status.success(), "{}", String::from_utf8_lossy(&v.stderr));
+    // Flip one byte inside the stored case.json.
+    let mut bytes = std::fs::read(&bundle).unwrap();
+    // The name appears in the manifest text first, then in case.json's own local header.
+    let at = bytes
+        .windows(9)
+        .enumerate()
+        .filter(|(_, w)| *w == b"case.json")
+        .nth(1)
+        .unwrap()
+        .0;
+    let body = at + 9 + 200;
+    bytes[body] ^= 0x20;
+    std::fs::write(&bundle, &bytes).unwrap();
+    let v = fieldcase(dir.path(), &["verify", bundle.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&v.stderr);
+    assert_eq!(v.status.code(), Some(2), "{err}");
+    assert!(err.contains("case.json"), "{err}");
+}
