@@ -70,12 +70,13 @@ pub fn verify_bundle(
         .parse()
         .or_else(|_| fail("manifest.json", "public key is malformed"))?;
     if let Some(k) = expected_key
-        && *k != pk {
-            return fail(
-                "manifest.json",
-                "signed by a different device key than the one expected",
-            );
-        }
+        && *k != pk
+    {
+        return fail(
+            "manifest.json",
+            "signed by a different device key than the one expected",
+        );
+    }
     let sig_text = files
         .get("manifest.sig")
         .map(|b| String::from_utf8_lossy(b).trim().to_string());

@@ -162,11 +162,21 @@ pub(crate) fn answer(ctx: &Ctx<'_>, a: AnswerInput<'_>) -> Result<Planned> {
     Ok(Planned::new(a.by, Op::Answered { key, answer }))
 }
 
+/// What the blob store holds for a captured file: the original and, for photos, what was derived.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct EvidenceFiles {
+    pub sha256: String,
+    pub media_type: String,
+    pub exif: Option<serde_json::Value>,
+    pub copy_sha256: Option<String>,
+    pub thumb_sha256: Option<String>,
+}
+
 /// Input of an evidence capture.
 #[derive(Debug)]
 pub(crate) struct EvidenceInput<'a> {
     pub by: &'a str,
-    pub sha256: String,
+    pub files: EvidenceFiles,
     pub kind: &'a str,
     pub method: &'a str,
     pub proves: &'a str,
@@ -305,7 +315,7 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
     let evidence = Evidence {
         id: (ctx.ids)(),
         kind: e.kind.to_string(),
-        sha256: e.sha256,
+        sha256: e.files.sha256,
         captured_at,
         fix,
         device_id: ctx.device.id.clone(),
@@ -318,6 +328,10 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
         item_id: e.item_id,
         location_reason: e.location_reason,
         copy_confirmed: e.copy_confirmed,
+        media_type: Some(e.files.media_type),
+        exif: e.files.exif,
+        copy_sha256: e.files.copy_sha256,
+        thumb_sha256: e.files.thumb_sha256,
     };
     Ok(Planned::new(e.by, Op::EvidenceCaptured { evidence }).flagged(flags))
 }

@@ -226,7 +226,7 @@ impl<E: Env> Engine<E> {
                 case,
                 ids: &ids,
             };
-            let planned = plan(&ctx, cmd, blob.as_ref().map(|b| b.hash))?;
+            let planned = plan(&ctx, cmd, blob.as_ref())?;
             if let (Some(case), Some(kind)) = (ctx.case.as_ref(), step_of(cmd)) {
                 let p = ctx.procedure()?;
                 steps::require_step(&ctx, case, p, kind)?;
@@ -289,11 +289,7 @@ impl<E: Env> Engine<E> {
         let strokes = |s: &command::Strokes| -> Result<StoredBlob> {
             let bytes = to_canonical_json(s)?;
             let hash = self.store.blobs.put(&bytes)?;
-            Ok(StoredBlob {
-                hash,
-                size: bytes.len(),
-                media_type: None,
-            })
+            Ok(StoredBlob::plain(hash, bytes.len(), None))
         };
         Ok(match cmd {
             Command::CaptureEvidence {
@@ -315,11 +311,7 @@ impl<E: Env> Engine<E> {
                     .into());
                 }
                 let h = self.store.blobs.put(&bytes)?;
-                Some(StoredBlob {
-                    hash: h,
-                    size: bytes.len(),
-                    media_type: Some(media_type.clone()),
-                })
+                Some(StoredBlob::plain(h, bytes.len(), Some(media_type.clone())))
             }
             Command::Sign { strokes: s, .. } => Some(strokes(s)?),
             Command::RefuseSignature {
@@ -439,6 +431,25 @@ struct StoredBlob {
     hash: Sha256,
     size: usize,
     media_type: Option<String>,
+    /// Photos: EXIF, display copy and thumbnail; signatures: the rendered PNG.
+    exif: Option<serde_json::Value>,
+    copy: Option<Sha256>,
+    thumb: Option<Sha256>,
+    image: Option<Sha256>,
+}
+
+impl StoredBlob {
+    fn plain(hash: Sha256, size: usize, media_type: Option<String>) -> Self {
+        Self {
+            hash,
+            size,
+            media_type,
+            exif: None,
+            copy: None,
+            thumb: None,
+            image: None,
+        }
+    }
 }
 
 /// The procedure step a command belongs to, for order gating.
@@ -460,7 +471,8 @@ fn step_of(cmd: &Command) -> Option<crate::forms::types::StepKind> {
 }
 
 /// Dispatches a command to its handler.
-fn plan(ctx: &Ctx<'_>, cmd: &Command, blob: Option<Sha256>) -> Result<Planned> {
+fn plan(ctx: &Ctx<'_>, cmd: &Command, stored: Option<&StoredBlob>) -> Result<Planned> {
+    let blob = stored.map(|b| b.hash);
     use Command as C;
     let blob_hash = || blob.ok_or_else(|| CoreError::Data("file was not stored".into()));
     match cmd {
@@ -530,7 +542,15 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, blob: Option<Sha256>) -> Result<Planned> {
             ctx,
             inspect::EvidenceInput {
                 by,
-                sha256: blob_hash()?.to_string(),
+                files: inspect::EvidenceFiles {
+                    sha256: blob_hash()?.to_string(),
+                    media_type: stored
+                        .and_then(|b| b.media_type.clone())
+                        .unwrap_or_default(),
+                    exif: stored.and_then(|b| b.exif.clone()),
+                    copy_sha256: stored.and_then(|b| b.copy).map(|h| h.to_string()),
+                    thumb_sha256: stored.and_then(|b| b.thumb).map(|h| h.to_string()),
+                },
                 kind,
                 method,
                 proves,

@@ -613,6 +613,7 @@ pub(crate) fn sign(ctx: &Ctx<'_>, s: SignInput<'_>) -> Result<Planned> {
         strokes_sha256: s.strokes_sha256.to_string(),
         device_id: ctx.device.id.clone(),
         device_signature: String::new(),
+        image_sha256: None,
     };
     rec.device_signature = ctx
         .device

@@ -191,6 +191,18 @@ pub struct Evidence {
     /// For document copies: the party's seal/signature and "与原件核对一致" are on the copy (V-14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub copy_confirmed: Option<bool>,
+    /// Media type of the original (image/jpeg, image/png, video/mp4, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_type: Option<String>,
+    /// EXIF read from a photo original (time, GNSS, orientation, camera).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exif: Option<serde_json::Value>,
+    /// The oriented, watermarked display copy (≤ 2048 px) — derived, never the evidence itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_sha256: Option<String>,
+    /// The 320 px thumbnail.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumb_sha256: Option<String>,
 }
 
 /// 采样: one sample.
@@ -293,8 +305,12 @@ pub struct SignatureRecord {
     /// SHA-256 of the stroke data in the blob store.
     pub strokes_sha256: String,
     pub device_id: String,
-    /// Device Ed25519 signature over the signed statement (see engine::signing).
+    /// Device Ed25519 signature over the signed statement (see engine::records::statement_bytes).
     pub device_signature: String,
+    /// PNG rendered from the strokes, for documents. Derived from the strokes, so not part of the
+    /// signed statement.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_sha256: Option<String>,
 }
 
 /// 拒签: the party refused to sign.
