@@ -8,6 +8,7 @@ pub mod geofence;
 mod inspect;
 mod measures;
 pub mod migrate;
+pub mod numbering;
 pub mod op;
 pub mod public;
 mod records;
