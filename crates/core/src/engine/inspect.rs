@@ -170,6 +170,8 @@ pub(crate) struct EvidenceFiles {
     pub exif: Option<serde_json::Value>,
     pub copy_sha256: Option<String>,
     pub thumb_sha256: Option<String>,
+    /// Why no display copy was made (zh, en), when one should have been.
+    pub derive_error: Option<(String, String)>,
 }
 
 /// Input of an evidence capture.
@@ -307,6 +309,14 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
                 format!("item {item} is not in this case's checklists"),
             );
         }
+    }
+    if let Some((zh, en)) = &e.files.derive_error {
+        flags.push(ctx.flag(
+            "evidence.no_copy",
+            format!("原件已保存，但未生成带水印的副本：{zh}"),
+            format!("original kept, but no watermarked copy was made: {en}"),
+            None,
+        ));
     }
     let captured_at = match e.captured_at {
         Some(s) if !e.in_app => ctx.time("captured_at", s)?,

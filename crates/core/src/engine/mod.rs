@@ -4,6 +4,7 @@
 
 pub mod command;
 mod ctx;
+mod files;
 pub mod geofence;
 mod inspect;
 mod measures;
@@ -17,7 +18,7 @@ mod site;
 pub mod steps;
 pub mod verify;
 
-use fieldcase_protocol::{Hlc, HlcClock, Id, Sha256, to_canonical_json};
+use fieldcase_protocol::{Hlc, HlcClock, Id, to_canonical_json};
 use serde::{Deserialize, Serialize};
 
 use crate::env::Env;
@@ -28,6 +29,7 @@ use crate::store::queries::{self, InboxRow, NumberBlock};
 use crate::store::{self, NewLink, Store, chain};
 pub use command::Command;
 use ctx::{Ctx, Planned};
+use files::StoredBlob;
 pub use op::{Op, OpEnvelope};
 pub use records::statement_bytes;
 
@@ -68,6 +70,9 @@ pub struct Engine<E: Env> {
     forms: FormSet,
     env: E,
     hlc: HlcClock,
+    /// The photo pipeline (watermark font parsed once), loaded at the first photo.
+    photos:
+        std::cell::OnceCell<Result<fieldcase_photo::PhotoPipeline, fieldcase_photo::PhotoError>>,
 }
 
 impl<E: Env> Engine<E> {
@@ -92,6 +97,7 @@ impl<E: Env> Engine<E> {
             forms,
             env,
             hlc,
+            photos: std::cell::OnceCell::new(),
         })
     }
 
@@ -201,8 +207,8 @@ impl<E: Env> Engine<E> {
     pub fn execute(&mut self, cmd: &Command) -> Result<Outcome> {
         // Files are stored before the transaction: a blob without a committed row is harmless
         // (content-addressed, reused on retry); a row without its blob would not be.
-        let blob = self.store_blobs(cmd)?;
         let now = self.env.now();
+        let blob = self.store_blobs(cmd, &now)?;
         let op_id = self.env.new_id().to_string();
         let hlc = self.hlc.now(self.env.now_ms());
         let env = &self.env;
@@ -282,52 +288,6 @@ impl<E: Env> Engine<E> {
                 created,
                 flags: envelope.flags,
             })
-        })
-    }
-
-    /// Writes the files a command carries into the blob store; returns the main blob's hash.
-    fn store_blobs(&self, cmd: &Command) -> Result<Option<StoredBlob>> {
-        let strokes = |s: &command::Strokes| -> Result<StoredBlob> {
-            let bytes = to_canonical_json(s)?;
-            let hash = self.store.blobs.put(&bytes)?;
-            Ok(StoredBlob::plain(hash, bytes.len(), None))
-        };
-        Ok(match cmd {
-            Command::CaptureEvidence {
-                path, media_type, ..
-            } => {
-                let bytes = std::fs::read(path).map_err(|e| {
-                    CoreError::Refused(Refusal::new(
-                        "input.file",
-                        format!("无法读取文件 {path}：{e}"),
-                        format!("cannot read file {path}: {e}"),
-                    ))
-                })?;
-                if bytes.is_empty() {
-                    return Err(Refusal::new(
-                        "input.file",
-                        format!("文件为空：{path}"),
-                        format!("file is empty: {path}"),
-                    )
-                    .into());
-                }
-                let h = self.store.blobs.put(&bytes)?;
-                Some(StoredBlob::plain(h, bytes.len(), Some(media_type.clone())))
-            }
-            Command::Sign { strokes: s, .. } => Some(strokes(s)?),
-            Command::RefuseSignature {
-                witness_strokes: Some(s),
-                ..
-            } => Some(strokes(s)?),
-            Command::RecordService {
-                recipient_strokes: Some(s),
-                ..
-            }
-            | Command::RecordService {
-                witness_strokes: Some(s),
-                ..
-            } => Some(strokes(s)?),
-            _ => None,
         })
     }
 
@@ -423,33 +383,6 @@ impl<E: Env> Engine<E> {
                 flags: vec![],
             })
         })
-    }
-}
-
-/// A file written to the blob store before the step's transaction.
-#[derive(Debug)]
-struct StoredBlob {
-    hash: Sha256,
-    size: usize,
-    media_type: Option<String>,
-    /// Photos: EXIF, display copy and thumbnail; signatures: the rendered PNG.
-    exif: Option<serde_json::Value>,
-    copy: Option<Sha256>,
-    thumb: Option<Sha256>,
-    image: Option<Sha256>,
-}
-
-impl StoredBlob {
-    fn plain(hash: Sha256, size: usize, media_type: Option<String>) -> Self {
-        Self {
-            hash,
-            size,
-            media_type,
-            exif: None,
-            copy: None,
-            thumb: None,
-            image: None,
-        }
     }
 }
 
@@ -551,6 +484,7 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, stored: Option<&StoredBlob>) -> Result<Pla
                     exif: stored.and_then(|b| b.exif.clone()),
                     copy_sha256: stored.and_then(|b| b.copy).map(|h| h.to_string()),
                     thumb_sha256: stored.and_then(|b| b.thumb).map(|h| h.to_string()),
+                    derive_error: stored.and_then(|b| b.derive_error.clone()),
                 },
                 kind,
                 method,
@@ -662,6 +596,7 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, stored: Option<&StoredBlob>) -> Result<Pla
                 name,
                 strokes,
                 strokes_sha256: blob_hash()?,
+                image_sha256: stored.and_then(|b| b.image).map(|h| h.to_string()),
             },
         ),
         C::RefuseSignature {

@@ -554,6 +554,7 @@ pub(crate) struct SignInput<'a> {
     pub name: &'a str,
     pub strokes: &'a Strokes,
     pub strokes_sha256: Sha256,
+    pub image_sha256: Option<String>,
 }
 
 pub(crate) fn sign(ctx: &Ctx<'_>, s: SignInput<'_>) -> Result<Planned> {
@@ -613,7 +614,7 @@ pub(crate) fn sign(ctx: &Ctx<'_>, s: SignInput<'_>) -> Result<Planned> {
         strokes_sha256: s.strokes_sha256.to_string(),
         device_id: ctx.device.id.clone(),
         device_signature: String::new(),
-        image_sha256: None,
+        image_sha256: s.image_sha256.clone(),
     };
     rec.device_signature = ctx
         .device
