@@ -3,6 +3,7 @@
 
 mod archive_cmd;
 mod forms_cmd;
+mod print_cmd;
 mod scenario;
 mod store_cmd;
 
@@ -80,6 +81,12 @@ enum Command {
     Signatures { id: String },
     /// Move open drafts to the loaded checklist versions.
     MigrateDrafts,
+    /// Print a receipt or a sample label.
+    #[command(subcommand)]
+    Print(print_cmd::PrintCommand),
+    /// Printer profiles, Bluetooth discovery, the virtual printer.
+    #[command(subcommand)]
+    Printer(print_cmd::PrinterCommand),
     /// Test support: write steps forever (the crash test kills this with SIGKILL).
     #[command(hide = true)]
     CrashWriter,
@@ -89,6 +96,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Forms(c) => forms_cmd::run(c),
+        Command::Printer(c) => print_cmd::printer(&cli.forms, c),
         other => store_cmd::run(&cli.store, &cli.forms, cli.clock.as_deref(), other),
     };
     match result {

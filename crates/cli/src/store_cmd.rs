@@ -129,6 +129,7 @@ pub(crate) fn run(
             }
             Ok(())
         }
+        Command::Print(c) => crate::print_cmd::print(&eng, forms, c),
         Command::Export { id, out } => crate::archive_cmd::export(&eng, &id, &out),
         Command::Signatures { id } => {
             let case = eng.case(&id).map_err(err)?;
@@ -147,7 +148,7 @@ pub(crate) fn run(
         }
         Command::MigrateDrafts => print(&eng.migrate_drafts().map_err(err)?),
         Command::CrashWriter => crash_writer(&mut eng),
-        Command::Forms(_) | Command::Run { .. } => Ok(()),
+        Command::Forms(_) | Command::Run { .. } | Command::Printer(_) => Ok(()),
     }
 }
 

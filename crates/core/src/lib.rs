@@ -5,6 +5,7 @@
 //! testable without waiting and without global mocks.
 
 pub mod archive;
+pub mod documents;
 pub mod engine;
 pub mod env;
 pub mod error;
