@@ -2,15 +2,34 @@
 
 use std::path::Path;
 
-use fieldcase_core::archive::{ExportOptions, export_case, verify_bundle};
+use fieldcase_core::archive::{ExportOptions, PdfRenderer, export_case, verify_bundle};
+use fieldcase_core::documents::transcript::Renderer;
+use fieldcase_core::engine::numbering::record_no;
 use fieldcase_core::env::Env;
+use fieldcase_core::model::case::{Case, Transcript, TranscriptVersion};
 use fieldcase_protocol::PublicKey;
 
 use crate::store_cmd::{Eng, err};
 
-pub(crate) fn export(eng: &Eng, case_id: &str, out: &Path) -> Result<(), String> {
+pub(crate) fn export(
+    eng: &Eng,
+    forms: &Path,
+    case_id: &str,
+    out: &Path,
+    pdf: bool,
+) -> Result<(), String> {
+    let renderer = if pdf {
+        Some(Renderer::load(forms).map_err(err)?)
+    } else {
+        None
+    };
+    let render = |c: &Case, t: &Transcript, v: &TranscriptVersion| match &renderer {
+        Some(r) => r.render(eng.store(), c, t, v),
+        None => Ok(Vec::new()),
+    };
+    let pdf: Option<PdfRenderer<'_>> = renderer.as_ref().map(|_| &render as PdfRenderer<'_>);
     let opts = ExportOptions {
-        pdf: None,
+        pdf,
         exported_at: eng.env().now().to_rfc3339(),
     };
     let bytes = export_case(eng.store(), case_id, &opts).map_err(err)?;
@@ -49,4 +68,25 @@ pub(crate) fn verify(path: &Path, device_key: Option<&str>) -> Result<(), String
         }
         Err(p) => Err(format!("bundle does NOT verify — first mismatch: {p}")),
     }
+}
+
+pub(crate) fn render(eng: &Eng, forms: &Path, case_id: &str, out: &Path) -> Result<(), String> {
+    let renderer = Renderer::load(forms).map_err(err)?;
+    let case = eng.case(case_id).map_err(err)?;
+    std::fs::create_dir_all(out).map_err(|e| format!("{}: {e}", out.display()))?;
+    for t in &case.transcripts {
+        let number = record_no(eng.store(), &case, &t.id).map_err(err)?;
+        for v in &t.versions {
+            let pdf = renderer.render(eng.store(), &case, t, v).map_err(err)?;
+            let path = out.join(format!("{number}-{}-v{}.pdf", t.kind, v.version));
+            write_atomically(&path, &pdf)?;
+            let state = if v.locked_at.is_some() {
+                "locked"
+            } else {
+                "draft"
+            };
+            println!("wrote {} ({} bytes, {state})", path.display(), pdf.len());
+        }
+    }
+    Ok(())
 }

@@ -76,6 +76,15 @@ enum Command {
         id: String,
         #[arg(long)]
         out: PathBuf,
+        /// Leave the transcript PDFs out (they need the CJK font).
+        #[arg(long)]
+        no_pdf: bool,
+    },
+    /// Render every transcript version of a case to PDF.
+    Render {
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Check every signature of a case: valid, valid for another version, or invalid.
     Signatures { id: String },

@@ -130,7 +130,10 @@ pub(crate) fn run(
             Ok(())
         }
         Command::Print(c) => crate::print_cmd::print(&eng, forms, c),
-        Command::Export { id, out } => crate::archive_cmd::export(&eng, &id, &out),
+        Command::Export { id, out, no_pdf } => {
+            crate::archive_cmd::export(&eng, forms, &id, &out, !no_pdf)
+        }
+        Command::Render { id, out } => crate::archive_cmd::render(&eng, forms, &id, &out),
         Command::Signatures { id } => {
             let case = eng.case(&id).map_err(err)?;
             let checks =

@@ -525,9 +525,32 @@ fn section(l: &mut Layout<'_>, s: &Section, content: &Value) {
                     Value::Bool(true) => label(s, "yes", "是").to_string(),
                     Value::Bool(false) => label(s, "no", "否").to_string(),
                     Value::Array(a) => a.iter().map(scalar).collect::<Vec<_>>().join("、"),
+                    // A document answer: present with its number, or absent.
+                    Value::Object(o) if o.contains_key("present") => match o.get("present") {
+                        Some(Value::Bool(true)) => format!(
+                            "{} {}",
+                            label(s, "doc_present", "具备，编号"),
+                            scalar(o.get("number").unwrap_or(&Value::Null))
+                        ),
+                        _ => label(s, "doc_absent", "不具备").to_string(),
+                    },
+                    // Multi-parameter readings: 总镉 0.01、pH 7.2.
+                    Value::Object(o) => o
+                        .iter()
+                        .map(|(k, v)| format!("{k} {}", scalar(v)))
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                    Value::String(code) => label(s, code, code).to_string(),
                     other => scalar(other),
                 };
-                l.para(indent, &format!("{n}. {id}："), &value, BODY_SIZE);
+                let question = scalar(at(r, "/question"));
+                // One paragraph: a long question must not squeeze its answer into a thin column.
+                let text = if question.is_empty() {
+                    format!("{id}：{value}")
+                } else {
+                    format!("{question}（{id}）：{value}")
+                };
+                l.para(indent, &format!("{n}. "), &text, BODY_SIZE);
             }
         }
         SectionKind::Findings => {

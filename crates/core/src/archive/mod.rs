@@ -24,7 +24,7 @@
 mod export;
 mod verify;
 
-pub use export::{ExportOptions, export_case};
+pub use export::{ExportOptions, PdfRenderer, export_case};
 pub use verify::{BundleProblem, BundleSummary, verify_bundle};
 
 /// The bundle format this build writes and reads.

@@ -150,6 +150,16 @@ pub(crate) fn add_note(ctx: &Ctx<'_>, by: &str, text: &str) -> Result<Planned> {
     Ok(Planned::new(by, Op::NoteAdded { text: text.into() }))
 }
 
+/// The Chinese question of a checklist item of the case, for the printed checklist results.
+fn question_of(ctx: &Ctx<'_>, item_id: &str) -> String {
+    ctx.case
+        .iter()
+        .flat_map(|c| c.checklists.iter())
+        .filter_map(|f| ctx.forms.checklists.get(&f.id))
+        .find_map(|c| c.item(item_id).map(|i| i.q_zh.clone()))
+        .unwrap_or_default()
+}
+
 /// Generates a transcript version's content from the case.
 fn content(
     ctx: &Ctx<'_>,
@@ -180,7 +190,7 @@ fn content(
     let answers: Vec<_> = case
         .answers
         .values()
-        .map(|a| json!({"item": a.item_id, "instance": a.instance, "value": a.value}))
+        .map(|a| json!({"item": a.item_id, "instance": a.instance, "question": question_of(ctx, &a.item_id), "value": a.value}))
         .collect();
     let evidence: Vec<_> = case.evidence.iter().map(|e| json!({"id": e.id, "kind": e.kind, "sha256": e.sha256, "proves": e.proves, "at": e.captured_at, "external": !e.in_app})).collect();
     let samples: Vec<_> = case.samples.iter().map(|s| json!({"id": s.sample_id, "point": s.point, "seal": s.seal_no, "parameters": s.parameters})).collect();
