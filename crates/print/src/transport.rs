@@ -8,6 +8,7 @@ use std::time::Duration;
 
 #[cfg(feature = "ble")]
 mod ble;
+mod ble_types;
 #[cfg(feature = "ble")]
 pub use ble::{BleOptions, BleTarget, BleTransport, FoundPrinter, discover};
 

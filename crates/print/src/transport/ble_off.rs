@@ -6,39 +6,7 @@ use std::time::Duration;
 
 const OFF: &str = "built without the `ble` feature";
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundPrinter {
-    pub address: String,
-    pub name: Option<String>,
-    pub rssi: Option<i16>,
-    pub services: Vec<String>,
-    pub profile_id: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum BleTarget {
-    Address(String),
-    Name(String),
-}
-
-#[derive(Debug, Clone)]
-pub struct BleOptions {
-    pub scan_timeout: Duration,
-    pub pause_every: usize,
-    pub pause: Duration,
-    pub with_response_every: usize,
-}
-
-impl Default for BleOptions {
-    fn default() -> Self {
-        BleOptions {
-            scan_timeout: Duration::from_secs(5),
-            pause_every: 20,
-            pause: Duration::from_millis(20),
-            with_response_every: 50,
-        }
-    }
-}
+pub use super::ble_types::{BleOptions, BleTarget, FoundPrinter};
 
 #[derive(Debug)]
 pub struct BleTransport {
