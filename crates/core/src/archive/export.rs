@@ -7,10 +7,10 @@ use fieldcase_protocol::{Sha256, signing_message, to_canonical_json};
 use rusqlite::OptionalExtension;
 use zip::write::SimpleFileOptions;
 
-use super::{ChainSlice, FORMAT, FileEntry, LinkRecord, Manifest, extension};
+use super::{ChainSlice, FORMAT, FileEntry, Manifest, extension};
 use crate::error::{CoreError, Result};
 use crate::model::case::{Case, Transcript, TranscriptVersion};
-use crate::store::Store;
+use crate::store::{Store, chain};
 
 /// Renders a transcript version to PDF; given by the caller so the archive does not decide fonts.
 pub type PdfRenderer<'a> = &'a dyn Fn(&Case, &Transcript, &TranscriptVersion) -> Result<Vec<u8>>;
@@ -46,7 +46,7 @@ pub fn export_case(store: &Store, case_id: &str, opts: &ExportOptions<'_>) -> Re
     files.insert("case.json".into(), to_canonical_json(&case)?);
     files.insert("samples.json".into(), to_canonical_json(&case.samples)?);
 
-    let links = chain_links(store, case_id)?;
+    let links = chain::links_of_case(store.conn(), case_id)?;
     let mut jsonl = Vec::new();
     for l in &links {
         jsonl.extend(serde_json::to_vec(l)?);
@@ -153,24 +153,4 @@ fn put_blob(
         .map_err(|e| CoreError::Data(format!("hash {hash}: {e}")))?;
     files.insert(format!("{dir}/{hash}.{ext}"), store.blobs.get(&h)?);
     Ok(())
-}
-
-fn chain_links(store: &Store, case_id: &str) -> Result<Vec<LinkRecord>> {
-    let mut stmt = store.conn().prepare(
-        "SELECT seq, op_id, case_id, kind, hlc, payload, prev_hash, hash, signature FROM ops WHERE case_id = ?1 ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([case_id], |r| {
-        Ok(LinkRecord {
-            seq: r.get(0)?,
-            op_id: r.get(1)?,
-            case_id: r.get(2)?,
-            kind: r.get(3)?,
-            hlc: r.get(4)?,
-            payload: r.get(5)?,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-            signature: r.get(8)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -14,7 +14,7 @@
 //! manifest.sig                  hex Ed25519 over signing_message("archive", manifest.json)
 //! case.json                     the case (canonical JSON)
 //! samples.json                  samples with their chain of custody
-//! chain.jsonl                   the case's audit-chain links, one per line
+//! chain.jsonl                   the case's audit-chain links (store::chain::Link), one per line
 //! transcripts/<id>/v<N>.json    each version's canonical content (what signatures bind)
 //! transcripts/<id>/v<N>.pdf     rendered version, when a renderer was given
 //! signatures/<sha256>.json      signature strokes
@@ -58,37 +58,6 @@ pub struct Manifest {
     pub exported_at: String,
     pub files: Vec<FileEntry>,
     pub chain: ChainSlice,
-}
-
-/// One audit-chain link as written to `chain.jsonl`.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq, Eq)]
-#[serde(deny_unknown_fields)]
-pub struct LinkRecord {
-    pub seq: i64,
-    pub op_id: String,
-    pub case_id: Option<String>,
-    pub kind: String,
-    pub hlc: String,
-    pub payload: String,
-    pub prev_hash: String,
-    pub hash: String,
-    pub signature: String,
-}
-
-impl From<&LinkRecord> for crate::store::chain::Link {
-    fn from(l: &LinkRecord) -> Self {
-        crate::store::chain::Link {
-            seq: l.seq,
-            op_id: l.op_id.clone(),
-            case_id: l.case_id.clone(),
-            kind: l.kind.clone(),
-            hlc: l.hlc.clone(),
-            payload: l.payload.clone(),
-            prev_hash: l.prev_hash.clone(),
-            hash: l.hash.clone(),
-            signature: l.signature.clone(),
-        }
-    }
 }
 
 /// File extension for an evidence media type.

@@ -8,7 +8,7 @@ use fieldcase_protocol::{
 };
 use serde::Serialize;
 
-use super::{FORMAT, LinkRecord, Manifest};
+use super::{FORMAT, Manifest};
 use crate::engine::op::{self, OpEnvelope};
 use crate::engine::signatures::{self, SignatureStatus};
 use crate::model::case::Case;
@@ -128,7 +128,7 @@ pub fn verify_bundle(
         .lines()
         .enumerate()
     {
-        let l: LinkRecord = serde_json::from_str(line)
+        let l: chain::Link = serde_json::from_str(line)
             .or_else(|e| fail("chain.jsonl", format!("line {}: {e}", n + 1)))?;
         links.push(l);
     }
@@ -139,7 +139,7 @@ pub fn verify_bundle(
             here("out of order")?;
         }
         last_seq = l.seq;
-        let h = chain::header_hash(&l.into(), &manifest.device_id)
+        let h = chain::header_hash(l, &manifest.device_id)
             .or_else(|e| fail("chain.jsonl", e.to_string()))?;
         if h.to_string() != l.hash {
             here("content does not match its hash")?;

@@ -38,7 +38,7 @@ pub fn verify(store: &Store) -> Result<VerifyReport> {
     let pk = store.public_key();
     for id in &ids {
         let mut folded: Option<Case> = None;
-        for (seq, payload) in chain::links_of_case(store.conn(), id)? {
+        for chain::Link { seq, payload, .. } in chain::links_of_case(store.conn(), id)? {
             let env: OpEnvelope = match serde_json::from_str(&payload) {
                 Ok(e) => e,
                 Err(e) => {

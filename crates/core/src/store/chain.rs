@@ -25,8 +25,9 @@ struct Header<'a> {
     device: &'a str,
 }
 
-/// One stored link.
-#[derive(Debug, Clone)]
+/// One stored link; also the line format of an archive bundle's `chain.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Link {
     pub seq: i64,
     pub op_id: String,
@@ -37,6 +38,25 @@ pub struct Link {
     pub prev_hash: String,
     pub hash: String,
     pub signature: String,
+}
+
+/// The `ops` columns a [`Link`] is read from, in [`Link::from_row`]'s order.
+const LINK_COLUMNS: &str = "seq, op_id, case_id, kind, hlc, payload, prev_hash, hash, signature";
+
+impl Link {
+    fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Link> {
+        Ok(Link {
+            seq: r.get(0)?,
+            op_id: r.get(1)?,
+            case_id: r.get(2)?,
+            kind: r.get(3)?,
+            hlc: r.get(4)?,
+            payload: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+            signature: r.get(8)?,
+        })
+    }
 }
 
 pub fn header_hash(l: &Link, device: &str) -> Result<Sha256> {
@@ -142,22 +162,8 @@ pub struct Break {
 
 /// Walks every link in order and reports the first that does not hold.
 pub fn verify(conn: &Connection, device: &str, public_key: &PublicKey) -> Result<ChainReport> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, op_id, case_id, kind, hlc, payload, prev_hash, hash, signature FROM ops ORDER BY seq",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Link {
-            seq: r.get(0)?,
-            op_id: r.get(1)?,
-            case_id: r.get(2)?,
-            kind: r.get(3)?,
-            hlc: r.get(4)?,
-            payload: r.get(5)?,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-            signature: r.get(8)?,
-        })
-    })?;
+    let mut stmt = conn.prepare(&format!("SELECT {LINK_COLUMNS} FROM ops ORDER BY seq"))?;
+    let rows = stmt.query_map([], Link::from_row)?;
     let mut expected_prev = GENESIS.to_string();
     let mut n = 0;
     for (expected_seq, row) in (1i64..).zip(rows) {
@@ -200,9 +206,11 @@ pub fn verify(conn: &Connection, device: &str, public_key: &PublicKey) -> Result
     })
 }
 
-/// Every link, in order (for re-folding cases during verification).
-pub fn links_of_case(conn: &Connection, case_id: &str) -> Result<Vec<(i64, String)>> {
-    let mut stmt = conn.prepare("SELECT seq, payload FROM ops WHERE case_id = ?1 ORDER BY seq")?;
-    let rows = stmt.query_map([case_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+/// Every link of one case, in order (for re-folding it, and for its archive bundle).
+pub fn links_of_case(conn: &Connection, case_id: &str) -> Result<Vec<Link>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {LINK_COLUMNS} FROM ops WHERE case_id = ?1 ORDER BY seq"
+    ))?;
+    let rows = stmt.query_map([case_id], Link::from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
