@@ -243,29 +243,6 @@ impl<E: Env> Engine<E> {
                 (_, Some(c)) => c.id.clone(),
                 _ => return Err(CoreError::Data("operation without a case".into())),
             };
-            let envelope = OpEnvelope {
-                op_id: op_id.clone(),
-                case_id: case_id.clone(),
-                at: now,
-                by: planned.by,
-                hlc: hlc.to_string(),
-                flags: planned.flags,
-                body: planned.body,
-            };
-            let new_case: Case = op::apply(ctx.case.clone(), &envelope).map_err(CoreError::Data)?;
-            let payload = String::from_utf8(to_canonical_json(&envelope)?)
-                .map_err(|e| CoreError::Data(e.to_string()))?;
-            let kind = envelope.body.kind();
-            let link = NewLink {
-                op_id: &op_id,
-                case_id: Some(&case_id),
-                kind,
-                hlc: &envelope.hlc,
-                payload: &payload,
-                outbox: true,
-            };
-            let seq = chain::append(tx, &device.key, &device.id, &link)?;
-            store::save_case(tx, &new_case, seq)?;
             if let Some(b) = &blob {
                 // Recorded with the step, so a refused command leaves no row behind.
                 let media = b.media_type.as_deref().unwrap_or("application/json");
@@ -275,19 +252,16 @@ impl<E: Env> Engine<E> {
                     rusqlite::params![b.hash.to_string(), b.size as i64, media, now.to_rfc3339()],
                 )?;
             }
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
-                [&envelope.hlc],
-            )?;
-            let created = op::created_id(&envelope.body);
-            Ok(Outcome {
-                case_id,
+            let envelope = OpEnvelope {
                 op_id: op_id.clone(),
-                seq,
-                kind: kind.to_string(),
-                created,
-                flags: envelope.flags,
-            })
+                case_id,
+                at: now,
+                by: planned.by,
+                hlc: hlc.to_string(),
+                flags: planned.flags,
+                body: planned.body,
+            };
+            commit_op(tx, device, ctx.case.clone(), envelope)
         })
     }
 
@@ -348,42 +322,54 @@ impl<E: Env> Engine<E> {
         self.store.transaction(|tx, device| {
             let case = store::load_case(tx, case_id)?;
             let envelope = OpEnvelope {
-                op_id: op_id.clone(),
+                op_id,
                 case_id: case_id.to_string(),
                 at: now,
                 by: "system".into(),
-                hlc: hlc.clone(),
+                hlc,
                 flags: vec![],
                 body,
             };
-            let new_case = op::apply(case, &envelope).map_err(CoreError::Data)?;
-            let payload = String::from_utf8(to_canonical_json(&envelope)?)
-                .map_err(|e| CoreError::Data(e.to_string()))?;
-            let kind = envelope.body.kind();
-            let link = NewLink {
-                op_id: &op_id,
-                case_id: Some(case_id),
-                kind,
-                hlc: &hlc,
-                payload: &payload,
-                outbox: true,
-            };
-            let seq = chain::append(tx, &device.key, &device.id, &link)?;
-            store::save_case(tx, &new_case, seq)?;
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
-                [&hlc],
-            )?;
-            Ok(Outcome {
-                case_id: case_id.to_string(),
-                op_id: op_id.clone(),
-                seq,
-                kind: kind.to_string(),
-                created: None,
-                flags: vec![],
-            })
+            commit_op(tx, device, case, envelope)
         })
     }
+}
+
+/// Writes one operation inside the caller's transaction: folds it into the case, appends it to the
+/// audit chain and the outbox, saves the snapshot and the HLC. Every committed step goes through
+/// here, whether a person's command or an engine-made operation (draft migration).
+fn commit_op(
+    tx: &rusqlite::Transaction<'_>,
+    device: &store::Device,
+    before: Option<Case>,
+    envelope: OpEnvelope,
+) -> Result<Outcome> {
+    let new_case = op::apply(before, &envelope).map_err(CoreError::Data)?;
+    let payload = String::from_utf8(to_canonical_json(&envelope)?)
+        .map_err(|e| CoreError::Data(e.to_string()))?;
+    let kind = envelope.body.kind();
+    let link = NewLink {
+        op_id: &envelope.op_id,
+        case_id: Some(&envelope.case_id),
+        kind,
+        hlc: &envelope.hlc,
+        payload: &payload,
+        outbox: true,
+    };
+    let seq = chain::append(tx, &device.key, &device.id, &link)?;
+    store::save_case(tx, &new_case, seq)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
+        [&envelope.hlc],
+    )?;
+    Ok(Outcome {
+        created: op::created_id(&envelope.body),
+        case_id: envelope.case_id,
+        op_id: envelope.op_id,
+        seq,
+        kind: kind.to_string(),
+        flags: envelope.flags,
+    })
 }
 
 /// The procedure step a command belongs to, for order gating.
