@@ -29,7 +29,7 @@ pub(crate) fn answer(ctx: &Ctx<'_>, a: AnswerInput<'_>) -> Result<Planned> {
     let case = ctx.open_case()?;
     ctx.team_member(a.by)?;
     let p = ctx.procedure()?;
-    steps::require_credentials(ctx, case, p, "现场检查", "the inspection checklist")?;
+    steps::require_credentials(case, p, "现场检查", "the inspection checklist")?;
     steps::require_notice(case, p, "开始检查", "checklist answers")?;
     if case.departed_at.is_some() {
         return refuse(
@@ -216,7 +216,6 @@ pub(crate) fn capture_evidence(ctx: &Ctx<'_>, e: EvidenceInput<'_>) -> Result<Pl
     let case_covert = case.flags.iter().any(|f| f.code == "covert");
     if covert && !case_covert {
         steps::require_credentials(
-            ctx,
             case,
             p,
             "取证（非暗查案件）",
@@ -385,7 +384,7 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
     let case = ctx.open_case()?;
     ctx.team_member(s.by)?;
     let p = ctx.procedure()?;
-    steps::require_credentials(ctx, case, p, "采样", "sampling")?;
+    steps::require_credentials(case, p, "采样", "sampling")?;
     steps::require_notice(case, p, "采样", "sampling")?;
     // V-11: unique id, label, container, preservative, seal, custody start.
     let mut missing = Vec::new();
@@ -422,12 +421,13 @@ pub(crate) fn take_sample(ctx: &Ctx<'_>, s: SampleInput<'_>) -> Result<Planned> 
             format!("sample {} is missing: {}", s.sample_id, en.join(", ")),
         );
     }
+    // sample_ids holds every sample on the device, this case's included (store::save_case).
     let dup: bool = ctx.tx.query_row(
         "SELECT EXISTS (SELECT 1 FROM sample_ids WHERE sample_id = ?1)",
         [s.sample_id],
         |r| r.get(0),
     )?;
-    if dup || case.samples.iter().any(|x| x.sample_id == s.sample_id) {
+    if dup {
         return refuse(
             "V-11",
             format!("样品编号 {} 已被使用，样品编号必须唯一", s.sample_id),

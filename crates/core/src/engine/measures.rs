@@ -23,7 +23,7 @@ pub(crate) fn order(
     let case = ctx.open_case()?;
     ctx.team_member(by)?;
     let p = ctx.procedure()?;
-    steps::require_credentials(ctx, case, p, "现场处置", "on-site measures")?;
+    steps::require_credentials(case, p, "现场处置", "on-site measures")?;
     if !KINDS.contains(&kind) {
         return refuse(
             "input.bad_kind",
@@ -87,7 +87,7 @@ pub(crate) fn penalty(
     let case = ctx.open_case()?;
     ctx.team_member(by)?;
     let p = ctx.procedure()?;
-    steps::require_credentials(ctx, case, p, "当场处罚", "an on-the-spot penalty")?;
+    steps::require_credentials(case, p, "当场处罚", "an on-the-spot penalty")?;
     required_text("facts", "违法事实", facts)?;
     // V-20: 简易程序 only within 200 元 (individual) / 3000 元 (unit), or a warning.
     let cap = match party_kind {

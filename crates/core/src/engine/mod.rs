@@ -383,8 +383,8 @@ fn step_of(cmd: &Command) -> Option<crate::forms::types::StepKind> {
         Command::CaptureEvidence { .. } => K::Evidence,
         Command::TakeSample { .. } => K::Sampling,
         Command::StartInterview { .. } => K::Interview,
-        Command::AddNote { .. } => K::Note,
-        Command::DraftTranscript { kind, .. } if kind == "onsite" => K::Transcript,
+        // AddNote and on-site DraftTranscript gate themselves: their handlers must give the
+        // step-order reason before their own input checks (see records.rs).
         Command::CloseCase { .. } => K::Close,
         _ => return None,
     })

@@ -28,7 +28,7 @@ pub(crate) fn start_interview(
     let case = ctx.open_case()?;
     ctx.team_member(by)?;
     let p = ctx.procedure()?;
-    steps::require_credentials(ctx, case, p, "调查询问", "an interview")?;
+    steps::require_credentials(case, p, "调查询问", "an interview")?;
     steps::require_notice(case, p, "调查询问", "an interview")?;
     required_text("interviewee.name", "被询问人姓名", &who.name)?;
     required_text("interviewee.id_number", "被询问人证件号码", &who.id_number)?;
@@ -257,7 +257,7 @@ pub(crate) fn draft(
     ctx.team_member(by)?;
     let p = ctx.procedure()?;
     // V-05 and V-06 hold for every transcript whatever the step order says.
-    steps::require_credentials(ctx, case, p, "制作笔录", "a transcript")?;
+    steps::require_credentials(case, p, "制作笔录", "a transcript")?;
     steps::require_notice(case, p, "制作笔录", "a transcript")?;
     let interview = match kind {
         "onsite" => {
@@ -488,13 +488,12 @@ pub(crate) fn missing_signers(required: &[SignerRole], v: &TranscriptVersion) ->
 }
 
 fn required_for(ctx: &Ctx<'_>, t: &Transcript) -> Result<Vec<SignerRole>> {
-    let p = ctx.procedure()?;
-    Ok(p.rules.required_signers.clone()).map(|mut r| {
-        if t.kind == "inquiry" && !r.contains(&SignerRole::Party) {
-            r.push(SignerRole::Party);
-        }
-        r
-    })
+    let mut r = ctx.procedure()?.rules.required_signers.clone();
+    // An inquiry record is always signed by its interviewee (or carries a refusal).
+    if t.kind == "inquiry" && !r.contains(&SignerRole::Party) {
+        r.push(SignerRole::Party);
+    }
+    Ok(r)
 }
 
 fn roles_zh(r: &[SignerRole]) -> (String, String) {
@@ -571,7 +570,7 @@ pub(crate) fn sign(ctx: &Ctx<'_>, s: SignInput<'_>) -> Result<Planned> {
     let case = ctx.open_case()?;
     let p = ctx.procedure()?;
     // V-05: no signature page before the credentials were shown.
-    steps::require_credentials(ctx, case, p, "签名", "signing")?;
+    steps::require_credentials(case, p, "签名", "signing")?;
     let (t, v) = latest_unlocked(case, s.transcript_id, s.version)?;
     required_text("name", "签名人姓名", s.name)?;
     if s.strokes.iter().map(Vec::len).sum::<usize>() < 2 {

@@ -431,28 +431,29 @@ pub(crate) fn show_credential(
     };
     // V-02: valid on the day and covering the enterprise's area.
     if !cred.covers(on, &ent.area) {
-        let why_zh = if on < cred.valid_from || on > cred.valid_to {
-            format!(
-                "有效期 {} 至 {}，今天 {} 不在有效期内",
-                cred.valid_from, cred.valid_to, on
+        let (why_zh, why_en) = if on < cred.valid_from || on > cred.valid_to {
+            (
+                format!(
+                    "有效期 {} 至 {}，今天 {} 不在有效期内",
+                    cred.valid_from, cred.valid_to, on
+                ),
+                format!(
+                    "valid {} to {}, not on {}",
+                    cred.valid_from, cred.valid_to, on
+                ),
             )
         } else {
-            format!(
-                "执法区域 {} 不含企业所在区域 {}",
-                cred.areas.join("、"),
-                ent.area
-            )
-        };
-        let why_en = if on < cred.valid_from || on > cred.valid_to {
-            format!(
-                "valid {} to {}, not on {}",
-                cred.valid_from, cred.valid_to, on
-            )
-        } else {
-            format!(
-                "areas {} do not cover the enterprise's area {}",
-                cred.areas.join(", "),
-                ent.area
+            (
+                format!(
+                    "执法区域 {} 不含企业所在区域 {}",
+                    cred.areas.join("、"),
+                    ent.area
+                ),
+                format!(
+                    "areas {} do not cover the enterprise's area {}",
+                    cred.areas.join(", "),
+                    ent.area
+                ),
             )
         };
         return refuse(
@@ -531,7 +532,7 @@ pub(crate) fn give_notice(
             "this procedure has no notice text",
         );
     };
-    steps::require_credentials(ctx, case, proc_, "告知", "the rights notice")?;
+    steps::require_credentials(case, proc_, "告知", "the rights notice")?;
     if recusal && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
         return refuse(
             "input.missing",

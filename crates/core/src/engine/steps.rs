@@ -25,7 +25,6 @@ pub struct StepStatus {
 
 /// V-05: ≥ min_officers distinct officers have shown credentials on this visit.
 pub(crate) fn require_credentials(
-    _ctx: &Ctx<'_>,
     case: &Case,
     p: &ProcedureFile,
     what_zh: &str,
@@ -153,7 +152,6 @@ pub(crate) fn checklist_gaps(
             EvidenceRule::Fail => a.finding.is_some(),
             EvidenceRule::Opt => false,
         };
-        let needs_ev = needs_ev || (a.finding.is_some() && item.ev != EvidenceRule::Opt);
         let has_ev = !a.evidence.is_empty()
             || case
                 .evidence
