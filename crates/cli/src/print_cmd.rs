@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::Subcommand;
+use fieldcase_core::documents::transcript::Renderer;
 use fieldcase_core::documents::{label, receipt};
+use fieldcase_core::engine::numbering::record_no;
+use fieldcase_core::model::case::{Case, Transcript, TranscriptVersion};
 use fieldcase_print::transport::{BleOptions, BleTarget, BleTransport, discover};
 use fieldcase_print::{FileTransport, PrinterProfile, TcpTransport, Transport, load_profiles};
 
@@ -18,6 +21,19 @@ pub enum PrintCommand {
         #[arg(long)]
         printer: String,
         /// tcp:HOST:PORT | file:PATH | rfcomm:/dev/rfcommN | ble:AA:BB:CC:DD:EE:FF | ble-name:NAME
+        #[arg(long)]
+        to: String,
+    },
+    /// A transcript (latest version unless --version), as raster pages at the printer's width.
+    Transcript {
+        case: String,
+        /// Record number (文书编号, as `fieldcase render` names it); default: the on-site record.
+        #[arg(long)]
+        record: Option<String>,
+        #[arg(long)]
+        version: Option<u32>,
+        #[arg(long)]
+        printer: String,
         #[arg(long)]
         to: String,
     },
@@ -133,6 +149,28 @@ pub(crate) fn print(eng: &Eng, forms: &Path, cmd: PrintCommand) -> Result<(), St
             let bytes = fieldcase_print::receipt(&p, &r).map_err(|e| e.to_string())?;
             send(&bytes, &to, &p)
         }
+        PrintCommand::Transcript {
+            case,
+            record,
+            version,
+            printer,
+            to,
+        } => {
+            let p = profile(forms, &printer)?;
+            let case = eng.case(&case).map_err(err)?;
+            let (t, v) = pick_transcript(eng, &case, record.as_deref(), version)?;
+            let renderer = Renderer::load(forms).map_err(err)?;
+            let bytes = renderer
+                .print_job(eng.store(), &case, t, v, &p)
+                .map_err(err)?;
+            let state = if v.locked_at.is_some() {
+                "locked"
+            } else {
+                "DRAFT, not signed"
+            };
+            eprintln!("transcript {} v{} ({state})", t.kind, v.version);
+            send(&bytes, &to, &p)
+        }
         PrintCommand::Label {
             case,
             sample,
@@ -153,6 +191,46 @@ pub(crate) fn print(eng: &Eng, forms: &Path, cmd: PrintCommand) -> Result<(), St
             send(&bytes, &to, &p)
         }
     }
+}
+
+/// The transcript a `--record` number names (default: the on-site record) and the version asked
+/// for (default: the latest).
+fn pick_transcript<'c>(
+    eng: &Eng,
+    case: &'c Case,
+    record: Option<&str>,
+    version: Option<u32>,
+) -> Result<(&'c Transcript, &'c TranscriptVersion), String> {
+    let mut numbers = Vec::new();
+    let mut found = None;
+    for t in &case.transcripts {
+        let n = record_no(eng.store(), case, &t.id).map_err(err)?;
+        let hit = match record {
+            Some(r) => r == n,
+            None => t.kind == "onsite",
+        };
+        if hit && found.is_none() {
+            found = Some(t);
+        }
+        numbers.push(format!("{n} ({})", t.kind));
+    }
+    let t = found.ok_or_else(|| match record {
+        Some(r) => format!(
+            "case {} has no record {r}; its records: {}",
+            case.id,
+            numbers.join(", ")
+        ),
+        None => format!("case {} has no on-site record yet", case.id),
+    })?;
+    let v = match version {
+        Some(n) => t
+            .versions
+            .iter()
+            .find(|v| v.version == n)
+            .ok_or_else(|| format!("record has versions 1..={}, not {n}", t.versions.len()))?,
+        None => t.versions.last().ok_or("record has no version")?,
+    };
+    Ok((t, v))
 }
 
 pub(crate) fn printer(forms: &Path, cmd: PrinterCommand) -> Result<(), String> {

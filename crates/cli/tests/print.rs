@@ -1,5 +1,5 @@
 //! Printing from the CLI to the virtual printer over loopback TCP: a case's receipt and a sample
-//! label arrive as ESC/POS, are decoded as a printer would, and written as PNG pages.
+//! label and the on-site record arrive as ESC/POS, are decoded as a printer would, and written as PNG pages.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -42,7 +42,7 @@ fn receipt_and_label_print_to_the_virtual_printer() {
             "--profile",
             "generic-80",
             "--jobs",
-            "2",
+            "3",
             "--out",
         ])
         .arg(&out)
@@ -80,12 +80,27 @@ fn receipt_and_label_print_to_the_virtual_printer() {
         &to,
     ]);
     assert!(l.status.success(), "{}", String::from_utf8_lossy(&l.stderr));
+    let t = fieldcase(&[
+        "--store",
+        store,
+        "print",
+        "transcript",
+        &case,
+        "--printer",
+        "generic-80",
+        "--to",
+        &to,
+    ]);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let said = String::from_utf8_lossy(&t.stderr);
+    assert!(said.contains("transcript onsite v2 (locked)"), "{said}");
     assert!(printer.wait().unwrap().success());
     let pngs: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
-    assert_eq!(pngs.len(), 2, "{pngs:?}");
+    // Receipt and label: a page each; the on-site record: one roll page per record page.
+    assert!(pngs.len() >= 4, "{pngs:?}");
     for p in pngs {
         let bytes = std::fs::read(&p).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n");

@@ -11,7 +11,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use fieldcase_docs::pdf::{Font, RenderInput, render};
+use fieldcase_docs::pdf::render;
+use fieldcase_docs::{Font, RenderInput};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -42,7 +43,7 @@ fn b64(data: &[u8]) -> String {
     out
 }
 
-fn html(c: &serde_json::Value, sigs: &[fieldcase_docs::pdf::SignatureImage]) -> String {
+fn html(c: &serde_json::Value, sigs: &[fieldcase_docs::SignatureImage]) -> String {
     let s = |p: &str| {
         c.pointer(p)
             .and_then(|v| v.as_str())

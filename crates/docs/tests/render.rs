@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-use fieldcase_docs::pdf::{Font, RenderInput, render};
+use fieldcase_docs::pdf::render;
+use fieldcase_docs::{Font, RenderInput};
 use serde_json::Value;
 
 fn font() -> &'static Font {

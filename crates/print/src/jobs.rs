@@ -164,13 +164,20 @@ pub fn receipt(profile: &PrinterProfile, r: &Receipt) -> Result<Vec<u8>, PrintEr
     Ok(j.finish())
 }
 
-/// Scale each page to the profile width, dither, and send as banded raster, one cut per page.
+/// Send each page as banded raster, one cut per page. A page wider than the head is scaled
+/// down to it; a narrower one (an A4 page, 1679 dots at 203 dpi, on a 1728-dot A4-width head)
+/// is centred at its own size, because scaling it up would change its true dimensions and blur
+/// a bitmap drawn for this very resolution.
 pub fn raster_pages(profile: &PrinterProfile, pages: &[GrayImage]) -> Vec<u8> {
     let mut j = Job::new(profile);
     for page in pages {
         let w = profile.dots_per_line;
         let scaled = if page.width() == w || page.width() == 0 {
             page.clone()
+        } else if page.width() < w {
+            let mut wide = GrayImage::from_pixel(w, page.height(), Luma([255]));
+            imageops::replace(&mut wide, page, i64::from((w - page.width()) / 2), 0);
+            wide
         } else {
             let h =
                 ((u64::from(page.height()) * u64::from(w)) / u64::from(page.width())).max(1) as u32;

@@ -131,7 +131,7 @@ fn dithered_grayscale_page_decodes_to_the_expected_bitmap() {
 }
 
 #[test]
-fn raster_pages_scale_to_profile_width_and_cut_per_page() {
+fn raster_pages_fit_wide_pages_to_the_head_centre_narrow_ones_and_cut_per_page() {
     let profile = common::profile("generic-80");
     let a4ish = GrayImage::from_fn(1200, 1697, |x, y| {
         Luma([((x / 40 + y / 40) % 2 * 255) as u8])
@@ -143,8 +143,9 @@ fn raster_pages_scale_to_profile_width_and_cut_per_page() {
     assert_eq!(pages[0].width(), 576);
     // 1697 * 576 / 1200 = 814 rows of image, then the feed.
     assert!(pages[0].height() >= 814);
-    // The all-black page scaled to 576×288 is all black.
-    assert!((0..288).all(|y| (0..576).all(|x| pages[1].get_pixel(x, y).0[0] == 0)));
+    // A narrower page is centred at its own size, never scaled up: 100×50 black in white.
+    let black = |x: u32, y: u32| pages[1].get_pixel(x, y).0[0] == 0;
+    assert!((0..50).all(|y| (0..576).all(|x| black(x, y) == (238..338).contains(&x))));
 }
 
 #[test]

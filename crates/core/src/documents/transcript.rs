@@ -1,12 +1,15 @@
-//! Rendering a transcript version to PDF: the template (data in forms/templates), the version's
+//! Rendering a transcript version to PDF or to a thermal printer's pages: the template (data in forms/templates), the version's
 //! canonical content, its record number, and the signature images of THAT version only.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use fieldcase_docs::pdf::{self, Font, RenderInput, SignatureImage};
+pub use fieldcase_docs::Sheet;
 use fieldcase_docs::template::Template;
+use fieldcase_docs::{Font, RenderInput, SignatureImage, pdf, raster};
+use fieldcase_print::{PrinterKind, PrinterProfile};
 use fieldcase_protocol::Sha256;
+use image::GrayImage;
 
 use crate::engine::numbering::record_no;
 use crate::error::{CoreError, Refusal, Result};
@@ -48,7 +51,7 @@ impl Renderer {
         Ok(Self { font, templates })
     }
 
-    /// Renders one version.
+    /// Renders one version as an A4 PDF.
     pub fn render(
         &self,
         store: &Store,
@@ -56,6 +59,77 @@ impl Renderer {
         t: &Transcript,
         v: &TranscriptVersion,
     ) -> Result<Vec<u8>> {
+        self.with_input(store, case, t, v, pdf::render)
+            .and_then(|r| r.map_err(|e| Refusal::new("render.pdf", e.zh, e.en).into()))
+    }
+
+    /// One version as an ESC/POS print job for `printer`: A4 pages at the head's resolution on an
+    /// A4-width thermal printer, roll pages of the paper's width on a receipt printer.
+    pub fn print_job(
+        &self,
+        store: &Store,
+        case: &Case,
+        t: &Transcript,
+        v: &TranscriptVersion,
+        printer: &PrinterProfile,
+    ) -> Result<Vec<u8>> {
+        let sheet = match printer.kind {
+            PrinterKind::A4Thermal => Sheet::a4(),
+            PrinterKind::Receipt => Sheet::roll(printer.dots_per_line, printer.dpi),
+            PrinterKind::Label => {
+                return Err(Refusal::new(
+                    "print.label_printer",
+                    format!("{} 是标签打印机，不能打印笔录；请选择票据或A4热敏打印机", printer.name_zh),
+                    format!(
+                        "{} is a label printer; print transcripts on a receipt or A4 thermal printer",
+                        printer.id
+                    ),
+                )
+                .into());
+            }
+        };
+        if v.locked_at.is_none() {
+            // Paper handed to the party must be the signed, immutable version.
+            return Err(Refusal::new(
+                "print.not_locked",
+                format!("笔录第{}版尚未签名锁定：只能打印已锁定的版本", v.version),
+                format!(
+                    "version {} of the record is not signed and locked yet: only a locked version can be printed",
+                    v.version
+                ),
+            )
+            .into());
+        }
+        let pages = self.pages(store, case, t, v, &sheet, f32::from(printer.dpi))?;
+        Ok(fieldcase_print::raster_pages(printer, &pages))
+    }
+
+    /// One version drawn on `sheet` at `dpi`, black and white, as a thermal printer prints it.
+    pub fn pages(
+        &self,
+        store: &Store,
+        case: &Case,
+        t: &Transcript,
+        v: &TranscriptVersion,
+        sheet: &Sheet,
+        dpi: f32,
+    ) -> Result<Vec<GrayImage>> {
+        self.with_input(store, case, t, v, |font, input| {
+            raster::render_pages(font, input, sheet, dpi)
+        })?
+        .map_err(|e| Refusal::new("render.raster", e.zh, e.en).into())
+    }
+
+    /// Gathers what a render of version `v` needs: its template, record number, and the
+    /// signature images of that version only.
+    fn with_input<T>(
+        &self,
+        store: &Store,
+        case: &Case,
+        t: &Transcript,
+        v: &TranscriptVersion,
+        f: impl FnOnce(&Font, &RenderInput<'_>) -> T,
+    ) -> Result<T> {
         let id = format!("{}_record", t.kind);
         let template = self
             .templates
@@ -100,6 +174,6 @@ impl Renderer {
             signatures: &signatures,
             refusal_note: refusal.as_deref(),
         };
-        pdf::render(&self.font, &input).map_err(|e| Refusal::new("render.pdf", e.zh, e.en).into())
+        Ok(f(&self.font, &input))
     }
 }

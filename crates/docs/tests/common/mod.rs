@@ -131,11 +131,11 @@ pub fn signature_png(seed: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-pub fn signatures() -> Vec<fieldcase_docs::pdf::SignatureImage> {
+pub fn signatures() -> Vec<fieldcase_docs::SignatureImage> {
     [("被检查人", "李明"), ("检查人", "张伟"), ("记录人", "陈静")]
         .iter()
         .enumerate()
-        .map(|(i, (r, n))| fieldcase_docs::pdf::SignatureImage {
+        .map(|(i, (r, n))| fieldcase_docs::SignatureImage {
             role_zh: r.to_string(),
             name: n.to_string(),
             at: format!("2025-06-12T11:4{}:00+08:00", i + 5),
