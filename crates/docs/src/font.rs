@@ -2,7 +2,7 @@
 //! embeds in PDFs) and ab_glyph's (outlines, for bitmaps sent to thermal printers) of the same
 //! bytes, so a printed page and its PDF break lines at the same places.
 
-use ab_glyph::FontVec;
+use ab_glyph::{Font as _, FontVec, GlyphId};
 use printpdf::ParsedFont;
 
 /// Path of the system CJK font (Debian/Ubuntu package `fonts-noto-cjk`, SIL OFL 1.1).
@@ -82,15 +82,22 @@ impl Font {
         Font::from_bytes(bytes, SYSTEM_FACE)
     }
 
+    /// The glyph of `c`, if the font has one. Looked up through ab_glyph (ttf-parser's binary
+    /// search): printpdf's cmap lookup costs about 1 µs a character, which was most of a render.
+    pub(crate) fn glyph(&self, c: char) -> Option<u16> {
+        let id = self.outlines.glyph_id(c);
+        (id.0 != 0).then_some(id.0)
+    }
+
     /// Whether the font can draw `c`.
     pub fn has(&self, c: char) -> bool {
-        c.is_control() || self.parsed.lookup_glyph_index(c as u32).is_some()
+        c.is_control() || self.glyph(c).is_some()
     }
 
     /// Advance width of `c` at `size` points (a missing glyph counts as one em).
     pub fn advance(&self, c: char, size: f32) -> f32 {
-        match self.parsed.lookup_glyph_index(c as u32) {
-            Some(g) => self.parsed.as_azul().get_horizontal_advance(g) as f32 / self.upem * size,
+        match self.glyph(c) {
+            Some(g) => self.outlines.h_advance_unscaled(GlyphId(g)) / self.upem * size,
             None => size,
         }
     }

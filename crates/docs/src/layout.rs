@@ -185,7 +185,7 @@ pub struct Laid {
     pub pages: Vec<Page>,
     /// Signature images flattened onto white paper (grey ink).
     pub signatures: Vec<GrayImage>,
-    /// The QR code, 4 pixels per module with a 4-module quiet zone.
+    /// The QR code, one pixel per module with a 4-module quiet zone (scaled without smoothing).
     pub qr: GrayImage,
 }
 
@@ -373,7 +373,7 @@ impl<'f> Layout<'f> {
 }
 
 /// Pixels per module of the QR image ([`Laid::qr`]).
-pub const QR_PX: u32 = 4;
+pub const QR_PX: u32 = 1;
 
 fn qr_image(payload: &str) -> Result<GrayImage, DocError> {
     let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)

@@ -4,8 +4,8 @@
 
 use image::GrayImage;
 use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat, TextItem, XObject,
+    Codepoint, Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle,
+    PdfPage, PdfSaveOptions, Point, Pt, RawImage, RawImageData, RawImageFormat, TextItem, XObject,
     XObjectId, XObjectTransform,
 };
 
@@ -77,7 +77,7 @@ fn write(font: &Font, laid: &Laid, sha: &str, version: u32) -> Vec<u8> {
         for mark in &page.marks {
             match mark {
                 Mark::Text { x, y, text, size } => {
-                    text_op(&mut ops, &font_id, *x, h - y, text, *size)
+                    text_op(&mut ops, (&font_id, font), *x, h - y, text, *size)
                 }
                 Mark::Rule { x0, x1, y } => line_op(&mut ops, *x0, h - y, *x1, h - y),
                 Mark::Image {
@@ -108,7 +108,7 @@ fn write(font: &Font, laid: &Laid, sha: &str, version: u32) -> Vec<u8> {
     bytes
 }
 
-fn text_op(ops: &mut Vec<Op>, font: &FontId, x: f32, y: f32, text: &str, size: f32) {
+fn text_op(ops: &mut Vec<Op>, (font, f): (&FontId, &Font), x: f32, y: f32, text: &str, size: f32) {
     if text.is_empty() {
         return;
     }
@@ -120,8 +120,21 @@ fn text_op(ops: &mut Vec<Op>, font: &FontId, x: f32, y: f32, text: &str, size: f
     ops.push(Op::SetTextCursor {
         pos: Point { x: Pt(x), y: Pt(y) },
     });
+    // Glyph ids from our own lookup, each carrying its text for the ToUnicode map (copy and
+    // search in the PDF): printpdf would otherwise look every character up again, slowly.
+    // Missing glyphs were refused at layout, so every character has one.
+    let glyphs = text
+        .chars()
+        .filter_map(|c| {
+            f.glyph(c).map(|gid| Codepoint {
+                gid,
+                offset: 0.0,
+                cid: Some(c.to_string()),
+            })
+        })
+        .collect();
     ops.push(Op::ShowText {
-        items: vec![TextItem::Text(text.to_string())],
+        items: vec![TextItem::GlyphIds(glyphs)],
     });
     ops.push(Op::EndTextSection);
 }
