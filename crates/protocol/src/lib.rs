@@ -34,12 +34,14 @@
 //! ```
 
 mod canonical;
+pub mod chain;
 mod hash;
 mod hlc;
 mod ids;
 mod lower_hex;
 mod serde_str;
 mod sign;
+pub mod sync;
 
 pub use canonical::{CanonicalError, canonical_hash, to_canonical_json};
 pub use hash::{HashError, Sha256, Sha256Hasher};

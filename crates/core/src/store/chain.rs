@@ -3,27 +3,14 @@
 //! the header hash with its Ed25519 key. Editing, deleting or reordering any row breaks a link that
 //! `verify` finds; the server re-verifies the same chain after sync.
 
-use fieldcase_protocol::{KeyPair, PublicKey, Sha256, Signature, canonical_hash, signing_message};
+use fieldcase_protocol::chain::{self, ChainLink, LinkError};
+use fieldcase_protocol::{KeyPair, PublicKey, Sha256, signing_message};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use crate::error::{CoreError, Result};
 
-/// The hash that comes before the first link.
-pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-
-/// What a link's hash covers.
-#[derive(Serialize)]
-struct Header<'a> {
-    seq: i64,
-    op_id: &'a str,
-    case_id: Option<&'a str>,
-    kind: &'a str,
-    hlc: &'a str,
-    payload_sha256: String,
-    prev: &'a str,
-    device: &'a str,
-}
+pub use fieldcase_protocol::chain::GENESIS;
 
 /// One stored link; also the line format of an archive bundle's `chain.jsonl`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -59,18 +46,27 @@ impl Link {
     }
 }
 
+impl Link {
+    /// The link as the center receives it: the payload's hash in place of the payload.
+    pub fn to_chain_link(&self) -> ChainLink {
+        ChainLink {
+            seq: self.seq,
+            op_id: self.op_id.clone(),
+            case_id: self.case_id.clone(),
+            kind: self.kind.clone(),
+            hlc: self.hlc.clone(),
+            payload_sha256: Sha256::of(self.payload.as_bytes()).to_string(),
+            prev_hash: self.prev_hash.clone(),
+            hash: self.hash.clone(),
+            signature: self.signature.clone(),
+        }
+    }
+}
+
+/// The hash of a link's header (protocol::chain, the same code the center verifies with).
 pub fn header_hash(l: &Link, device: &str) -> Result<Sha256> {
-    let h = Header {
-        seq: l.seq,
-        op_id: &l.op_id,
-        case_id: l.case_id.as_deref(),
-        kind: &l.kind,
-        hlc: &l.hlc,
-        payload_sha256: Sha256::of(l.payload.as_bytes()).to_string(),
-        prev: &l.prev_hash,
-        device,
-    };
-    Ok(canonical_hash(&h)?)
+    let c = l.to_chain_link();
+    Ok(chain::header_hash(&c.header(), device)?)
 }
 
 /// What to append.
@@ -175,28 +171,22 @@ pub fn verify(conn: &Connection, device: &str, public_key: &PublicKey) -> Result
                 first_break: Some(Break { seq: l.seq, reason }),
             })
         };
-        if l.seq != expected_seq {
-            return fail(format!(
-                "link {expected_seq} is missing (next link is {})",
-                l.seq
-            ));
-        }
-        if l.prev_hash != expected_prev {
-            return fail("previous-hash does not match the link before it".into());
-        }
-        let recomputed = header_hash(&l, device)?;
-        if recomputed.to_string() != l.hash {
-            return fail("content does not match its hash (the row was changed)".into());
-        }
-        let sig: Signature = match l.signature.parse() {
-            Ok(s) => s,
-            Err(_) => return fail("signature is malformed".into()),
-        };
-        if public_key
-            .verify(&signing_message("audit", recomputed.as_bytes()), &sig)
-            .is_err()
+        if let Err(e) = l
+            .to_chain_link()
+            .verify(device, public_key, (expected_seq, &expected_prev))
         {
-            return fail("device signature does not verify".into());
+            return fail(match e {
+                LinkError::Sequence { expected, seq } => {
+                    format!("link {expected} is missing (next link is {seq})")
+                }
+                LinkError::Prev { .. } => "previous-hash does not match the link before it".into(),
+                LinkError::Hash { .. } => {
+                    "content does not match its hash (the row was changed)".into()
+                }
+                LinkError::SignatureMalformed { .. } => "signature is malformed".into(),
+                LinkError::Signature { .. } => "device signature does not verify".into(),
+                LinkError::Encoding { reason, .. } => reason,
+            });
         }
         expected_prev = l.hash.clone();
     }

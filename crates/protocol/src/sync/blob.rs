@@ -1,0 +1,31 @@
+//! Blob uploads: content-addressed by SHA-256, resumable from the server's durable offset.
+//!
+//! `HEAD /v1/blobs/{sha256}` answers `200` with [`UPLOAD_OFFSET`] (bytes safely stored) and
+//! [`UPLOAD_LENGTH`] when an upload exists, `404` when none does. `PATCH /v1/blobs/{sha256}` with
+//! `Upload-Offset: N` and `Upload-Length: L` streams bytes from N; the server makes its progress
+//! durable every 256 KiB, and on the last byte checks the SHA-256: a match is stored (create-only)
+//! and answered [`BlobState::complete`], a mismatch is discarded and refused. A blob the server
+//! already has is answered complete at once.
+
+use serde::{Deserialize, Serialize};
+
+/// Request and response header: bytes of the upload already durable at the server.
+pub const UPLOAD_OFFSET: &str = "upload-offset";
+/// Request and response header: the blob's total size.
+pub const UPLOAD_LENGTH: &str = "upload-length";
+
+/// What the server holds of a blob.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlobState {
+    pub sha256: String,
+    pub length: u64,
+    /// Durable bytes (equals `length` when complete).
+    pub offset: u64,
+    pub complete: bool,
+}
+
+/// Whether `name` is a blob name: exactly 64 lowercase hex digits (so no path can hide in it).
+pub fn valid_blob_name(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}

@@ -1,0 +1,57 @@
+//! The one error body every refusal carries: a stable code, Chinese for the user, English for
+//! the log, and the fields a client needs to act on it.
+
+use serde::{Deserialize, Serialize};
+
+/// Stable error codes (the client matches on these, never on text).
+pub mod codes {
+    pub const PROTOCOL_OUTDATED: &str = "protocol.outdated";
+    pub const BAD_REQUEST: &str = "request.bad";
+    pub const TOO_LARGE: &str = "request.too_large";
+    pub const UNAUTHENTICATED: &str = "auth.missing";
+    pub const FORBIDDEN: &str = "auth.forbidden";
+    pub const REVOKED: &str = "auth.revoked";
+    pub const ENROLL_CODE: &str = "enroll.bad_code";
+    pub const SEQ_GAP: &str = "sync.seq_gap";
+    pub const CHAIN_BROKEN: &str = "sync.chain_broken";
+    pub const OP_CONFLICT: &str = "sync.op_id_reused";
+    pub const CURSOR_EXPIRED: &str = "sync.cursor_expired";
+    pub const BLOB_HASH: &str = "blob.hash_mismatch";
+    pub const BLOB_OFFSET: &str = "blob.offset";
+    pub const BLOB_NAME: &str = "blob.bad_name";
+    pub const NOT_FOUND: &str = "not_found";
+    pub const INTERNAL: &str = "internal";
+}
+
+/// A refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+    /// On [`codes::SEQ_GAP`]: the sequence number the server expects next.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_seq: Option<i64>,
+    /// On [`codes::BLOB_OFFSET`]: the durable offset to resume from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> ErrorBody {
+        ErrorBody {
+            code: code.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+            expected_seq: None,
+            offset: None,
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}] {} / {}", self.code, self.zh, self.en)
+    }
+}

@@ -1,0 +1,41 @@
+//! The sync protocol between a device and the center (DESIGN.md §Sync, reference/sync.md §5).
+//!
+//! Plain HTTPS + JSON, request/response:
+//! - `POST /v1/enroll` — a one-time enrollment code and the device's Ed25519 public key buy a token.
+//! - `POST /v1/sync/push` — a batch of the device's audit-chain links, in sequence, each with its
+//!   operation; answered per op (applied / already applied / rejected).
+//! - `GET /v1/sync/pull?cursor=N` — the changes in the device's scope after its cursor.
+//! - `/v1/blobs/{sha256}` — content-addressed, resumable uploads (HEAD for the durable offset,
+//!   PUT/PATCH from that offset; the server checks the SHA-256 before it accepts).
+//!
+//! Every response carries the server's time so a device corrects its clock offset, and every
+//! request names [`PROTOCOL_VERSION`]; an outdated client is told so plainly (`426`).
+
+mod blob;
+mod enroll;
+mod error;
+mod pull;
+mod push;
+
+pub use blob::{BlobState, UPLOAD_LENGTH, UPLOAD_OFFSET, valid_blob_name};
+pub use enroll::{EnrollRequest, EnrollResponse, Role, UserInfo};
+pub use error::{ErrorBody, codes};
+pub use pull::{Change, ChangeKind, Entity, PullResponse};
+pub use push::{OpResult, Outcome, PushOp, PushRequest, PushResponse, SharedField, SharedWrite};
+
+/// The protocol this build speaks. The server answers `426 Upgrade Required` with
+/// [`codes::PROTOCOL_OUTDATED`] to a client that sends an older one.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Header carrying the client's protocol version on every request.
+pub const PROTOCOL_HEADER: &str = "fieldcase-protocol";
+
+/// Header on every response: the server's wall clock, Unix milliseconds.
+pub const SERVER_TIME_HEADER: &str = "fieldcase-server-time";
+
+/// Most ops in one push.
+pub const MAX_BATCH: usize = 500;
+
+/// An op whose HLC is further ahead of the server's clock than this is refused (its effect is not
+/// applied; the link is kept so the chain stays whole) and the device told to fix its clock.
+pub const MAX_CLOCK_AHEAD_MS: u64 = 2 * 60 * 1000;
