@@ -31,6 +31,10 @@ pub struct PushOp {
     /// The server version (pull cursor) the device had seen when the op was made: a shared field
     /// changed at the center after it is a concurrent edit.
     pub seen: i64,
+    /// SHA-256s of the files the op refers to (evidence originals, signature images); each must
+    /// appear in `payload`. A case is complete at the center only when all of them are stored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blobs: Vec<String>,
 }
 
 /// `POST /v1/sync/push`.
