@@ -15,6 +15,13 @@ pub mod codes {
     pub const SEQ_GAP: &str = "sync.seq_gap";
     pub const CHAIN_BROKEN: &str = "sync.chain_broken";
     pub const OP_CONFLICT: &str = "sync.op_id_reused";
+    /// An op's HLC is more than `MAX_CLOCK_AHEAD_MS` ahead of the server (op rejected).
+    pub const CLOCK_AHEAD: &str = "sync.clock_ahead";
+    /// An op touches a task or case outside the device user's scope (op rejected).
+    pub const OUT_OF_SCOPE: &str = "sync.out_of_scope";
+    /// An op the center cannot read or apply: unreadable payload, a case not opened first
+    /// (op rejected).
+    pub const BAD_OP: &str = "sync.bad_op";
     pub const CURSOR_EXPIRED: &str = "sync.cursor_expired";
     pub const BLOB_HASH: &str = "blob.hash_mismatch";
     pub const BLOB_OFFSET: &str = "blob.offset";

@@ -1,0 +1,153 @@
+//! Users, enrollment codes, device revocation, alerts; and enrollment itself.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use fieldcase_protocol::PublicKey;
+use fieldcase_protocol::sync::{EnrollRequest, EnrollResponse, PROTOCOL_VERSION, UserInfo, codes};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::{AppState, BODY_LIMIT, outdated};
+use crate::auth::authenticate;
+use crate::error::{ApiError, ApiResult};
+use crate::store::devices;
+use crate::util::{now_ms, random_bytes, read_json, secret_hash};
+
+/// How long an enrollment code is good for.
+const CODE_TTL_MS: u64 = 24 * 60 * 60 * 1000;
+
+pub async fn create_user(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<UserInfo>> {
+    authenticate(&st, &headers).await?.require_admin()?;
+    let u: UserInfo = read_json(body, BODY_LIMIT).await?;
+    if u.user_id.trim().is_empty() || u.area.trim().is_empty() {
+        return Err(ApiError::bad_request("user_id and area must not be empty"));
+    }
+    let saved = u.clone();
+    st.db
+        .run(move |s| Ok(devices::upsert_user(&s.conn, &saved)?))
+        .await?;
+    Ok(Json(u))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequest {
+    user_id: String,
+}
+
+pub async fn create_code(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    authenticate(&st, &headers).await?.require_admin()?;
+    let req: CodeRequest = read_json(body, BODY_LIMIT).await?;
+    // 12 decimal digits: typed by hand on a tablet, ~40 bits, one use, one day.
+    let bytes = random_bytes::<8>();
+    let code = format!("{:012}", u64::from_le_bytes(bytes) % 1_000_000_000_000);
+    let expires_at_ms = now_ms() + CODE_TTL_MS;
+    let hash = secret_hash(&code);
+    st.db
+        .run(move |s| {
+            if devices::user(&s.conn, &req.user_id)?.is_none() {
+                return Err(ApiError::not_found("user"));
+            }
+            devices::insert_code(&s.conn, &hash, &req.user_id, expires_at_ms)?;
+            Ok(())
+        })
+        .await?;
+    Ok(Json(json!({"code": code, "expires_at_ms": expires_at_ms})))
+}
+
+pub async fn revoke_device(
+    State(st): State<AppState>,
+    Path(device_id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    authenticate(&st, &headers).await?.require_admin()?;
+    let id = device_id.clone();
+    let found = st
+        .db
+        .run(move |s| Ok(devices::revoke(&s.conn, &id, now_ms())?))
+        .await?;
+    if !found {
+        return Err(ApiError::not_found("device"));
+    }
+    Ok(Json(json!({"device_id": device_id, "revoked": true})))
+}
+
+pub async fn alerts(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    authenticate(&st, &headers).await?.require_admin()?;
+    let list = st.db.run(|s| Ok(devices::alerts(&s.conn)?)).await?;
+    Ok(Json(Value::Array(list)))
+}
+
+fn bad_code() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        codes::ENROLL_CODE,
+        "注册码无效、已使用或已过期",
+        "enrollment code is unknown, used or expired",
+    )
+}
+
+pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<EnrollResponse>> {
+    let req: EnrollRequest = read_json(body, BODY_LIMIT).await?;
+    if req.protocol < PROTOCOL_VERSION {
+        return Err(outdated(Some(req.protocol)));
+    }
+    if req.public_key.parse::<PublicKey>().is_err() {
+        return Err(ApiError::bad_request(
+            "public_key is not an Ed25519 public key (64 lowercase hex)",
+        ));
+    }
+    if req.device_id.trim().is_empty() {
+        return Err(ApiError::bad_request("device_id must not be empty"));
+    }
+    let token = hex::encode(random_bytes::<32>());
+    let token_hash = secret_hash(&token);
+    let code_hash = secret_hash(req.code.trim());
+    let user = st
+        .db
+        .run(move |s| {
+            let now = now_ms();
+            let tx = s.conn.transaction()?;
+            let user_id = devices::take_code(&tx, &code_hash, now)?.ok_or_else(bad_code)?;
+            match devices::device(&tx, &req.device_id)? {
+                None => devices::insert_device(
+                    &tx,
+                    &req.device_id,
+                    &user_id,
+                    &req.public_key,
+                    &req.label,
+                    &token_hash,
+                    now,
+                )?,
+                // A reinstall keeps its key and chain; a different key would let a new holder
+                // continue someone else's chain.
+                Some(d) if d.public_key == req.public_key && !d.revoked => {
+                    devices::replace_token(&tx, &req.device_id, &user_id, &token_hash)?
+                }
+                Some(_) => {
+                    return Err(ApiError::forbidden(
+                        "this device id is enrolled with another key",
+                    ));
+                }
+            }
+            let user = devices::user(&tx, &user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            tx.commit()?;
+            Ok(user)
+        })
+        .await?;
+    Ok(Json(EnrollResponse {
+        token,
+        user,
+        server_time_ms: now_ms(),
+    }))
+}

@@ -1,0 +1,88 @@
+//! The router, shared state, and what every request and response passes through.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, head, patch, post};
+use fieldcase_protocol::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, codes};
+
+use crate::error::ApiError;
+use crate::store::Db;
+use crate::{admin, blobs, center, pull, push, util};
+
+/// Most bytes of a push body.
+pub const PUSH_LIMIT: usize = 8 << 20;
+/// Most bytes of any other JSON body.
+pub const BODY_LIMIT: usize = 1 << 20;
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub blobs_dir: PathBuf,
+    pub admin_token_hash: Option<String>,
+    /// Blobs being uploaded right now: a second concurrent upload of one blob is refused
+    /// rather than interleaved into the same partial file.
+    pub uploading: Arc<Mutex<HashSet<String>>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/admin/users", post(admin::create_user))
+        .route("/v1/admin/enrollment-codes", post(admin::create_code))
+        .route(
+            "/v1/admin/devices/{device_id}/revoke",
+            post(admin::revoke_device),
+        )
+        .route("/v1/admin/alerts", get(admin::alerts))
+        .route("/v1/enroll", post(admin::enroll))
+        .route("/v1/enterprises", post(center::post_enterprises))
+        .route("/v1/officers", post(center::post_officers))
+        .route("/v1/tasks", post(center::post_tasks))
+        .route("/v1/tasks/{id}", patch(center::patch_task))
+        .route("/v1/cases", get(center::list_cases))
+        .route("/v1/cases/{id}", get(center::get_case))
+        .route("/v1/conflicts", get(center::list_conflicts))
+        .route("/v1/conflicts/{id}/resolve", post(center::resolve_conflict))
+        .route("/v1/sync/push", post(push::push))
+        .route("/v1/sync/pull", get(pull::pull))
+        .route("/v1/blobs/{sha256}", head(blobs::head).patch(blobs::patch))
+        .fallback(|| async { ApiError::not_found("route") })
+        .layer(middleware::from_fn(protocol_and_time))
+        .with_state(state)
+}
+
+/// Refuses clients older than this protocol (426) and stamps the server time on every answer,
+/// refusals included, so a device can correct its clock offset from any response.
+async fn protocol_and_time(req: Request, next: Next) -> Response {
+    let sent = req
+        .headers()
+        .get(PROTOCOL_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok());
+    let mut resp = match sent {
+        Some(v) if v >= PROTOCOL_VERSION => next.run(req).await,
+        _ => outdated(sent).into_response(),
+    };
+    if let Ok(v) = HeaderValue::from_str(&util::now_ms().to_string()) {
+        resp.headers_mut().insert(SERVER_TIME_HEADER, v);
+    }
+    resp
+}
+
+pub fn outdated(sent: Option<u32>) -> ApiError {
+    let sent_text = sent.map_or("none".to_string(), |v| v.to_string());
+    ApiError::new(
+        StatusCode::UPGRADE_REQUIRED,
+        codes::PROTOCOL_OUTDATED,
+        format!("应用版本过旧：协议版本 {sent_text}，服务器需要 {PROTOCOL_VERSION}，请升级应用"),
+        format!(
+            "client protocol {sent_text} is older than the server's {PROTOCOL_VERSION}; update the app"
+        ),
+    )
+}

@@ -1,0 +1,104 @@
+//! Bearer tokens: the bootstrap admin token, or a device's token (which carries its user's role).
+
+use axum::http::{HeaderMap, StatusCode, header};
+use fieldcase_protocol::sync::{Role, UserInfo, codes};
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::store::devices;
+use crate::util::secret_hash;
+
+/// Who is calling.
+#[derive(Debug, Clone)]
+pub enum Principal {
+    /// `FIELDCASE_ADMIN_TOKEN`.
+    BootstrapAdmin,
+    /// An enrolled device and its user.
+    Device { device_id: String, user: UserInfo },
+}
+
+impl Principal {
+    fn role(&self) -> Role {
+        match self {
+            Principal::BootstrapAdmin => Role::Admin,
+            Principal::Device { user, .. } => user.role,
+        }
+    }
+
+    /// How center writes name their author: `center:<user id>`.
+    pub fn origin(&self) -> String {
+        match self {
+            Principal::BootstrapAdmin => "center:admin".into(),
+            Principal::Device { user, .. } => format!("center:{}", user.user_id),
+        }
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        match self.role() {
+            Role::Admin => Ok(()),
+            _ => Err(ApiError::forbidden("admin only")),
+        }
+    }
+
+    pub fn require_center(&self) -> ApiResult<()> {
+        match self.role() {
+            Role::Admin | Role::CenterStaff => Ok(()),
+            _ => Err(ApiError::forbidden("center staff only")),
+        }
+    }
+
+    /// The device and user of a device token.
+    pub fn require_device(&self) -> ApiResult<(&str, &UserInfo)> {
+        match self {
+            Principal::Device { device_id, user } => Ok((device_id, user)),
+            Principal::BootstrapAdmin => Err(ApiError::forbidden("a device token is required")),
+        }
+    }
+}
+
+fn unauthenticated() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::UNAUTHENTICATED,
+        "缺少或无效的访问令牌",
+        "missing or invalid bearer token",
+    )
+}
+
+pub fn revoked() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        codes::REVOKED,
+        "此设备已被吊销，请联系管理员",
+        "this device has been revoked",
+    )
+}
+
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(unauthenticated)?;
+    // Compare hashes, not the secret itself: no early-exit timing on the token bytes.
+    let hash = secret_hash(token);
+    if state.admin_token_hash.as_deref() == Some(hash.as_str()) {
+        return Ok(Principal::BootstrapAdmin);
+    }
+    state
+        .db
+        .run(move |s| {
+            let dev = devices::device_by_token(&s.conn, &hash)?.ok_or_else(unauthenticated)?;
+            if dev.revoked {
+                return Err(revoked());
+            }
+            let user = devices::user(&s.conn, &dev.user_id)?.ok_or_else(unauthenticated)?;
+            Ok(Principal::Device {
+                device_id: dev.device_id,
+                user,
+            })
+        })
+        .await
+}

@@ -1,0 +1,428 @@
+//! The center API: reference data in, tasks dispatched and re-assigned, cases reviewed,
+//! conflicts resolved. Every change appends to the change log devices pull.
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use fieldcase_protocol::chain::GENESIS;
+use fieldcase_protocol::sync::{ChangeKind, Entity, SharedField};
+use fieldcase_protocol::{PublicKey, Sha256};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::app::{AppState, BODY_LIMIT};
+use crate::auth::{Principal, authenticate};
+use crate::error::{ApiError, ApiResult};
+use crate::merge::{self, Write};
+use crate::store::changes::{self, Scope};
+use crate::store::{cases, conflicts, devices, fields, links, reference};
+use crate::util::{now_ms, read_json};
+
+async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
+    let p = authenticate(st, headers).await?;
+    p.require_center()?;
+    Ok(p)
+}
+
+fn str_field<'a>(v: &'a Value, key: &str, i: usize) -> ApiResult<&'a str> {
+    v.get(key)
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(format!("item {i}: `{key}` must be a non-empty string"))
+        })
+}
+
+fn objects(items: Vec<Value>) -> ApiResult<Vec<Value>> {
+    for (i, v) in items.iter().enumerate() {
+        if !v.is_object() {
+            return Err(ApiError::bad_request(format!("item {i} is not an object")));
+        }
+    }
+    Ok(items)
+}
+
+pub async fn post_enterprises(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    center(&st, &headers).await?;
+    let items = objects(read_json(body, BODY_LIMIT).await?)?;
+    for (i, v) in items.iter().enumerate() {
+        str_field(v, "id", i)?;
+        str_field(v, "area", i)?;
+    }
+    let n = items.len();
+    let version = st
+        .db
+        .run(move |s| {
+            let now = now_ms();
+            let tx = s.conn.transaction()?;
+            let mut version = 0;
+            for v in &items {
+                let (id, area) = (
+                    v["id"].as_str().unwrap_or_default(),
+                    v["area"].as_str().unwrap_or_default(),
+                );
+                reference::put_enterprise(&tx, id, area, v)?;
+                let scope = Scope {
+                    areas: Some(vec![area.to_string()]),
+                    ..Scope::default()
+                };
+                version = changes::append(
+                    &tx,
+                    Entity::Enterprise,
+                    id,
+                    ChangeKind::Put,
+                    Some(v),
+                    &scope,
+                    now,
+                )?;
+            }
+            tx.commit()?;
+            Ok(version)
+        })
+        .await?;
+    Ok(Json(json!({"count": n, "version": version})))
+}
+
+pub async fn post_officers(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    center(&st, &headers).await?;
+    let items = objects(read_json(body, BODY_LIMIT).await?)?;
+    let mut areas = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        str_field(v, "id", i)?;
+        // An officer's area is where their credential is valid; none means no device sees them.
+        let a: Vec<String> = match v.pointer("/credential/areas") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .map(|x| x.as_str().map(str::to_string))
+                .collect::<Option<_>>()
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!("item {i}: credential.areas must be strings"))
+                })?,
+            Some(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "item {i}: credential.areas must be an array"
+                )));
+            }
+        };
+        areas.push(a);
+    }
+    let n = items.len();
+    let version = st
+        .db
+        .run(move |s| {
+            let now = now_ms();
+            let tx = s.conn.transaction()?;
+            let mut version = 0;
+            for (v, a) in items.iter().zip(areas) {
+                let id = v["id"].as_str().unwrap_or_default();
+                reference::put_officer(&tx, id, &a, v)?;
+                let scope = Scope {
+                    areas: Some(a),
+                    ..Scope::default()
+                };
+                version = changes::append(
+                    &tx,
+                    Entity::Officer,
+                    id,
+                    ChangeKind::Put,
+                    Some(v),
+                    &scope,
+                    now,
+                )?;
+            }
+            tx.commit()?;
+            Ok(version)
+        })
+        .await?;
+    Ok(Json(json!({"count": n, "version": version})))
+}
+
+pub async fn post_tasks(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let p = center(&st, &headers).await?;
+    let mut items = objects(read_json(body, BODY_LIMIT).await?)?;
+    let mut teams = Vec::with_capacity(items.len());
+    for (i, v) in items.iter_mut().enumerate() {
+        str_field(v, "id", i)?;
+        let team = str_field(v, "team", i)?.to_string();
+        let o = v.as_object_mut().expect("checked object");
+        if o.contains_key("status") {
+            return Err(ApiError::bad_request(format!(
+                "item {i}: `status` is a shared field; change it with PATCH /v1/tasks/{{id}}"
+            )));
+        }
+        // `team` is the server's; devices reject unknown keys in a task.
+        o.remove("team");
+        teams.push(team);
+    }
+    let origin = p.origin();
+    let n = items.len();
+    let version = st
+        .db
+        .run(move |s| {
+            let now = now_ms();
+            let hlc = s.clock.now(now).to_string();
+            let tx = s.conn.transaction()?;
+            let mut version = 0;
+            for (v, team) in items.iter().zip(teams) {
+                let id = v["id"].as_str().unwrap_or_default();
+                match reference::task(&tx, id)? {
+                    None => {
+                        reference::put_task(&tx, id, &team, v)?;
+                        let first = |value: Value| fields::FieldState {
+                            value,
+                            version: 0,
+                            hlc: hlc.clone(),
+                            origin: origin.clone(),
+                        };
+                        fields::set(&tx, "task", id, merge::STATUS, &first("dispatched".into()))?;
+                        fields::set(
+                            &tx,
+                            "task",
+                            id,
+                            merge::ASSIGNMENT,
+                            &first(Value::String(team.clone())),
+                        )?;
+                        version = merge::emit_task(&tx, id, now)?;
+                        for f in [merge::STATUS, merge::ASSIGNMENT] {
+                            let mut s = fields::get(&tx, "task", id, f)?.expect("just set");
+                            s.version = version;
+                            fields::set(&tx, "task", id, f, &s)?;
+                        }
+                    }
+                    Some(old) => {
+                        // A re-post updates the task's content; a new team goes through the
+                        // assignment merge so devices of the old team get a removal.
+                        reference::put_task(&tx, id, &old.team, v)?;
+                        version = merge::emit_task(&tx, id, now)?;
+                        if old.team != team {
+                            let w = Write {
+                                task_id: id,
+                                field: SharedField::Assignment,
+                                value: Value::String(team.clone()),
+                                hlc: hlc.clone(),
+                                origin: origin.clone(),
+                                seen: i64::MAX,
+                                op_id: None,
+                                device_id: None,
+                            };
+                            merge::force(&tx, &w, now)?;
+                            version = changes::max_version(&tx)?;
+                        }
+                    }
+                }
+            }
+            tx.commit()?;
+            Ok(version)
+        })
+        .await?;
+    Ok(Json(json!({"count": n, "version": version})))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PatchTask {
+    field: SharedField,
+    value: Value,
+    /// The version the writer had seen (as a device's op `seen`).
+    seen: i64,
+}
+
+pub async fn patch_task(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let p = center(&st, &headers).await?;
+    let req: PatchTask = read_json(body, BODY_LIMIT).await?;
+    match req.field {
+        SharedField::Status if !req.value.is_string() => {
+            return Err(ApiError::bad_request("status must be a string"));
+        }
+        SharedField::Assignment if merge::assignment_team(&req.value).is_none() => {
+            return Err(ApiError::bad_request(
+                "assignment must be a team or {team, officers}",
+            ));
+        }
+        SharedField::ReviewNote => {
+            return Err(ApiError::bad_request("review_note is a case field"));
+        }
+        _ => {}
+    }
+    let origin = p.origin();
+    st.db
+        .run(move |s| {
+            let now = now_ms();
+            let hlc = s.clock.now(now).to_string();
+            let tx = s.conn.transaction()?;
+            if reference::task(&tx, &id)?.is_none() {
+                return Err(ApiError::not_found("task"));
+            }
+            let w = Write {
+                task_id: &id,
+                field: req.field,
+                value: req.value,
+                hlc,
+                origin,
+                seen: req.seen,
+                op_id: None,
+                device_id: None,
+            };
+            let merged = merge::write(&tx, &w, now)?;
+            let task = merge::task_value(&tx, &id)?.map(|t| t.0);
+            tx.commit()?;
+            let mut out = merge::merged_json(&merged);
+            out["task"] = task.unwrap_or(Value::Null);
+            Ok(Json(out))
+        })
+        .await
+}
+
+pub async fn list_cases(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
+    center(&st, &headers).await?;
+    let list = st.db.run(|s| Ok(cases::list(&s.conn)?)).await?;
+    Ok(Json(Value::Array(list)))
+}
+
+pub async fn get_case(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    center(&st, &headers).await?;
+    st.db
+        .run(move |s| {
+            let case = cases::get(&s.conn, &id)?.ok_or_else(|| ApiError::not_found("case"))?;
+            let key: Option<PublicKey> = devices::device(&s.conn, &case.device_id)?
+                .and_then(|d| d.public_key.parse().ok());
+            let ops: Vec<Value> = links::case_ops(&s.conn, &id)?
+                .into_iter()
+                .map(|op| {
+                    // Re-verified on every read: a row edited behind the server's back shows.
+                    let prev = op.prev_stored_hash.clone().unwrap_or_else(|| GENESIS.to_string());
+                    let link_ok = key.as_ref().is_some_and(|k| {
+                        op.link.verify(&op.device_id, k, (op.link.seq, &prev)).is_ok()
+                    });
+                    let payload_ok = op.payload.as_deref().is_none_or(|p| {
+                        Sha256::of(p.as_bytes()).to_string() == op.link.payload_sha256
+                    });
+                    json!({
+                        "seq": op.link.seq,
+                        "op_id": op.link.op_id,
+                        "kind": op.link.kind,
+                        "hlc": op.link.hlc,
+                        "payload": op.payload.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok()),
+                        "chain_verified": link_ok && payload_ok,
+                        "result": op.result,
+                    })
+                })
+                .collect();
+            let blobs: Vec<Value> = cases::blobs(&s.conn, &id)?
+                .into_iter()
+                .map(|(sha, stored)| json!({"sha256": sha, "stored": stored}))
+                .collect();
+            let complete = blobs.iter().all(|b| b["stored"] == true);
+            let enterprise_name = reference::enterprise_name(&s.conn, &case.enterprise_id)?;
+            Ok(Json(json!({
+                "case_id": case.case_id,
+                "task_id": case.task_id,
+                "enterprise_id": case.enterprise_id,
+                "enterprise_name": enterprise_name,
+                "status": case.status,
+                "device_id": case.device_id,
+                "user_id": case.user_id,
+                "complete": complete,
+                "ops": ops,
+                "blobs": blobs,
+            })))
+        })
+        .await
+}
+
+pub async fn list_conflicts(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    center(&st, &headers).await?;
+    let list = st.db.run(|s| Ok(conflicts::list(&s.conn)?)).await?;
+    Ok(Json(Value::Array(list)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Resolution {
+    /// The standing value stays.
+    Keep,
+    /// The other value is written (a center write, ordered after everything seen).
+    TakeOther,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Resolve {
+    resolution: Resolution,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn resolve_conflict(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<Value>> {
+    let p = center(&st, &headers).await?;
+    let req: Resolve = read_json(body, BODY_LIMIT).await?;
+    let origin = p.origin();
+    st.db
+        .run(move |s| {
+            let now = now_ms();
+            let hlc = s.clock.now(now).to_string();
+            let tx = s.conn.transaction()?;
+            let c = conflicts::get(&tx, &id)?.ok_or_else(|| ApiError::not_found("conflict"))?;
+            let resolution = match req.resolution {
+                Resolution::Keep => "keep",
+                Resolution::TakeOther => "take_other",
+            };
+            if !conflicts::resolve(&tx, &id, resolution, &req.note, &origin, now)? {
+                return Err(ApiError::bad_request("conflict already resolved"));
+            }
+            if matches!(req.resolution, Resolution::TakeOther) {
+                let field: SharedField = serde_json::from_value(c["field"].clone())
+                    .map_err(|_| ApiError::internal("conflict field unreadable"))?;
+                let task_id = c["entity_id"].as_str().unwrap_or_default();
+                if reference::task(&tx, task_id)?.is_some() {
+                    let w = Write {
+                        task_id,
+                        field,
+                        value: c["other"]["value"].clone(),
+                        hlc,
+                        origin: origin.clone(),
+                        seen: i64::MAX,
+                        op_id: None,
+                        device_id: None,
+                    };
+                    merge::force(&tx, &w, now)?;
+                }
+            }
+            merge::emit_conflict(&tx, &id, now)?;
+            let out = conflicts::get(&tx, &id)?.unwrap_or(Value::Null);
+            tx.commit()?;
+            Ok(Json(out))
+        })
+        .await
+}

@@ -1,0 +1,87 @@
+//! `fieldcase-server`: the center server (DESIGN.md §Center server).
+
+mod admin;
+mod app;
+mod auth;
+mod blobs;
+mod center;
+mod config;
+mod error;
+mod merge;
+mod pull;
+mod push;
+mod store;
+mod util;
+
+use std::io::Write;
+
+use clap::Parser;
+
+use crate::config::{Config, DbUrl};
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    // Logs go to stderr: stdout carries the one `listening on ADDR` line scripts read.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(Config::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("fieldcase-server: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cfg: Config) -> Result<(), String> {
+    let DbUrl::Sqlite(path) = cfg.db_url()?;
+    let store =
+        store::open_sqlite(&path).map_err(|e| format!("database {}: {e}", path.display()))?;
+    std::fs::create_dir_all(cfg.blobs.join("partial"))
+        .map_err(|e| format!("blobs folder {}: {e}", cfg.blobs.display()))?;
+    let state = app::AppState {
+        db: store::Db::new(store),
+        blobs_dir: cfg.blobs.clone(),
+        admin_token_hash: cfg.admin_token.as_deref().map(util::secret_hash),
+        uploading: Default::default(),
+    };
+    let listener = tokio::net::TcpListener::bind(cfg.listen)
+        .await
+        .map_err(|e| format!("listen {}: {e}", cfg.listen))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("listening on {addr}");
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, app::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, let in-flight requests finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

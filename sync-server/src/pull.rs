@@ -1,0 +1,73 @@
+//! `GET /v1/sync/pull?cursor=N&limit=M`: the changes in the device user's scope after its cursor.
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use fieldcase_protocol::sync::PullResponse;
+use serde::Deserialize;
+
+use crate::app::AppState;
+use crate::auth::authenticate;
+use crate::error::{ApiError, ApiResult};
+use crate::store::changes;
+use crate::util::now_ms;
+
+const DEFAULT_LIMIT: i64 = 500;
+const MAX_LIMIT: i64 = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullParams {
+    #[serde(default)]
+    cursor: i64,
+    limit: Option<i64>,
+}
+
+pub async fn pull(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    params: Result<Query<PullParams>, QueryRejection>,
+) -> ApiResult<Json<PullResponse>> {
+    let principal = authenticate(&st, &headers).await?;
+    let (device_id, user) = principal.require_device()?;
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if p.cursor < 0 {
+        return Err(ApiError::bad_request("cursor must be >= 0"));
+    }
+    let limit = p.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let (device_id, team, area) = (device_id.to_string(), user.team.clone(), user.area.clone());
+    let snapshot = p.cursor == 0;
+    // No retention yet: every version is kept, so no cursor is ever too old (no 410).
+    let resp = st
+        .db
+        .run(move |s| {
+            let mut changes = changes::scoped(
+                &s.conn,
+                team.as_deref(),
+                &area,
+                &device_id,
+                p.cursor,
+                limit + 1,
+                snapshot,
+            )?;
+            let has_more = changes.len() as i64 > limit;
+            changes.truncate(limit as usize);
+            // With nothing more in scope, jump the cursor to the head of the log: the versions
+            // in between are other devices' business.
+            let cursor = if has_more {
+                changes.last().map_or(p.cursor, |c| c.version)
+            } else {
+                changes::max_version(&s.conn)?.max(p.cursor)
+            };
+            Ok(PullResponse {
+                changes,
+                cursor,
+                has_more,
+                snapshot,
+                server_time_ms: now_ms(),
+            })
+        })
+        .await?;
+    Ok(Json(resp))
+}

@@ -1,0 +1,394 @@
+//! `POST /v1/sync/push`: a batch of a device's chain links, verified and applied in one
+//! transaction (rules in `fieldcase_protocol::sync::push`).
+
+use axum::Json;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use fieldcase_protocol::sync::{
+    ErrorBody, MAX_BATCH, MAX_CLOCK_AHEAD_MS, OpResult, Outcome, PushOp, PushRequest, PushResponse,
+    SharedField, codes, valid_blob_name,
+};
+use fieldcase_protocol::{Hlc, PublicKey, Sha256};
+use rusqlite::Transaction;
+use serde_json::Value;
+
+use crate::app::{AppState, PUSH_LIMIT};
+use crate::auth::{authenticate, revoked};
+use crate::error::{ApiError, ApiResult};
+use crate::merge::{self, Merged, Write};
+use crate::store::{Store, cases, devices, links, reference};
+use crate::util::{now_ms, read_json};
+
+pub async fn push(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<PushResponse>> {
+    let principal = authenticate(&st, &headers).await?;
+    let (device_id, user) = principal.require_device()?;
+    let (device_id, team) = (device_id.to_string(), user.team.clone());
+    let user_id = user.user_id.clone();
+    let req: PushRequest = read_json(body, PUSH_LIMIT).await?;
+    if req.device_id != device_id {
+        return Err(ApiError::forbidden("device_id is not the token's device"));
+    }
+    if req.ops.len() > MAX_BATCH {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            codes::TOO_LARGE,
+            format!("一次最多提交 {MAX_BATCH} 条操作"),
+            format!("at most {MAX_BATCH} ops per push"),
+        ));
+    }
+    let resp = st
+        .db
+        .run(move |s| {
+            let dev = Device {
+                id: &device_id,
+                user_id: &user_id,
+                team: team.as_deref(),
+            };
+            match apply_batch(s, &dev, &req.ops) {
+                Ok(r) => Ok(r),
+                Err(Refused::Api(e)) => Err(e),
+                Err(Refused::Chain { seq, reason }) => {
+                    // The batch rolled back; the alert is its own transaction so it survives.
+                    devices::insert_alert(&s.conn, &device_id, Some(seq), codes::CHAIN_BROKEN, &reason, now_ms())?;
+                    tracing::warn!(device = %device_id, seq, %reason, "chain broken, batch refused");
+                    Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        codes::CHAIN_BROKEN,
+                        format!("审计链校验失败（第 {seq} 条）：{reason}"),
+                        format!("audit chain broken at seq {seq}: {reason}"),
+                    ))
+                }
+            }
+        })
+        .await?;
+    Ok(Json(resp))
+}
+
+struct Device<'a> {
+    id: &'a str,
+    user_id: &'a str,
+    team: Option<&'a str>,
+}
+
+enum Refused {
+    Api(ApiError),
+    Chain { seq: i64, reason: String },
+}
+
+impl From<rusqlite::Error> for Refused {
+    fn from(e: rusqlite::Error) -> Self {
+        Refused::Api(e.into())
+    }
+}
+
+impl From<ApiError> for Refused {
+    fn from(e: ApiError) -> Self {
+        Refused::Api(e)
+    }
+}
+
+fn op_id_reused(seq: i64) -> Refused {
+    Refused::Api(ApiError::new(
+        StatusCode::CONFLICT,
+        codes::OP_CONFLICT,
+        format!("第 {seq} 条操作与服务器已存记录不一致（操作编号重复）"),
+        format!("op at seq {seq} differs from the one stored (op id or seq reused)"),
+    ))
+}
+
+fn apply_batch(s: &mut Store, dev: &Device<'_>, ops: &[PushOp]) -> Result<PushResponse, Refused> {
+    let now = now_ms();
+    let Store { conn, clock } = s;
+    let tx = conn.transaction()?;
+    let d = devices::device(&tx, dev.id)?.ok_or_else(|| ApiError::not_found("device"))?;
+    if d.revoked {
+        return Err(revoked().into());
+    }
+    let key: PublicKey = d
+        .public_key
+        .parse()
+        .map_err(|_| ApiError::internal("stored public key unreadable"))?;
+    let mut results = Vec::with_capacity(ops.len());
+    let (mut last_seq, mut last_hash) = (d.last_seq, d.last_hash.clone());
+    if let Some(first) = ops.first() {
+        for (i, op) in ops.iter().enumerate() {
+            if op.link.seq != first.link.seq + i as i64 {
+                return Err(ApiError::bad_request("ops must be contiguous in seq").into());
+            }
+        }
+        if first.link.seq < 1 {
+            return Err(ApiError::bad_request("seq starts at 1").into());
+        }
+        if first.link.seq > last_seq + 1 {
+            let mut e = ApiError::new(
+                StatusCode::CONFLICT,
+                codes::SEQ_GAP,
+                format!("操作序号不连续：服务器期待第 {} 条", last_seq + 1),
+                format!("seq gap: the server expects seq {}", last_seq + 1),
+            );
+            e.body.expected_seq = Some(last_seq + 1);
+            return Err(e.into());
+        }
+    }
+    for op in ops {
+        let link = &op.link;
+        if link.seq <= last_seq {
+            let stored = links::stored(&tx, dev.id, link.seq)?
+                .ok_or_else(|| ApiError::internal("held link missing"))?;
+            if stored.op_id != link.op_id || stored.hash != link.hash {
+                return Err(op_id_reused(link.seq));
+            }
+            results.push(OpResult {
+                outcome: Outcome::AlreadyApplied,
+                ..stored.result
+            });
+            continue;
+        }
+        check_op(dev.id, &key, op, (last_seq + 1, &last_hash)).map_err(|reason| {
+            Refused::Chain {
+                seq: link.seq,
+                reason,
+            }
+        })?;
+        if links::op_id_taken(&tx, &link.op_id)? {
+            return Err(op_id_reused(link.seq));
+        }
+        let result = apply_op(&tx, clock, dev, op, now)?;
+        links::insert(
+            &tx,
+            dev.id,
+            link,
+            op.payload.as_deref(),
+            op.seen,
+            &op.blobs,
+            &result,
+            now,
+        )?;
+        results.push(result);
+        last_seq = link.seq;
+        last_hash = link.hash.clone();
+    }
+    devices::set_head(&tx, dev.id, last_seq, &last_hash)?;
+    tx.commit()?;
+    Ok(PushResponse {
+        server_time_ms: now,
+        last_seq,
+        results,
+    })
+}
+
+/// The link follows the last one held and is the device's, the payload is the one hashed, and
+/// every named blob is a blob name the payload mentions.
+fn check_op(
+    device: &str,
+    key: &PublicKey,
+    op: &PushOp,
+    expected: (i64, &str),
+) -> Result<(), String> {
+    op.link
+        .verify(device, key, expected)
+        .map_err(|e| e.to_string())?;
+    if let Some(p) = &op.payload {
+        if Sha256::of(p.as_bytes()).to_string() != op.link.payload_sha256 {
+            return Err("payload does not match payload_sha256".into());
+        }
+    }
+    for b in &op.blobs {
+        if !valid_blob_name(b) {
+            return Err(format!("blob {b:?} is not a SHA-256 name"));
+        }
+        if !op
+            .payload
+            .as_deref()
+            .is_some_and(|p| p.contains(b.as_str()))
+        {
+            return Err(format!("blob {b} is not named in the payload"));
+        }
+    }
+    Ok(())
+}
+
+fn rejected(code: &str, zh: String, en: String) -> Option<ErrorBody> {
+    Some(ErrorBody::new(code, zh, en))
+}
+
+/// Applies one verified op's effects. Anything the center cannot apply is `Rejected` with a
+/// reason; the link is stored either way so the chain stays whole and the queue moves on.
+fn apply_op(
+    tx: &Transaction<'_>,
+    clock: &mut fieldcase_protocol::HlcClock,
+    dev: &Device<'_>,
+    op: &PushOp,
+    now: u64,
+) -> Result<OpResult, Refused> {
+    let link = &op.link;
+    let mut res = OpResult {
+        seq: link.seq,
+        op_id: link.op_id.clone(),
+        outcome: Outcome::Applied,
+        conflicts: Vec::new(),
+        reason: None,
+    };
+    let reason = effects(tx, clock, dev, op, now, &mut res.conflicts)?;
+    if reason.is_some() {
+        res.outcome = Outcome::Rejected;
+        res.reason = reason;
+    }
+    Ok(res)
+}
+
+/// Answers the rejection reason, if any.
+fn effects(
+    tx: &Transaction<'_>,
+    clock: &mut fieldcase_protocol::HlcClock,
+    dev: &Device<'_>,
+    op: &PushOp,
+    now: u64,
+    conflicts: &mut Vec<String>,
+) -> Result<Option<ErrorBody>, Refused> {
+    let link = &op.link;
+    let Ok(hlc) = link.hlc.parse::<Hlc>() else {
+        return Ok(rejected(
+            codes::BAD_OP,
+            "操作时间戳无法识别".into(),
+            format!("unreadable hlc {:?}", link.hlc),
+        ));
+    };
+    // Observing also moves the center's clock past the device's, so a later center write
+    // orders after what it has seen.
+    if clock.observe(&hlc, now, MAX_CLOCK_AHEAD_MS).is_err() {
+        return Ok(rejected(
+            codes::CLOCK_AHEAD,
+            "设备时钟超前服务器过多，请校准设备时间".into(),
+            format!(
+                "device clock ahead: hlc wall {} ms vs server {now} ms",
+                hlc.wall_ms
+            ),
+        ));
+    }
+    let (Some(case_id), Some(payload)) = (link.case_id.as_deref(), op.payload.as_deref()) else {
+        return Ok(None);
+    };
+    let Ok(body) = serde_json::from_str::<Value>(payload) else {
+        return Ok(rejected(
+            codes::BAD_OP,
+            "操作内容无法解析".into(),
+            "payload is not JSON".into(),
+        ));
+    };
+    let case = match cases::get(tx, case_id)? {
+        None => {
+            if link.kind != "case_opened" {
+                return Ok(rejected(
+                    codes::BAD_OP,
+                    "案件未在中心立案（缺少开案操作）".into(),
+                    "case not opened at the center: its first op must be case_opened".into(),
+                ));
+            }
+            let field = |p: &str| body.pointer(p).and_then(Value::as_str).map(str::to_string);
+            let (Some(task_id), Some(enterprise_id)) = (
+                field("/body/case/task_id"),
+                field("/body/case/enterprise_id"),
+            ) else {
+                return Ok(rejected(
+                    codes::BAD_OP,
+                    "开案操作缺少任务或企业".into(),
+                    "case_opened lacks /body/case/task_id or /body/case/enterprise_id".into(),
+                ));
+            };
+            let in_scope =
+                reference::task(tx, &task_id)?.is_some_and(|t| Some(t.team.as_str()) == dev.team);
+            if !in_scope {
+                return Ok(rejected(
+                    codes::OUT_OF_SCOPE,
+                    "任务不在本组范围内".into(),
+                    "out of scope".into(),
+                ));
+            }
+            let row = cases::CaseRow {
+                case_id: case_id.into(),
+                device_id: dev.id.into(),
+                user_id: dev.user_id.into(),
+                task_id: task_id.clone(),
+                enterprise_id,
+                status: "open".into(),
+            };
+            cases::insert(tx, &row, &link.hlc, now)?;
+            emit_case(tx, &row, now)?;
+            status_write(tx, dev, op, &task_id, "in_progress", now, conflicts)?;
+            return Ok(None);
+        }
+        Some(c) if c.device_id != dev.id => {
+            return Ok(rejected(
+                codes::OUT_OF_SCOPE,
+                "案件属于其他设备".into(),
+                "out of scope: the case belongs to another device".into(),
+            ));
+        }
+        Some(c) => c,
+    };
+    if link.kind == "closed" {
+        cases::set_status(tx, case_id, "closed", now)?;
+        let row = cases::CaseRow {
+            status: "closed".into(),
+            ..case.clone()
+        };
+        emit_case(tx, &row, now)?;
+        status_write(tx, dev, op, &case.task_id, "done", now, conflicts)?;
+    }
+    Ok(None)
+}
+
+fn emit_case(tx: &Transaction<'_>, c: &cases::CaseRow, now: u64) -> rusqlite::Result<i64> {
+    use fieldcase_protocol::sync::{ChangeKind, Entity};
+    let value = serde_json::json!({
+        "id": c.case_id, "task_id": c.task_id, "enterprise_id": c.enterprise_id, "status": c.status,
+    });
+    let scope = crate::store::changes::Scope {
+        device: Some(c.device_id.as_str()),
+        ..Default::default()
+    };
+    crate::store::changes::append(
+        tx,
+        Entity::Case,
+        &c.case_id,
+        ChangeKind::Put,
+        Some(&value),
+        &scope,
+        now,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn status_write(
+    tx: &Transaction<'_>,
+    dev: &Device<'_>,
+    op: &PushOp,
+    task_id: &str,
+    status: &str,
+    now: u64,
+    conflicts: &mut Vec<String>,
+) -> rusqlite::Result<()> {
+    if reference::task(tx, task_id)?.is_none() {
+        return Ok(());
+    }
+    let w = Write {
+        task_id,
+        field: SharedField::Status,
+        value: Value::String(status.into()),
+        hlc: op.link.hlc.clone(),
+        origin: dev.id.into(),
+        seen: op.seen,
+        op_id: Some(&op.link.op_id),
+        device_id: Some(dev.id),
+    };
+    if let Merged::Conflict { id, .. } = merge::write(tx, &w, now)? {
+        conflicts.push(id);
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! Numbered migrations, tracked with `PRAGMA user_version` (no migration crate: they pin an
+//! older rusqlite, DESIGN.md §Traps).
+
+use rusqlite::Connection;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users(
+    user_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, area TEXT NOT NULL,
+    team TEXT, officer_id TEXT);
+CREATE TABLE enrollment_codes(
+    code_sha256 TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(user_id),
+    expires_at_ms INTEGER NOT NULL, used_at_ms INTEGER);
+CREATE TABLE devices(
+    device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(user_id),
+    public_key TEXT NOT NULL, label TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE,
+    enrolled_at_ms INTEGER NOT NULL, revoked_at_ms INTEGER,
+    last_seq INTEGER NOT NULL DEFAULT 0, last_hash TEXT NOT NULL);
+CREATE TABLE links(
+    device_id TEXT NOT NULL REFERENCES devices(device_id), seq INTEGER NOT NULL,
+    op_id TEXT NOT NULL UNIQUE, case_id TEXT, kind TEXT NOT NULL, hlc TEXT NOT NULL,
+    payload_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+    signature TEXT NOT NULL, payload TEXT, seen INTEGER NOT NULL,
+    result TEXT NOT NULL, received_at_ms INTEGER NOT NULL,
+    PRIMARY KEY(device_id, seq));
+CREATE INDEX links_case ON links(case_id, device_id, seq);
+CREATE TABLE link_blobs(
+    device_id TEXT NOT NULL, seq INTEGER NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY(device_id, seq, sha256));
+CREATE INDEX link_blobs_sha ON link_blobs(sha256);
+CREATE TABLE alerts(
+    id INTEGER PRIMARY KEY AUTOINCREMENT, device_id TEXT NOT NULL, seq INTEGER,
+    code TEXT NOT NULL, reason TEXT NOT NULL, at_ms INTEGER NOT NULL);
+CREATE TABLE enterprises(id TEXT PRIMARY KEY, area TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE officers(id TEXT PRIMARY KEY, areas TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE tasks(id TEXT PRIMARY KEY, team TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE fields(
+    entity TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+    version INTEGER NOT NULL, hlc TEXT NOT NULL, origin TEXT NOT NULL,
+    PRIMARY KEY(entity, id, field));
+CREATE TABLE cases(
+    case_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    task_id TEXT NOT NULL, enterprise_id TEXT NOT NULL, status TEXT NOT NULL,
+    opened_hlc TEXT NOT NULL, updated_at_ms INTEGER NOT NULL);
+CREATE TABLE conflicts(
+    id TEXT PRIMARY KEY, entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL,
+    reason TEXT NOT NULL, device_id TEXT, op_id TEXT,
+    kept_value TEXT NOT NULL, kept_hlc TEXT NOT NULL, kept_origin TEXT NOT NULL,
+    other_value TEXT NOT NULL, other_hlc TEXT NOT NULL, other_origin TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL,
+    resolution TEXT, note TEXT, resolved_by TEXT, resolved_at_ms INTEGER);
+CREATE TABLE changes(
+    version INTEGER PRIMARY KEY AUTOINCREMENT, entity TEXT NOT NULL, id TEXT NOT NULL,
+    kind TEXT NOT NULL, value TEXT, team TEXT, areas TEXT, device_id TEXT,
+    at_ms INTEGER NOT NULL);
+CREATE INDEX changes_entity ON changes(entity, id, version);
+CREATE TABLE blobs(
+    sha256 TEXT PRIMARY KEY, length INTEGER NOT NULL, durable INTEGER NOT NULL,
+    complete INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL);
+"#,
+];
+
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    let current: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn migrates_from_empty_and_is_idempotent() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        super::migrate(&mut conn).unwrap();
+        super::migrate(&mut conn).unwrap();
+        let v: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, super::MIGRATIONS.len());
+    }
+}

@@ -1,0 +1,49 @@
+//! Small helpers: wall clock, randomness, token hashing, request bodies.
+
+use axum::body::Body;
+use futures::StreamExt;
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, ApiResult};
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut b)
+        .expect("the system random source works");
+    b
+}
+
+/// Tokens and enrollment codes are stored only as their SHA-256, so a copy of the database does
+/// not hand out device access.
+pub fn secret_hash(secret: &str) -> String {
+    fieldcase_protocol::Sha256::of(secret.as_bytes()).to_string()
+}
+
+/// A fresh UUID v7 string for server-made records (conflicts).
+pub fn new_id(now_ms: u64) -> String {
+    fieldcase_protocol::Id::from_parts(now_ms, random_bytes::<10>()).to_string()
+}
+
+/// Reads a JSON body of at most `limit` bytes. The raw body is streamed (not axum's `Json`) so
+/// that both an oversized body and a malformed one answer with our `ErrorBody`.
+pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> ApiResult<T> {
+    let mut stream = body.into_data_stream();
+    let mut buf = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+        if buf.len() + chunk.len() > limit {
+            return Err(ApiError::too_large(limit as u64));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&buf).map_err(|e| ApiError::bad_request(format!("JSON: {e}")))
+}
