@@ -6,6 +6,7 @@ mod forms_cmd;
 mod print_cmd;
 mod scenario;
 mod store_cmd;
+mod sync_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,6 +97,27 @@ enum Command {
     /// Printer profiles, Bluetooth discovery, the virtual printer.
     #[command(subcommand)]
     Printer(print_cmd::PrinterCommand),
+    /// Enroll this device with a center using a one-time code from the center's admin.
+    Enroll {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        code: String,
+        /// What the device is called at the center.
+        #[arg(long, default_value = "fieldcase CLI")]
+        label: String,
+    },
+    /// Sync with the center: push the audit chain, upload blobs, pull the changes in scope.
+    Sync {
+        /// Print what waits and what the center refused, without syncing.
+        #[arg(long)]
+        status: bool,
+        /// Keep syncing (every --every seconds; after failures, exponential backoff with jitter).
+        #[arg(long)]
+        watch: bool,
+        #[arg(long, default_value_t = 60)]
+        every: u64,
+    },
     /// Test support: write steps forever (the crash test kills this with SIGKILL).
     #[command(hide = true)]
     CrashWriter,

@@ -151,6 +151,16 @@ pub(crate) fn run(
         }
         Command::MigrateDrafts => print(&eng.migrate_drafts().map_err(err)?),
         Command::CrashWriter => crash_writer(&mut eng),
+        Command::Enroll {
+            server,
+            code,
+            label,
+        } => crate::sync_cmd::enroll(&mut eng, &server, &code, &label),
+        Command::Sync {
+            status,
+            watch,
+            every,
+        } => crate::sync_cmd::sync(&mut eng, status, watch, every),
         Command::Forms(_) | Command::Run { .. } | Command::Printer(_) => Ok(()),
     }
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod forms;
 pub mod model;
 pub mod store;
+pub mod sync;
 
 pub use engine::{Command, Engine, Outcome, ReferenceBundle};
 pub use error::{CoreError, Refusal, Result};

@@ -70,6 +70,9 @@ pub struct Engine<E: Env> {
     forms: FormSet,
     env: E,
     hlc: HlcClock,
+    /// Center clock minus device clock, learnt at the last sync: HLCs follow the center's time, so
+    /// a tablet whose clock is wrong still orders its edits where they belong.
+    clock_offset_ms: i64,
     /// The photo pipeline (watermark font parsed once), loaded at the first photo.
     photos:
         std::cell::OnceCell<Result<fieldcase_photo::PhotoPipeline, fieldcase_photo::PhotoError>>,
@@ -92,13 +95,35 @@ impl<E: Env> Engine<E> {
             ),
             None => HlcClock::new(node),
         };
+        let clock_offset_ms = store
+            .meta(crate::sync::CLOCK_OFFSET_KEY)?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         Ok(Self {
             store,
             forms,
             env,
             hlc,
+            clock_offset_ms,
             photos: std::cell::OnceCell::new(),
         })
+    }
+
+    /// The HLC's physical input: the device clock corrected by the center's offset.
+    fn physical_ms(&self) -> u64 {
+        self.env
+            .now_ms()
+            .saturating_add_signed(self.clock_offset_ms)
+    }
+
+    /// The parts the sync engine works with.
+    pub(crate) fn sync_parts(&mut self) -> (&mut Store, &mut HlcClock, &E, &mut i64) {
+        (
+            &mut self.store,
+            &mut self.hlc,
+            &self.env,
+            &mut self.clock_offset_ms,
+        )
     }
 
     /// The store (read access for queries and verification).
@@ -137,7 +162,7 @@ impl<E: Env> Engine<E> {
         }
         let now = self.env.now();
         let op_id = self.env.new_id().to_string();
-        let hlc = self.hlc.now(self.env.now_ms());
+        let hlc = self.hlc.now(self.physical_ms());
         let payload = serde_json::json!({
             "op": "reference_imported",
             "at": now,
@@ -210,7 +235,7 @@ impl<E: Env> Engine<E> {
         let now = self.env.now();
         let blob = self.store_blobs(cmd, &now)?;
         let op_id = self.env.new_id().to_string();
-        let hlc = self.hlc.now(self.env.now_ms());
+        let hlc = self.hlc.now(self.physical_ms());
         let env = &self.env;
         let forms = &self.forms;
         let ids = || env.new_id().to_string();
@@ -318,7 +343,7 @@ impl<E: Env> Engine<E> {
     fn commit_internal(&mut self, case_id: &str, body: Op) -> Result<Outcome> {
         let now = self.env.now();
         let op_id = self.env.new_id().to_string();
-        let hlc = self.hlc.now(self.env.now_ms()).to_string();
+        let hlc = self.hlc.now(self.physical_ms()).to_string();
         self.store.transaction(|tx, device| {
             let case = store::load_case(tx, case_id)?;
             let envelope = OpEnvelope {

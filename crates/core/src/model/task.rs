@@ -25,6 +25,19 @@ pub struct Task {
     pub approved_by: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The center's status of the task (pulled; absent in a hand-imported reference bundle).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<TaskStatus>,
+}
+
+/// 任务状态 at the center: dispatched → in_progress → done, or cancelled.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    Dispatched,
+    InProgress,
+    Done,
+    Cancelled,
 }
 
 /// 任务来源.

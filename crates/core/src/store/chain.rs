@@ -135,7 +135,12 @@ pub fn append(tx: &Transaction<'_>, key: &KeyPair, device: &str, new: &NewLink<'
         e => e.into(),
     })?;
     if new.outbox {
-        tx.execute("INSERT INTO outbox (op_seq) VALUES (?1)", [seq])?;
+        // The server version the user had seen: a center-side change after it is concurrent.
+        tx.execute(
+            "INSERT INTO outbox (op_seq, seen) VALUES
+               (?1, coalesce((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'pull_cursor'), 0))",
+            [seq],
+        )?;
     }
     Ok(seq)
 }

@@ -90,6 +90,22 @@ pub const MIGRATIONS: &[&str] = &[
     INSERT OR IGNORE INTO sample_ids (sample_id, case_id)
         SELECT json_extract(j.value, '$.sample_id'), s.case_id FROM case_states s, json_each(s.state, '$.samples') j;
     "#,
+    // 4: sync with the center. `outbox.seen` is the pull cursor the user had when the op was made
+    // (the center judges concurrent edits by it); `sync_results` keeps each op's answer from the
+    // center (rejections are shown); blobs remember when the center confirmed them; center
+    // records (review notes, conflicts about this device's work) are kept for the UI.
+    r#"
+    ALTER TABLE outbox ADD COLUMN seen INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE sync_results (
+        seq INTEGER PRIMARY KEY REFERENCES ops (seq), op_id TEXT NOT NULL, outcome TEXT NOT NULL,
+        reason TEXT, conflicts TEXT NOT NULL DEFAULT '[]', answered_at TEXT NOT NULL
+    );
+    ALTER TABLE blobs ADD COLUMN uploaded_at TEXT;
+    CREATE TABLE center_records (
+        entity TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, value TEXT NOT NULL,
+        PRIMARY KEY (entity, id)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -76,13 +76,16 @@ pub fn put_enterprise(tx: &Transaction<'_>, e: &Enterprise) -> Result<()> {
 
 /// Writes or replaces a task.
 pub fn put_task(tx: &Transaction<'_>, t: &Task) -> Result<()> {
+    // `source` is a column too (migration 3): the inbox and the V-17 exemptions read it.
+    let source = t.source.as_str();
     tx.execute(
-        "INSERT OR REPLACE INTO tasks (id, enterprise_id, due, data) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT OR REPLACE INTO tasks (id, enterprise_id, due, data, source) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![
             t.id,
             t.enterprise_id,
             t.due.to_string(),
-            serde_json::to_string(t)?
+            serde_json::to_string(t)?,
+            source
         ],
     )?;
     Ok(())

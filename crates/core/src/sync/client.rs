@@ -1,0 +1,210 @@
+//! HTTP to the center (reqwest, blocking: the engine is synchronous; the app calls it off its UI
+//! thread). Every request names the protocol version; every answer's server time is recorded so
+//! the device can correct its clock.
+
+use std::cell::Cell;
+use std::io::Read;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use fieldcase_protocol::sync::{
+    self, BlobState, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION,
+    PullResponse, PushRequest, PushResponse, SERVER_TIME_HEADER, UPLOAD_LENGTH, UPLOAD_OFFSET,
+};
+use reqwest::StatusCode;
+use reqwest::blocking::{Body, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+
+/// Why a sync call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SyncError {
+    /// No connection, a timeout, a cut body: retry later with backoff.
+    #[error("network: {0}")]
+    Network(String),
+    /// The center answered with a refusal.
+    #[error("center refused ({status}): {body}")]
+    Refused { status: u16, body: ErrorBody },
+    /// The answer made no sense (a bug on one side): retry later, and report it.
+    #[error("protocol: {0}")]
+    Protocol(String),
+}
+
+impl SyncError {
+    /// Whether trying again later may succeed.
+    pub fn transient(&self) -> bool {
+        match self {
+            SyncError::Network(_) | SyncError::Protocol(_) => true,
+            SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
+        }
+    }
+
+    pub(crate) fn code(&self) -> Option<&str> {
+        match self {
+            SyncError::Refused { body, .. } => Some(&body.code),
+            _ => None,
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+/// A connection to one center.
+#[derive(Debug)]
+pub struct Client {
+    base: String,
+    token: Option<String>,
+    http: reqwest::blocking::Client,
+    /// Server clock minus device clock, from the last answer (ms).
+    offset: Cell<Option<i64>>,
+}
+
+impl Client {
+    /// `base` like `https://center.example/` or `http://127.0.0.1:8080`.
+    pub fn new(base: &str, token: Option<String>) -> Result<Client, SyncError> {
+        // rustls on ring; installing twice is harmless.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::blocking::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(120))
+            .build()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        Ok(Client {
+            base: base.trim_end_matches('/').to_string(),
+            token,
+            http,
+            offset: Cell::new(None),
+        })
+    }
+
+    /// Server clock minus device clock as of the last answer.
+    pub fn clock_offset_ms(&self) -> Option<i64> {
+        self.offset.get()
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    fn prepare(&self, rb: RequestBuilder) -> RequestBuilder {
+        let rb = rb.header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
+        match &self.token {
+            Some(t) => rb.bearer_auth(t),
+            None => rb,
+        }
+    }
+
+    fn send(&self, rb: RequestBuilder) -> Result<Response, SyncError> {
+        let sent = now_ms();
+        let resp = self
+            .prepare(rb)
+            .send()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let got = now_ms();
+        if let Some(server) = resp
+            .headers()
+            .get(SERVER_TIME_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            // The server read its clock about halfway through the round trip.
+            let local = (sent + got) / 2;
+            self.offset.set(Some(server as i64 - local as i64));
+        }
+        Ok(resp)
+    }
+
+    fn json<T: DeserializeOwned>(&self, resp: Response) -> Result<T, SyncError> {
+        let status = resp.status();
+        let bytes = resp
+            .bytes()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        if status.is_success() {
+            serde_json::from_slice(&bytes)
+                .map_err(|e| SyncError::Protocol(format!("answer does not parse: {e}")))
+        } else {
+            Err(refusal(status, &bytes))
+        }
+    }
+
+    pub fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
+        let r = self.send(self.http.post(self.url("/v1/enroll")).json(req))?;
+        self.json(r)
+    }
+
+    pub fn push(&self, req: &PushRequest) -> Result<PushResponse, SyncError> {
+        let r = self.send(self.http.post(self.url("/v1/sync/push")).json(req))?;
+        self.json(r)
+    }
+
+    pub fn pull(&self, cursor: i64, limit: u32) -> Result<PullResponse, SyncError> {
+        let url = self.url(&format!("/v1/sync/pull?cursor={cursor}&limit={limit}"));
+        let r = self.send(self.http.get(url))?;
+        self.json(r)
+    }
+
+    /// What the center holds of a blob (`None`: nothing yet).
+    pub fn blob_offset(&self, sha256: &str) -> Result<Option<u64>, SyncError> {
+        let r = self.send(self.http.head(self.url(&format!("/v1/blobs/{sha256}"))))?;
+        match r.status() {
+            StatusCode::NOT_FOUND => Ok(None),
+            s if s.is_success() => r
+                .headers()
+                .get(UPLOAD_OFFSET)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.parse().ok())
+                .map(Some)
+                .ok_or_else(|| SyncError::Protocol("HEAD without upload-offset".into())),
+            s => Err(SyncError::Refused {
+                status: s.as_u16(),
+                body: ErrorBody::new(
+                    sync::codes::INTERNAL,
+                    "上传状态查询失败",
+                    "blob HEAD failed",
+                ),
+            }),
+        }
+    }
+
+    /// Streams `body` (the blob's bytes from `offset` on) to the center.
+    pub fn blob_upload(
+        &self,
+        sha256: &str,
+        offset: u64,
+        length: u64,
+        body: impl Read + Send + 'static,
+    ) -> Result<BlobState, SyncError> {
+        let rb = self
+            .http
+            .patch(self.url(&format!("/v1/blobs/{sha256}")))
+            .header(UPLOAD_OFFSET, offset.to_string())
+            .header(UPLOAD_LENGTH, length.to_string())
+            .header("content-type", "application/offset+octet-stream")
+            .body(Body::sized(body, length - offset));
+        let r = self.send(rb)?;
+        self.json(r)
+    }
+}
+
+fn refusal(status: StatusCode, bytes: &[u8]) -> SyncError {
+    match serde_json::from_slice::<ErrorBody>(bytes) {
+        Ok(body) => SyncError::Refused {
+            status: status.as_u16(),
+            body,
+        },
+        Err(_) => SyncError::Refused {
+            status: status.as_u16(),
+            body: ErrorBody::new(
+                sync::codes::INTERNAL,
+                format!("中心返回错误 {status}"),
+                format!(
+                    "center answered {status}: {}",
+                    String::from_utf8_lossy(&bytes[..bytes.len().min(200)])
+                ),
+            ),
+        },
+    }
+}

@@ -1,0 +1,26 @@
+//! The device's sync engine: push the audit chain (with the outbox's operations) to the center,
+//! upload blobs as soon as they exist, pull the changes in the user's scope.
+//!
+//! Everything here is safe to kill at any instant: the center answers replays from its stored
+//! results, blob uploads resume from the center's durable offset, and each pulled page is applied
+//! with its cursor in one transaction. The protocol is `fieldcase_protocol::sync`.
+
+mod backoff;
+mod blobs;
+mod client;
+mod failure;
+mod pull;
+mod push;
+mod run;
+mod state;
+mod status;
+
+pub use backoff::Backoff;
+pub use client::{Client, SyncError};
+pub use failure::SyncFailure;
+pub use run::{SyncReport, client_for, enroll, sync_once};
+pub use state::SyncConfig;
+pub use status::{CaseSyncState, Rejected, SyncStatus, case_state, status};
+
+/// The `meta` key of the learnt clock offset (read by the engine at open).
+pub const CLOCK_OFFSET_KEY: &str = state::CLOCK_OFFSET;

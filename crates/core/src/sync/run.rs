@@ -1,0 +1,103 @@
+//! One sync run — push, upload, pull — and enrollment, over an [`Engine`].
+
+use fieldcase_protocol::sync::{EnrollRequest, PROTOCOL_VERSION, UserInfo};
+
+use super::SyncFailure;
+use super::blobs::{self, BlobCounts};
+use super::client::Client;
+use super::pull::{self, PullCounts};
+use super::push::{self, PushCounts};
+use super::state::{self, CLOCK_OFFSET, SERVER, TOKEN, USER};
+use crate::engine::Engine;
+use crate::env::Env;
+use crate::error::CoreError;
+
+/// What one run did.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub push: PushCounts,
+    pub blobs: BlobCounts,
+    pub pull: PullCounts,
+    /// Center clock minus device clock, learnt in this run.
+    pub clock_offset_ms: Option<i64>,
+}
+
+/// Enrolls this device with the center at `server` using a one-time `code`; stores the token.
+pub fn enroll<E: Env>(
+    engine: &mut Engine<E>,
+    server: &str,
+    code: &str,
+    label: &str,
+) -> Result<UserInfo, SyncFailure> {
+    let (store, _, _, _) = engine.sync_parts();
+    let client = Client::new(server, None)?;
+    let resp = client.enroll(&EnrollRequest {
+        protocol: PROTOCOL_VERSION,
+        code: code.to_string(),
+        device_id: store.device.id.clone(),
+        public_key: store.public_key().to_string(),
+        label: label.to_string(),
+    })?;
+    let user = serde_json::to_string(&resp.user)?;
+    store.transaction(|tx, _| {
+        state::set(tx, SERVER, server)?;
+        state::set(tx, TOKEN, &resp.token)?;
+        state::set(tx, USER, &user)
+    })?;
+    Ok(resp.user)
+}
+
+/// A client for the center this device is enrolled with.
+pub fn client_for<E: Env>(engine: &Engine<E>) -> Result<Client, SyncFailure> {
+    let cfg = state::config(engine.store().conn())?.ok_or_else(|| {
+        CoreError::Data(
+            "this device is not enrolled with a center (fieldcase enroll --server URL --code CODE)"
+                .into(),
+        )
+    })?;
+    Ok(Client::new(&cfg.server, Some(cfg.token))?)
+}
+
+/// Pushes every link, uploads every blob, pulls every change; stops at the first failure (the
+/// caller retries with [`super::Backoff`]). `progress(blobs_done, blobs_total, bytes_sent)`.
+pub fn sync_once<E: Env>(
+    engine: &mut Engine<E>,
+    client: &Client,
+    progress: &mut dyn FnMut(usize, usize, u64),
+) -> Result<SyncReport, SyncFailure> {
+    let mut report = SyncReport::default();
+    let result = run(engine, client, progress, &mut report);
+    // Whatever happened, keep the clock offset the center's answers taught us.
+    if let Some(off) = client.clock_offset_ms() {
+        report.clock_offset_ms = Some(off);
+        let (store, _, _, offset) = engine.sync_parts();
+        *offset = off;
+        store.transaction(|tx, _| state::set(tx, CLOCK_OFFSET, &off.to_string()))?;
+    }
+    result.map(|()| report)
+}
+
+fn run<E: Env>(
+    engine: &mut Engine<E>,
+    client: &Client,
+    progress: &mut dyn FnMut(usize, usize, u64),
+    report: &mut SyncReport,
+) -> Result<(), SyncFailure> {
+    let (store, hlc, env, offset) = engine.sync_parts();
+    let at = env.now().to_rfc3339();
+    report.push = push::push_all(store, client, &at)?;
+    report.blobs = blobs::upload_all(store, client, &at, progress)?;
+    let physical = |env: &E| env.now_ms().saturating_add_signed(*offset);
+    let mut stamp = || {
+        let h = hlc.now(physical(env)).to_string();
+        (env.new_id().to_string(), h)
+    };
+    report.pull = pull::pull_all(store, client, &mut stamp)?;
+    // The pull recorded local links: let the center hold them too.
+    let more = push::push_all(store, client, &at)?;
+    report.push.sent += more.sent;
+    report.push.applied += more.applied;
+    report.push.already += more.already;
+    report.push.rejected += more.rejected;
+    Ok(())
+}
