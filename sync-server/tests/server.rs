@@ -1,0 +1,467 @@
+//! End-to-end: the real `fieldcase-server` binary on a loopback port, driven over HTTP.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, Command, Stdio};
+
+use fieldcase_protocol::chain::{GENESIS, LinkHeader, header_hash};
+use fieldcase_protocol::{CONTEXT_AUDIT, Id, KeyPair, Sha256, signing_message};
+use serde_json::{Value, json};
+
+const ADMIN: &str = "admin-secret";
+
+struct Server {
+    child: Child,
+    base: String,
+    addr: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"))
+        .args(["--listen", "127.0.0.1:0"])
+        .arg("--db")
+        .arg(format!("sqlite:{}", dir.path().join("center.db").display()))
+        .arg("--blobs")
+        .arg(dir.path().join("blobs"))
+        .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    Server {
+        child,
+        base: format!("http://{addr}"),
+        addr,
+        _dir: dir,
+    }
+}
+
+fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut req = ureq::request(method, url).set("fieldcase-protocol", "1");
+    if let Some(t) = token {
+        req = req.set("authorization", &format!("Bearer {t}"));
+    }
+    let r = match body {
+        Some(b) => req
+            .set("content-type", "application/json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    match r {
+        Ok(resp) => (resp.status(), resp.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(c, resp)) => (c, resp.into_json().unwrap_or(Value::Null)),
+        Err(e) => panic!("{method} {url}: {e}"),
+    }
+}
+
+impl Server {
+    fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        call(method, &format!("{}{path}", self.base), Some(ADMIN), body)
+    }
+
+    /// A user in `team`/`area` and an enrolled device for them.
+    fn enroll(&self, user: &str, team: &str, area: &str, n: u8) -> Dev {
+        let (s, _) = self.admin("POST", "/v1/admin/users", Some(json!({
+            "user_id": user, "name": "张伟", "role": "inspector", "area": area, "team": team, "officer_id": null,
+        })));
+        assert_eq!(s, 200);
+        let (_, code) = self.admin(
+            "POST",
+            "/v1/admin/enrollment-codes",
+            Some(json!({"user_id": user})),
+        );
+        let key = KeyPair::from_seed_unchecked([n; 32]).unwrap();
+        let id = Id::from_parts(1_700_000_000_000, [n; 10]).to_string();
+        let (s, r) = call(
+            "POST",
+            &format!("{}/v1/enroll", self.base),
+            None,
+            Some(json!({
+                "protocol": 1, "code": code["code"], "device_id": id,
+                "public_key": key.public_key().to_string(), "label": "平板",
+            })),
+        );
+        assert_eq!(s, 200, "{r}");
+        Dev {
+            id,
+            key,
+            token: r["token"].as_str().unwrap().into(),
+            seq: 0,
+            prev: GENESIS.into(),
+            n,
+            base: self.base.clone(),
+        }
+    }
+}
+
+struct Dev {
+    id: String,
+    key: KeyPair,
+    token: String,
+    seq: i64,
+    prev: String,
+    n: u8,
+    base: String,
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+impl Dev {
+    /// The next link (advances the local chain).
+    fn op(&mut self, case_id: Option<&str>, kind: &str, payload: &str, seen: i64) -> Value {
+        self.seq += 1;
+        let op_id =
+            Id::from_parts(now_ms(), [self.n, self.seq as u8, 0, 0, 0, 0, 0, 0, 0, 1]).to_string();
+        let hlc = format!("{:015}-{:010}-{}", now_ms(), self.seq, self.id);
+        let payload_sha256 = Sha256::of(payload.as_bytes()).to_string();
+        let prev = self.prev.clone();
+        let h = LinkHeader {
+            seq: self.seq,
+            op_id: &op_id,
+            case_id,
+            kind,
+            hlc: &hlc,
+            payload_sha256: &payload_sha256,
+            prev_hash: &prev,
+        };
+        let hash = header_hash(&h, &self.id).unwrap();
+        let sig = self
+            .key
+            .sign(&signing_message(CONTEXT_AUDIT, hash.as_bytes()));
+        self.prev = hash.to_string();
+        json!({
+            "link": {"seq": self.seq, "op_id": op_id, "case_id": case_id, "kind": kind, "hlc": hlc,
+                     "payload_sha256": payload_sha256, "prev_hash": prev, "hash": hash.to_string(),
+                     "signature": sig.to_string()},
+            "payload": payload, "seen": seen,
+        })
+    }
+
+    fn push(&self, ops: Vec<Value>) -> (u16, Value) {
+        call(
+            "POST",
+            &format!("{}/v1/sync/push", self.base),
+            Some(&self.token),
+            Some(json!({"protocol": 1, "device_id": self.id, "ops": ops})),
+        )
+    }
+
+    fn pull(&self, cursor: i64) -> (u16, Value) {
+        call(
+            "GET",
+            &format!("{}/v1/sync/pull?cursor={cursor}", self.base),
+            Some(&self.token),
+            None,
+        )
+    }
+}
+
+fn opened(task: &str) -> String {
+    json!({"body": {"case": {"task_id": task, "enterprise_id": "E-1"}}}).to_string()
+}
+
+fn setup_tasks(s: &Server) {
+    let (st, _) = s.admin(
+        "POST",
+        "/v1/enterprises",
+        Some(json!([
+            {"id": "E-1", "area": "320506", "name": "示范电镀"},
+            {"id": "E-2", "area": "320100", "name": "南京某厂"},
+        ])),
+    );
+    assert_eq!(st, 200);
+    let (st, r) = s.admin("POST", "/v1/tasks", Some(json!([
+        {"id": "T-A", "team": "team-a", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
+        {"id": "T-B", "team": "team-b", "enterprise_id": "E-2", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
+    ])));
+    assert_eq!(st, 200, "{r}");
+}
+
+#[test]
+fn protocol_header_and_unknown_fields() {
+    let s = start();
+    let r = ureq::get(&format!("{}/v1/cases", s.base)).call();
+    let Err(ureq::Error::Status(426, resp)) = r else {
+        panic!("expected 426")
+    };
+    assert!(resp.header("fieldcase-server-time").is_some());
+    let body: Value = resp.into_json().unwrap();
+    assert_eq!(body["code"], "protocol.outdated");
+    let (st, body) = s.admin("POST", "/v1/admin/users", Some(json!({
+        "user_id": "u", "name": "n", "role": "inspector", "area": "3205", "team": null, "officer_id": null, "extra": 1,
+    })));
+    assert_eq!(st, 400);
+    assert_eq!(body["code"], "request.bad");
+    assert!(body["en"].as_str().unwrap().contains("extra"), "{body}");
+}
+
+#[test]
+fn enrollment_codes_are_one_time() {
+    let s = start();
+    s.admin("POST", "/v1/admin/users", Some(json!({"user_id": "u1", "name": "n", "role": "inspector", "area": "3205", "team": "t", "officer_id": null})));
+    let (_, code) = s.admin(
+        "POST",
+        "/v1/admin/enrollment-codes",
+        Some(json!({"user_id": "u1"})),
+    );
+    let key = KeyPair::from_seed_unchecked([3; 32]).unwrap();
+    let req = |code: &Value| json!({"protocol": 1, "code": code, "device_id": "d1", "public_key": key.public_key().to_string(), "label": "x"});
+    let url = format!("{}/v1/enroll", s.base);
+    let (st, body) = call("POST", &url, None, Some(req(&json!("000000000000"))));
+    assert_eq!((st, body["code"].as_str()), (403, Some("enroll.bad_code")));
+    let (st, _) = call("POST", &url, None, Some(req(&code["code"])));
+    assert_eq!(st, 200);
+    let (st, body) = call("POST", &url, None, Some(req(&code["code"])));
+    assert_eq!((st, body["code"].as_str()), (403, Some("enroll.bad_code")));
+}
+
+#[test]
+fn push_replay_gap_and_broken_chain() {
+    let s = start();
+    setup_tasks(&s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    let op1 = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
+    let (st, r1) = d.push(vec![op1.clone()]);
+    assert_eq!(st, 200, "{r1}");
+    assert_eq!(r1["results"][0]["outcome"], "applied");
+    // Replay: same answer, marked already applied.
+    let (st, r2) = d.push(vec![op1]);
+    assert_eq!(st, 200);
+    assert_eq!(r2["results"][0]["outcome"], "already_applied");
+    assert_eq!(r2["last_seq"], 1);
+    // Gap.
+    let _skipped = d.op(None, "note", "{}", 0);
+    let op3 = d.op(None, "note", "{}", 0);
+    let (st, r) = d.push(vec![op3]);
+    assert_eq!(
+        (st, r["code"].as_str(), r["expected_seq"].as_i64()),
+        (409, Some("sync.seq_gap"), Some(2))
+    );
+    // Forged signature, payload mismatch, blob not in payload: 422, nothing stored, alert raised.
+    let mut d2 = Dev {
+        seq: 1,
+        prev: r1["results"][0]["op_id"].to_string(),
+        ..s.enroll("u2", "team-a", "3205", 9)
+    };
+    d2.seq = 0;
+    d2.prev = GENESIS.into();
+    let mut forged = d2.op(None, "note", "{}", 0);
+    forged["link"]["signature"] = json!("00".repeat(64));
+    let (st, r) = d2.push(vec![forged]);
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (422, Some("sync.chain_broken")),
+        "{r}"
+    );
+    d2.seq = 0;
+    d2.prev = GENESIS.into();
+    let mut bad_payload = d2.op(None, "note", "{}", 0);
+    bad_payload["payload"] = json!("{\"x\":1}");
+    assert_eq!(d2.push(vec![bad_payload]).0, 422);
+    d2.seq = 0;
+    d2.prev = GENESIS.into();
+    let mut bad_blob = d2.op(None, "note", "{}", 0);
+    bad_blob["blobs"] = json!(["a".repeat(64)]);
+    assert_eq!(d2.push(vec![bad_blob]).0, 422);
+    // The chain still starts at 1.
+    d2.seq = 0;
+    d2.prev = GENESIS.into();
+    let good = d2.op(None, "note", "{}", 0);
+    let (st, r) = d2.push(vec![good]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+    let (_, alerts) = s.admin("GET", "/v1/admin/alerts", None);
+    assert_eq!(alerts.as_array().unwrap().len(), 3);
+    // Revoked.
+    s.admin("POST", &format!("/v1/admin/devices/{}/revoke", d2.id), None);
+    let next = d2.op(None, "note", "{}", 0);
+    let (st, r) = d2.push(vec![next]);
+    assert_eq!((st, r["code"].as_str()), (403, Some("auth.revoked")));
+}
+
+#[test]
+fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict() {
+    let s = start();
+    setup_tasks(&s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    let (_, p) = d.pull(0);
+    let seen = p["cursor"].as_i64().unwrap();
+    let out = d.op(Some("C-X"), "case_opened", &opened("T-B"), seen);
+    let (st, r) = d.push(vec![out]);
+    assert_eq!(st, 200);
+    assert_eq!(r["results"][0]["outcome"], "rejected");
+    assert_eq!(r["results"][0]["reason"]["en"], "out of scope");
+    // Center cancels T-A; the device, which had seen the older version, opens a case on it.
+    let (st, c) = s.admin(
+        "PATCH",
+        "/v1/tasks/T-A",
+        Some(json!({"field": "status", "value": "cancelled", "seen": seen})),
+    );
+    assert_eq!(st, 200, "{c}");
+    let op = d.op(Some("C-1"), "case_opened", &opened("T-A"), seen);
+    let (st, r) = d.push(vec![op]);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["last_seq"], 2);
+    assert_eq!(
+        r["results"][0]["conflicts"].as_array().unwrap().len(),
+        1,
+        "{r}"
+    );
+    let (_, list) = s.admin("GET", "/v1/conflicts", None);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(list[0]["reason"], "concurrent");
+    let (_, cases) = s.admin("GET", "/v1/cases", None);
+    assert_eq!(cases.as_array().unwrap().len(), 1);
+    let (_, case) = s.admin("GET", "/v1/cases/C-1", None);
+    assert_eq!(case["ops"][0]["chain_verified"], true, "{case}");
+}
+
+#[test]
+fn pull_is_scoped_and_snapshot_compacts() {
+    let s = start();
+    setup_tasks(&s);
+    s.admin(
+        "PATCH",
+        "/v1/tasks/T-A",
+        Some(json!({"field": "status", "value": "cancelled", "seen": 100})),
+    );
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let (st, p) = d.pull(0);
+    assert_eq!(st, 200);
+    assert_eq!(p["snapshot"], true);
+    let ids: Vec<(&str, &str)> = p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["entity"].as_str().unwrap(), c["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ids, vec![("enterprise", "E-1"), ("task", "T-A")], "{p}");
+    let task = &p["changes"][1]["value"];
+    assert_eq!(task["status"], "cancelled");
+    assert!(task.get("team").is_none());
+    // Reassigning T-B to team-a sends it; to team-b again sends a removal.
+    let cursor = p["cursor"].as_i64().unwrap();
+    s.admin(
+        "PATCH",
+        "/v1/tasks/T-B",
+        Some(json!({"field": "assignment", "value": "team-a", "seen": 1000})),
+    );
+    let (_, p2) = d.pull(cursor);
+    assert_eq!(p2["snapshot"], false);
+    assert_eq!(p2["changes"][0]["id"], "T-B");
+    assert_eq!(p2["changes"][0]["kind"], "put");
+    s.admin(
+        "PATCH",
+        "/v1/tasks/T-B",
+        Some(json!({"field": "assignment", "value": "team-b", "seen": 1000})),
+    );
+    let (_, p3) = d.pull(p2["cursor"].as_i64().unwrap());
+    assert_eq!(p3["changes"][0]["kind"], "remove", "{p3}");
+}
+
+fn patch_blob(
+    s: &Server,
+    token: &str,
+    sha: &str,
+    offset: u64,
+    len: u64,
+    bytes: &[u8],
+) -> (u16, Value) {
+    let r = ureq::request("PATCH", &format!("{}/v1/blobs/{sha}", s.base))
+        .set("fieldcase-protocol", "1")
+        .set("authorization", &format!("Bearer {token}"))
+        .set("upload-offset", &offset.to_string())
+        .set("upload-length", &len.to_string())
+        .send_bytes(bytes);
+    match r {
+        Ok(resp) => (resp.status(), resp.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(c, resp)) => (c, resp.into_json().unwrap_or(Value::Null)),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn blob_upload_resumes_and_checks_hash() {
+    let s = start();
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let data: Vec<u8> = (0..5_000_000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+    let sha = Sha256::of(&data).to_string();
+    // Send 3 MB of a 5 MB upload, then cut the connection.
+    let cut = 3_000_000;
+    let mut tcp = std::net::TcpStream::connect(&s.addr).unwrap();
+    write!(tcp, "PATCH /v1/blobs/{sha} HTTP/1.1\r\nhost: x\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {}\r\nupload-offset: 0\r\nupload-length: {}\r\ncontent-length: {}\r\n\r\n", d.token, data.len(), data.len()).unwrap();
+    tcp.write_all(&data[..cut]).unwrap();
+    tcp.flush().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    drop(tcp);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let head = ureq::head(&format!("{}/v1/blobs/{sha}", s.base))
+        .set("fieldcase-protocol", "1")
+        .set("authorization", &format!("Bearer {}", d.token))
+        .call()
+        .unwrap();
+    let offset: u64 = head.header("upload-offset").unwrap().parse().unwrap();
+    assert!(
+        cut as u64 - offset <= 256 * 1024,
+        "resent {} bytes",
+        cut as u64 - offset
+    );
+    // Wrong offset is refused with the durable one.
+    let (st, r) = patch_blob(&s, &d.token, &sha, 0, data.len() as u64, &data[..10]);
+    if offset != 0 {
+        assert_eq!((st, r["offset"].as_u64()), (409, Some(offset)), "{r}");
+    }
+    let (st, r) = patch_blob(
+        &s,
+        &d.token,
+        &sha,
+        offset,
+        data.len() as u64,
+        &data[offset as usize..],
+    );
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    // Already complete: answered at once.
+    let (st, r) = patch_blob(&s, &d.token, &sha, 0, data.len() as u64, b"");
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)));
+    // Wrong content under a name: refused and discarded.
+    let other = "b".repeat(64);
+    let (st, r) = patch_blob(&s, &d.token, &other, 0, 4, b"abcd");
+    assert_eq!((st, r["code"].as_str()), (422, Some("blob.hash_mismatch")));
+    let (st, _) = call(
+        "HEAD",
+        &format!("{}/v1/blobs/{other}", s.base),
+        Some(&d.token),
+        None,
+    );
+    assert_eq!(st, 404);
+    // Path tricks.
+    for bad in ["..%2Fx", "ABCDEF", &"A".repeat(64)] {
+        let (st, r) = patch_blob(&s, &d.token, bad, 0, 1, b"x");
+        assert_eq!(
+            (st, r["code"].as_str()),
+            (400, Some("blob.bad_name")),
+            "{bad}"
+        );
+    }
+}
