@@ -85,10 +85,10 @@ pub fn task_value(conn: &Connection, task_id: &str) -> rusqlite::Result<Option<(
         return Ok(None);
     };
     let mut v = row.value;
-    if let Some(st) = fields::get(conn, "task", task_id, STATUS)? {
-        if let Value::Object(o) = &mut v {
-            o.insert(STATUS.into(), st.value);
-        }
+    if let Some(st) = fields::get(conn, "task", task_id, STATUS)?
+        && let Value::Object(o) = &mut v
+    {
+        o.insert(STATUS.into(), st.value);
     }
     Ok(Some((v, row.team)))
 }
@@ -202,31 +202,30 @@ pub fn emit_conflict(conn: &Connection, id: &str, now_ms: u64) -> rusqlite::Resu
 /// resolving a conflict) and sends the task down.
 pub fn force(conn: &Connection, w: &Write<'_>, now_ms: u64) -> rusqlite::Result<()> {
     let name = field_name(w.field);
-    if w.field == SharedField::Assignment {
-        if let (Some(team), Some(row)) =
+    if w.field == SharedField::Assignment
+        && let (Some(team), Some(row)) =
             (assignment_team(&w.value), reference::task(conn, w.task_id)?)
-        {
-            let mut value = row.value.clone();
-            if let (Some(officers), Value::Object(o)) = (w.value.get("officers"), &mut value) {
-                o.insert("officers".into(), officers.clone());
-            }
-            reference::put_task(conn, w.task_id, team, &value)?;
-            if row.team != team {
-                // The old team's devices drop it.
-                let scope = Scope {
-                    team: Some(&row.team),
-                    ..Scope::default()
-                };
-                changes::append(
-                    conn,
-                    Entity::Task,
-                    w.task_id,
-                    ChangeKind::Remove,
-                    None,
-                    &scope,
-                    now_ms,
-                )?;
-            }
+    {
+        let mut value = row.value.clone();
+        if let (Some(officers), Value::Object(o)) = (w.value.get("officers"), &mut value) {
+            o.insert("officers".into(), officers.clone());
+        }
+        reference::put_task(conn, w.task_id, team, &value)?;
+        if row.team != team {
+            // The old team's devices drop it.
+            let scope = Scope {
+                team: Some(&row.team),
+                ..Scope::default()
+            };
+            changes::append(
+                conn,
+                Entity::Task,
+                w.task_id,
+                ChangeKind::Remove,
+                None,
+                &scope,
+                now_ms,
+            )?;
         }
     }
     // Store first with a placeholder version so the emitted value carries the new status,

@@ -159,16 +159,7 @@ fn apply_batch(s: &mut Store, dev: &Device<'_>, ops: &[PushOp]) -> Result<PushRe
             return Err(op_id_reused(link.seq));
         }
         let result = apply_op(&tx, clock, dev, op, now)?;
-        links::insert(
-            &tx,
-            dev.id,
-            link,
-            op.payload.as_deref(),
-            op.seen,
-            &op.blobs,
-            &result,
-            now,
-        )?;
+        links::insert(&tx, dev.id, op, &result, now)?;
         results.push(result);
         last_seq = link.seq;
         last_hash = link.hash.clone();
@@ -193,10 +184,10 @@ fn check_op(
     op.link
         .verify(device, key, expected)
         .map_err(|e| e.to_string())?;
-    if let Some(p) = &op.payload {
-        if Sha256::of(p.as_bytes()).to_string() != op.link.payload_sha256 {
-            return Err("payload does not match payload_sha256".into());
-        }
+    if let Some(p) = &op.payload
+        && Sha256::of(p.as_bytes()).to_string() != op.link.payload_sha256
+    {
+        return Err("payload does not match payload_sha256".into());
     }
     for b in &op.blobs {
         if !valid_blob_name(b) {

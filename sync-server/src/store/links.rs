@@ -1,7 +1,7 @@
 //! Pushed audit-chain links, each with its payload and the result the server gave it.
 
 use fieldcase_protocol::chain::ChainLink;
-use fieldcase_protocol::sync::OpResult;
+use fieldcase_protocol::sync::{OpResult, PushOp};
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// What a replay is compared against.
@@ -45,13 +45,11 @@ pub fn op_id_taken(conn: &Connection, op_id: &str) -> rusqlite::Result<bool> {
 pub fn insert(
     conn: &Connection,
     device_id: &str,
-    link: &ChainLink,
-    payload: Option<&str>,
-    seen: i64,
-    blobs: &[String],
+    op: &PushOp,
     result: &OpResult,
     now_ms: u64,
 ) -> rusqlite::Result<()> {
+    let (link, payload, seen, blobs) = (&op.link, op.payload.as_deref(), op.seen, &op.blobs);
     conn.execute(
         "INSERT INTO links(device_id, seq, op_id, case_id, kind, hlc, payload_sha256, prev_hash,
             hash, signature, payload, seen, result, received_at_ms)
