@@ -138,7 +138,7 @@ fn apply_page(
     page: &PullResponse,
     hlc: &str,
     op_id: &str,
-    listed: &mut BTreeSet<(Entity, String)>,
+    reload: Option<&mut BTreeSet<(Entity, String)>>,
 ) -> Result<usize> {
     let digest = Sha256::of(&to_canonical_json(&page.changes)?).to_string();
     let summary = serde_json::json!({
@@ -149,15 +149,19 @@ fn apply_page(
         .map_err(|e| CoreError::Data(e.to_string()))?;
     store.transaction(|tx, device| {
         let mut removed = 0;
+        let mut reload = reload;
         for c in &page.changes {
-            if page.snapshot {
+            if let Some(listed) = reload.as_deref_mut() {
                 listed.insert((c.entity, c.id.clone()));
             }
             if apply_change(tx, c)? {
                 removed += 1;
             }
         }
-        if page.snapshot && !page.has_more {
+        // A reload's pages together list the whole scope; after the last, drop the rest.
+        if let Some(listed) = reload
+            && !page.has_more
+        {
             removed += drop_unlisted(tx, listed)?;
         }
         state::set(tx, CURSOR, &page.cursor.to_string())?;
@@ -191,6 +195,7 @@ pub(crate) fn pull_all(
     let mut listed = BTreeSet::new();
     let mut cursor = state::get_i64(store.conn(), CURSOR)?;
     let mut reloaded = false;
+    let mut reloading = false;
     loop {
         let page = match client.pull(cursor, PAGE) {
             Ok(p) => p,
@@ -206,8 +211,14 @@ pub(crate) fn pull_all(
             }
             Err(e) => return Err(e.into()),
         };
+        // Only the first page of a reload (cursor 0) says `snapshot`; the later pages of the
+        // same run continue it.
+        if page.snapshot {
+            reloading = true;
+        }
         let (op_id, hlc) = stamp();
-        counts.removed += apply_page(store, cursor, &page, &hlc, &op_id, &mut listed)?;
+        let listing = if reloading { Some(&mut listed) } else { None };
+        counts.removed += apply_page(store, cursor, &page, &hlc, &op_id, listing)?;
         counts.pages += 1;
         counts.changes += page.changes.len();
         cursor = page.cursor;

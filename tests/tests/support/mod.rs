@@ -1,0 +1,171 @@
+//! Test support for end-to-end runs: the real `fieldcase` and `fieldcase-server` binaries (built
+//! here, so `cargo test -p fieldcase-tests` alone works), a server on a random loopback port, and
+//! a small HTTP client for the center API.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+pub const ADMIN_TOKEN: &str = "e2e-admin-token-0123456789";
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds both binaries once per test process and returns the folder holding them.
+pub fn bin_dir() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let st = Command::new(cargo)
+            .current_dir(root())
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "fieldcase-cli",
+                "-p",
+                "fieldcase-server",
+            ])
+            .status()
+            .expect("cargo build");
+        assert!(st.success(), "building the binaries failed");
+        let target = std::env::var("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| root().join("target"));
+        target.join("debug")
+    })
+}
+
+/// The `fieldcase` CLI on `store`, run from the repository root.
+pub fn fieldcase(store: &Path, args: &[&str]) -> Output {
+    Command::new(bin_dir().join("fieldcase"))
+        .current_dir(root())
+        .arg("--store")
+        .arg(store)
+        .args(args)
+        .output()
+        .expect("run fieldcase")
+}
+
+/// Runs the CLI and insists it succeeds; returns stdout.
+pub fn ok(store: &Path, args: &[&str]) -> String {
+    let o = fieldcase(store, args);
+    assert!(
+        o.status.success(),
+        "fieldcase {args:?} failed:\n{}\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// A running center server; killed on drop.
+pub struct Server {
+    child: Child,
+    pub url: String,
+    pub dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    pub fn start(dir: &Path) -> Server {
+        std::fs::create_dir_all(dir).expect("server dir");
+        let mut child = Command::new(bin_dir().join("fieldcase-server"))
+            .arg("--listen")
+            .arg("127.0.0.1:0")
+            .arg("--db")
+            .arg(format!("sqlite:{}", dir.join("center.db").display()))
+            .arg("--blobs")
+            .arg(dir.join("blobs"))
+            .env("FIELDCASE_ADMIN_TOKEN", ADMIN_TOKEN)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start fieldcase-server");
+        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+        let url = loop {
+            let line = lines.next().expect("server output").expect("line");
+            if let Some(addr) = line.strip_prefix("listening on ") {
+                break format!("http://{}", addr.trim());
+            }
+        };
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        Server {
+            child,
+            url,
+            dir: dir.to_path_buf(),
+        }
+    }
+
+    fn call(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+        // reqwest is built on rustls without a default provider (ring is ours).
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::blocking::Client::new();
+        let url = format!("{}{path}", self.url);
+        let rb = match method {
+            "GET" => http.get(url),
+            "POST" => http.post(url),
+            "PATCH" => http.patch(url),
+            m => panic!("method {m}"),
+        }
+        .header(
+            fieldcase_protocol::sync::PROTOCOL_HEADER,
+            fieldcase_protocol::sync::PROTOCOL_VERSION.to_string(),
+        )
+        .bearer_auth(token);
+        let rb = match body {
+            Some(b) => rb.json(b),
+            None => rb,
+        };
+        let r = rb.send().expect("request");
+        let status = r.status().as_u16();
+        let text = r.text().expect("body");
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+        )
+    }
+
+    /// An admin call that must succeed.
+    pub fn admin(&self, method: &str, path: &str, body: &Value) -> Value {
+        let (s, v) = self.call(method, path, ADMIN_TOKEN, Some(body));
+        assert!((200..300).contains(&s), "{method} {path}: {s} {v}");
+        v
+    }
+
+    pub fn get(&self, path: &str) -> Value {
+        let (s, v) = self.call("GET", path, ADMIN_TOKEN, None);
+        assert_eq!(s, 200, "GET {path}: {v}");
+        v
+    }
+
+    /// Creates a user and returns a fresh one-time enrollment code for them.
+    pub fn user(&self, id: &str, name: &str, team: &str, officer: Option<&str>) -> String {
+        self.admin(
+            "POST",
+            "/v1/admin/users",
+            &serde_json::json!({"user_id": id, "name": name, "role": "inspector", "area": "3205",
+                "team": team, "officer_id": officer}),
+        );
+        self.admin(
+            "POST",
+            "/v1/admin/enrollment-codes",
+            &serde_json::json!({"user_id": id}),
+        )["code"]
+            .as_str()
+            .expect("code")
+            .to_string()
+    }
+}

@@ -1,0 +1,149 @@
+//! End to end: the real center server on a loopback port and two real device stores driven by
+//! the `fieldcase` CLI. Tasks flow down to the team's devices and not to another team's; a whole
+//! inspection with photos, a sample, an interview and signed records flows up; the center shows
+//! the case complete with every link verified, and the other device of the team sees the task
+//! done. A second sync sends nothing again.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use support::{Server, ok};
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
+    }
+}
+
+fn report(out: &str) -> Value {
+    let line = out.lines().last().expect("a report line");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {out}"))
+}
+
+/// The demo reference data, loaded at the center: every task for team T1, plus one for T2.
+fn load_center(server: &Server) -> Value {
+    let text = std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
+        .expect("reference.json");
+    let r: Value = serde_json::from_str(&text).expect("json");
+    server.admin("POST", "/v1/officers", &r["officers"]);
+    server.admin("POST", "/v1/enterprises", &r["enterprises"]);
+    let mut tasks: Vec<Value> = r["tasks"].as_array().expect("tasks").clone();
+    for t in &mut tasks {
+        t["team"] = json!("T1");
+    }
+    let mut other = tasks[0].clone();
+    other["id"] = json!("T-OTHER-TEAM");
+    other["team"] = json!("T2");
+    tasks.push(other);
+    server.admin("POST", "/v1/tasks", &Value::Array(tasks));
+    r
+}
+
+#[test]
+fn an_inspection_flows_up_and_tasks_flow_down() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&tmp.path().join("center"));
+    let reference = load_center(&server);
+    let code_a = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
+    let code_b = server.user("U-LI", "李娜", "T1", Some("O-LI"));
+    let (a, b) = (tmp.path().join("device-a"), tmp.path().join("device-b"));
+
+    // Device A enrolls and pulls its team's tasks, the area's enterprises and officers.
+    let out = ok(&a, &["enroll", "--server", &server.url, "--code", &code_a]);
+    assert!(out.contains("张伟"), "{out}");
+    let r = report(&ok(&a, &["sync"]));
+    assert!(r["pull"]["changes"].as_u64().expect("changes") > 0, "{r}");
+    let inbox = ok(&a, &["inbox"]);
+    assert!(inbox.contains("T-2026-1123-01"), "{inbox}");
+    assert!(
+        !inbox.contains("T-OTHER-TEAM"),
+        "another team's task reached the device:\n{inbox}"
+    );
+    // A code works once.
+    let again = support::fieldcase(&b, &["enroll", "--server", &server.url, "--code", &code_a]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("enroll.bad_code"));
+
+    // The whole demo inspection, offline, on the pulled reference data (no import).
+    let demo = tmp.path().join("demo");
+    copy_dir(&support::root().join("demo/electroplating"), &demo);
+    let mut scenario: Value = serde_json::from_str(
+        &std::fs::read_to_string(demo.join("scenario.json")).expect("scenario"),
+    )
+    .expect("json");
+    scenario.as_object_mut().expect("object").remove("import");
+    std::fs::write(demo.join("scenario.json"), scenario.to_string()).expect("write");
+    let run = ok(
+        &a,
+        &["run", demo.join("scenario.json").to_str().expect("path")],
+    );
+    let case_id = run
+        .lines()
+        .find_map(|l| l.strip_prefix("case "))
+        .and_then(|l| l.split(' ').next())
+        .expect("case id")
+        .to_string();
+    let status: Value = serde_json::from_str(&ok(&a, &["sync", "--status"])).expect("status json");
+    assert!(status["links_pending"].as_i64().expect("n") > 0);
+    let blobs_before = status["blobs_pending"].as_i64().expect("blobs");
+    assert!(
+        blobs_before >= 3,
+        "three photos and signatures wait: {status}"
+    );
+
+    // Connectivity returns: everything goes up.
+    let r = report(&ok(&a, &["sync"]));
+    assert_eq!(r["push"]["rejected"], 0, "{r}");
+    assert!(r["push"]["applied"].as_u64().expect("applied") > 80, "{r}");
+    assert_eq!(r["blobs"]["uploaded"].as_i64(), Some(blobs_before), "{r}");
+    let status: Value = serde_json::from_str(&ok(&a, &["sync", "--status"])).expect("status json");
+    assert_eq!(status["links_pending"], 0, "{status}");
+    assert_eq!(status["blobs_pending"], 0, "{status}");
+    assert_eq!(status["rejected"], json!([]), "{status}");
+
+    // The center shows the case complete, every link verified, the ops exactly the device's.
+    let cases = server.get("/v1/cases");
+    assert_eq!(cases.as_array().expect("list").len(), 1, "{cases}");
+    let detail = server.get(&format!("/v1/cases/{case_id}"));
+    assert_eq!(detail["complete"], true, "{detail}");
+    let ops = detail["ops"].as_array().expect("ops");
+    assert!(ops.iter().all(|o| o["chain_verified"] == true), "{detail}");
+    let device_case: Value = serde_json::from_str(&ok(&a, &["case", &case_id])).expect("case json");
+    assert_eq!(device_case["status"], "closed");
+    assert!(
+        detail["blobs"].as_array().expect("blobs").len() >= 3
+            && detail["blobs"]
+                .as_array()
+                .expect("blobs")
+                .iter()
+                .all(|b| b["stored"] == true),
+        "{detail}"
+    );
+    let kinds: Vec<&str> = ops.iter().filter_map(|o| o["kind"].as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"case_opened"));
+    assert_eq!(kinds.last(), Some(&"closed"));
+    assert_eq!(kinds.iter().filter(|k| **k == "signed").count(), 7);
+
+    // Nothing is sent twice.
+    let r = report(&ok(&a, &["sync"]));
+    assert_eq!(r["push"]["applied"], 0, "{r}");
+    assert_eq!(r["blobs"]["uploaded"], 0, "{r}");
+    assert_eq!(r["blobs"]["bytes_sent"], 0, "{r}");
+
+    // Device B of the same team sees the task the center now knows is done.
+    ok(&b, &["enroll", "--server", &server.url, "--code", &code_b]);
+    ok(&b, &["sync"]);
+    let task_id = reference["tasks"][0]["id"].as_str().expect("task id");
+    let store = fieldcase_core::store::Store::open(&b, "unused", "2026-11-23T00:00:00+08:00")
+        .expect("open device b");
+    let task = store.task(task_id).expect("query").expect("task pulled");
+    assert_eq!(
+        serde_json::to_value(task.status).expect("status"),
+        json!("done"),
+        "the other device sees the task done"
+    );
+}
