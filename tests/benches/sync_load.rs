@@ -1,0 +1,359 @@
+//! Sync benchmarks (issue 4), each beside its anchor in the same run:
+//! 1. 10,000 ops from 200 concurrent devices pushed over HTTP to the real server (release build,
+//!    SQLite), end to end, beside a raw batched rusqlite insert of the same rows (one transaction
+//!    per device batch, WAL, synchronous=FULL — what the server must do at least).
+//! 2. The same 200 pushes at once: p50/p99 push latency and errors.
+//! 3. A 5 MB blob upload cut at a random byte and resumed: bytes re-sent and total wire overhead
+//!    (request lines, headers and bodies counted on the socket) against the blob's size.
+//!
+//! Run: `cargo bench -p fieldcase-tests --bench sync_load`.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use fieldcase_protocol::chain::{GENESIS, LinkHeader, header_hash};
+use fieldcase_protocol::{CONTEXT_AUDIT, Id, KeyPair, Sha256, signing_message};
+use serde_json::{Value, json};
+
+const DEVICES: usize = 200;
+const OPS_PER_DEVICE: usize = 50;
+const ADMIN: &str = "bench-admin-token-0123456789";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_server(dir: &Path) -> Server {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let st = Command::new(cargo)
+        .current_dir(root())
+        .args(["build", "-q", "--release", "-p", "fieldcase-server"])
+        .status()
+        .expect("cargo build");
+    assert!(st.success());
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target"));
+    std::fs::create_dir_all(dir).expect("dir");
+    let mut child = Command::new(target.join("release/fieldcase-server"))
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(format!("sqlite:{}", dir.join("center.db").display()))
+        .arg("--blobs")
+        .arg(dir.join("blobs"))
+        .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let addr = loop {
+        let l = lines.next().expect("output").expect("line");
+        if let Some(a) = l.strip_prefix("listening on ") {
+            break a.trim().to_string();
+        }
+    };
+    Server { child, addr }
+}
+
+/// One HTTP/1.1 request on a fresh connection; returns (status, body, bytes written).
+fn http(addr: &str, method: &str, path: &str, token: &str, body: &[u8]) -> (u16, Vec<u8>, usize) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_nodelay(true).ok();
+    let head = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).expect("write");
+    s.write_all(body).expect("write");
+    let mut resp = Vec::new();
+    s.read_to_end(&mut resp).expect("read");
+    let text = String::from_utf8_lossy(&resp);
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body_at = resp
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(resp.len(), |p| p + 4);
+    (status, resp[body_at..].to_vec(), head.len() + body.len())
+}
+
+fn admin(addr: &str, method: &str, path: &str, body: &Value) -> Value {
+    let (s, b, _) = http(addr, method, path, ADMIN, body.to_string().as_bytes());
+    assert!(
+        (200..300).contains(&s),
+        "{path}: {s} {}",
+        String::from_utf8_lossy(&b)
+    );
+    serde_json::from_slice(&b).unwrap_or(Value::Null)
+}
+
+struct Device {
+    id: String,
+    token: String,
+    body: Vec<u8>,
+    rows: Vec<(i64, String, String, String, String)>,
+}
+
+/// Enrolls device `i` and builds its batch: a case opened on its task, then 49 notes.
+fn device(addr: &str, i: usize) -> Device {
+    let user = format!("U-{i}");
+    admin(
+        addr,
+        "POST",
+        "/v1/admin/users",
+        &json!({"user_id": user, "name": "检查员", "role": "inspector", "area": "3205", "team": "bench", "officer_id": null}),
+    );
+    let code = admin(
+        addr,
+        "POST",
+        "/v1/admin/enrollment-codes",
+        &json!({"user_id": user}),
+    )["code"]
+        .clone();
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&(i as u64 + 1).to_le_bytes());
+    let key = KeyPair::from_seed_unchecked(seed).expect("key");
+    // Distinct random bits per device (the UUID's version and variant bits overwrite some).
+    let mut r10 = [0u8; 10];
+    r10.copy_from_slice(&Sha256::of(format!("device-{i}").as_bytes()).as_bytes()[..10]);
+    let id = Id::from_parts(1_790_000_000_000, r10).to_string();
+    let (s, b, _) = http(addr, "POST", "/v1/enroll", "", json!({"protocol": 1, "code": code, "device_id": id, "public_key": key.public_key().to_string(), "label": "bench"}).to_string().as_bytes());
+    assert_eq!(s, 200, "{}", String::from_utf8_lossy(&b));
+    let token = serde_json::from_slice::<Value>(&b).expect("json")["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let case = format!("C-{i}");
+    let mut prev = GENESIS.to_string();
+    let mut ops = Vec::new();
+    let mut rows = Vec::new();
+    let now = 1_790_000_000_000u64;
+    for seq in 1..=OPS_PER_DEVICE as i64 {
+        let (kind, payload) = if seq == 1 {
+            (
+                "case_opened",
+                json!({"body": {"case": {"task_id": format!("T-{i}"), "enterprise_id": "E-B"}}})
+                    .to_string(),
+            )
+        } else {
+            ("note_added", json!({"body": {"op": "note_added", "text": format!("现场记录第{seq}条：车间排口正常")}}).to_string())
+        };
+        let op_id = Id::from_parts(now + seq as u64, r10).to_string();
+        let hlc = format!("{:015}-{:010}-{id}", now + seq as u64, 0);
+        let sha = Sha256::of(payload.as_bytes()).to_string();
+        let h = LinkHeader {
+            seq,
+            op_id: &op_id,
+            case_id: Some(&case),
+            kind,
+            hlc: &hlc,
+            payload_sha256: &sha,
+            prev_hash: &prev,
+        };
+        let hash = header_hash(&h, &id).expect("hash");
+        let sig = key.sign(&signing_message(CONTEXT_AUDIT, hash.as_bytes()));
+        ops.push(json!({"link": {"seq": seq, "op_id": op_id, "case_id": case, "kind": kind, "hlc": hlc, "payload_sha256": sha, "prev_hash": prev, "hash": hash.to_string(), "signature": sig.to_string()}, "payload": payload, "seen": 0}));
+        rows.push((seq, op_id, hash.to_string(), sig.to_string(), payload));
+        prev = hash.to_string();
+    }
+    let body = json!({"protocol": 1, "device_id": id, "ops": ops})
+        .to_string()
+        .into_bytes();
+    Device {
+        id,
+        token,
+        body,
+        rows,
+    }
+}
+
+/// The anchor: the same rows in one transaction per device batch, WAL, synchronous=FULL.
+fn raw_insert(dir: &Path, devices: &[Device]) -> Duration {
+    let mut conn = rusqlite::Connection::open(dir.join("raw.db")).expect("open");
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .expect("wal");
+    conn.pragma_update(None, "synchronous", "FULL")
+        .expect("full");
+    conn.execute_batch("CREATE TABLE links (device TEXT, seq INTEGER, op_id TEXT UNIQUE, hash TEXT, signature TEXT, payload TEXT, PRIMARY KEY (device, seq))").expect("schema");
+    let t = Instant::now();
+    for d in devices {
+        let tx = conn.transaction().expect("tx");
+        {
+            let mut st = tx
+                .prepare("INSERT INTO links VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+                .expect("prepare");
+            for (seq, op, hash, sig, payload) in &d.rows {
+                st.execute(rusqlite::params![d.id, seq, op, hash, sig, payload])
+                    .expect("insert");
+            }
+        }
+        tx.commit().expect("commit");
+    }
+    t.elapsed()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn resume_upload(addr: &str, token: &str) {
+    let size = 5 * 1024 * 1024;
+    let mut data = vec![0u8; size];
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for b in &mut data {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        *b = x as u8;
+    }
+    let sha = Sha256::of(&data).to_string();
+    let cut = 1_000_000 + (x % 3_000_000) as usize;
+    let path = format!("/v1/blobs/{sha}");
+    let head = |offset: usize, len: usize| {
+        format!(
+            "PATCH {path} HTTP/1.1\r\nhost: {addr}\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {token}\r\nupload-offset: {offset}\r\nupload-length: {size}\r\ncontent-type: application/offset+octet-stream\r\ncontent-length: {len}\r\nconnection: close\r\n\r\n"
+        )
+    };
+    // First attempt: the connection dies after `cut` body bytes.
+    let mut wire = 0usize;
+    {
+        let mut s = TcpStream::connect(addr).expect("connect");
+        let h = head(0, size);
+        s.write_all(h.as_bytes()).expect("head");
+        s.write_all(&data[..cut]).expect("body");
+        wire += h.len() + cut;
+        s.flush().ok();
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let (st, _, w) = http_head(addr, &path, token);
+    wire += w;
+    let offset = st.expect("the server holds part of the upload");
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let h = head(offset, size - offset);
+    s.write_all(h.as_bytes()).expect("head");
+    s.write_all(&data[offset..]).expect("body");
+    wire += h.len() + size - offset;
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    assert!(
+        resp.starts_with("HTTP/1.1 200") || resp.starts_with("HTTP/1.1 201"),
+        "{resp}"
+    );
+    assert!(resp.contains("\"complete\":true"), "{resp}");
+    let resent = cut.saturating_sub(offset);
+    println!(
+        "5 MB upload cut at byte {cut}, resumed from the server's durable offset {offset}: {resent} bytes re-sent (target <= 262144); wire total {wire} bytes for {size}, overhead {:.3} % (target <= 5 %)",
+        (wire as f64 - size as f64) / size as f64 * 100.0
+    );
+}
+
+fn http_head(addr: &str, path: &str, token: &str) -> (Option<usize>, (), usize) {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    let h = format!(
+        "HEAD {path} HTTP/1.1\r\nhost: {addr}\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
+    );
+    s.write_all(h.as_bytes()).expect("write");
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).expect("read");
+    let offset = resp
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("upload-offset:")
+                .map(|v| v.trim().to_string())
+        })
+        .and_then(|v| v.parse().ok());
+    (offset, (), h.len())
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = start_server(&tmp.path().join("center"));
+    let addr = server.addr.clone();
+    admin(
+        &addr,
+        "POST",
+        "/v1/enterprises",
+        &json!([{"id": "E-B", "area": "320506", "name": "基准企业"}]),
+    );
+    let tasks: Vec<Value> = (0..DEVICES)
+        .map(|i| json!({"id": format!("T-{i}"), "team": "bench", "enterprise_id": "E-B", "procedure": "inspection", "officers": [], "due": "2026-12-31", "source": "complaint"}))
+        .collect();
+    admin(&addr, "POST", "/v1/tasks", &Value::Array(tasks));
+    let devices: Vec<Device> = (0..DEVICES).map(|i| device(&addr, i)).collect();
+
+    // 200 devices push their 50 ops at the same instant.
+    let barrier = Arc::new(Barrier::new(DEVICES + 1));
+    let handles: Vec<_> = devices
+        .iter()
+        .map(|d| {
+            let (addr, token, body, b) = (
+                addr.clone(),
+                d.token.clone(),
+                d.body.clone(),
+                barrier.clone(),
+            );
+            std::thread::spawn(move || {
+                b.wait();
+                let t = Instant::now();
+                let (s, resp, _) = http(&addr, "POST", "/v1/sync/push", &token, &body);
+                let ok = s == 200
+                    && serde_json::from_slice::<Value>(&resp).is_ok_and(|v| {
+                        v["results"].as_array().is_some_and(|r| {
+                            r.len() == OPS_PER_DEVICE && r.iter().all(|x| x["outcome"] == "applied")
+                        })
+                    });
+                (t.elapsed(), ok)
+            })
+        })
+        .collect();
+    barrier.wait();
+    let t = Instant::now();
+    let results: Vec<(Duration, bool)> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    let total = t.elapsed();
+    let errors = results.iter().filter(|r| !r.1).count();
+    let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
+    lat.sort();
+    let raw = raw_insert(tmp.path(), &devices);
+    let n = DEVICES * OPS_PER_DEVICE;
+    println!(
+        "push: {n} ops from {DEVICES} concurrent devices over HTTP (SQLite, release server): {:.0} ms end to end (target <= 3000 ms), {errors} errors",
+        total.as_secs_f64() * 1e3
+    );
+    println!(
+        "anchor: raw rusqlite insert of the same {n} rows, {DEVICES} transactions (WAL, synchronous=FULL): {:.0} ms; ratio {:.2}x (target <= 2x)",
+        raw.as_secs_f64() * 1e3,
+        total.as_secs_f64() / raw.as_secs_f64()
+    );
+    println!(
+        "push latency with {DEVICES} devices at once: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target p99 <= 200 ms), errors {errors} (target 0)",
+        percentile(&lat, 0.5).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3
+    );
+    resume_upload(&addr, &devices[0].token);
+}
