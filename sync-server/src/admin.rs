@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::app::{AppState, BODY_LIMIT, outdated};
 use crate::auth::authenticate;
 use crate::error::{ApiError, ApiResult};
-use crate::store::devices;
+use crate::store::{devices, links};
 use crate::util::{now_ms, random_bytes, read_json, secret_hash};
 
 /// How long an enrollment code is good for.
@@ -86,6 +86,39 @@ pub async fn alerts(State(st): State<AppState>, headers: HeaderMap) -> ApiResult
     authenticate(&st, &headers).await?.require_admin()?;
     let list = st.db.run(|s| Ok(devices::alerts(&s.conn)?)).await?;
     Ok(Json(Value::Array(list)))
+}
+
+/// `GET /v1/admin/devices/{id}`: what the center holds of a device's audit chain — its head and
+/// every link (seq, op id, hash, outcome), so an operator (or a test) can compare it with the
+/// device's own chain. Read-only.
+pub async fn device_chain(
+    State(st): State<AppState>,
+    Path(device_id): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Json<Value>> {
+    authenticate(&st, &headers).await?.require_admin()?;
+    st.db
+        .run(move |s| {
+            let d = devices::device(&s.conn, &device_id)?
+                .ok_or_else(|| ApiError::not_found("device"))?;
+            let mut held = Vec::new();
+            for seq in 1..=d.last_seq {
+                let l = links::stored(&s.conn, &device_id, seq)?
+                    .ok_or_else(|| ApiError::internal("held link missing"))?;
+                held.push(json!({
+                    "seq": seq, "op_id": l.op_id, "hash": l.hash, "outcome": l.result.outcome,
+                }));
+            }
+            Ok(Json(json!({
+                "device_id": d.device_id,
+                "user_id": d.user_id,
+                "revoked": d.revoked,
+                "last_seq": d.last_seq,
+                "last_hash": d.last_hash,
+                "links": held,
+            })))
+        })
+        .await
 }
 
 fn bad_code() -> ApiError {

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/devices/{device_id}/revoke",
             post(admin::revoke_device),
         )
+        .route("/v1/admin/devices/{device_id}", get(admin::device_chain))
         .route("/v1/admin/alerts", get(admin::alerts))
         .route("/v1/enroll", post(admin::enroll))
         .route("/v1/enterprises", post(center::post_enterprises))

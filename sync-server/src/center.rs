@@ -60,6 +60,7 @@ pub async fn post_enterprises(
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
+            changes::lock_log(&tx)?;
             let mut version = 0;
             for v in &items {
                 let (id, area) = (
@@ -122,6 +123,7 @@ pub async fn post_officers(
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
+            changes::lock_log(&tx)?;
             let mut version = 0;
             for (v, a) in items.iter().zip(areas) {
                 let id = v["id"].as_str().unwrap_or_default();
@@ -176,6 +178,7 @@ pub async fn post_tasks(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
+            changes::lock_log(&tx)?;
             let mut version = 0;
             for (v, team) in items.iter().zip(teams) {
                 let id = v["id"].as_str().unwrap_or_default();
@@ -269,6 +272,7 @@ pub async fn patch_task(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
+            changes::lock_log(&tx)?;
             if reference::task(&tx, &id)?.is_none() {
                 return Err(ApiError::not_found("task"));
             }
@@ -393,6 +397,7 @@ pub async fn resolve_conflict(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
+            changes::lock_log(&tx)?;
             let c = conflicts::get(&tx, &id)?.ok_or_else(|| ApiError::not_found("conflict"))?;
             let resolution = match req.resolution {
                 Resolution::Keep => "keep",

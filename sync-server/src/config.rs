@@ -11,9 +11,12 @@ pub struct Config {
     /// Address to listen on; port 0 picks a free port (the real one is printed).
     #[arg(long, env = "FIELDCASE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
-    /// Database: `sqlite:PATH` (PostgreSQL comes later).
+    /// Database: `sqlite:PATH` (embedded) or `postgres://USER@HOST:PORT/DB` (replicas may share it).
     #[arg(long, env = "FIELDCASE_DB")]
     pub db: String,
+    /// Most PostgreSQL connections this process holds (ignored for SQLite).
+    #[arg(long, env = "FIELDCASE_DB_POOL", default_value_t = 8)]
+    pub db_pool: usize,
     /// Folder holding evidence blobs.
     #[arg(long, env = "FIELDCASE_BLOBS")]
     pub blobs: PathBuf,
@@ -26,6 +29,8 @@ pub struct Config {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbUrl {
     Sqlite(PathBuf),
+    /// A libpq-style URL, `postgres://` or `postgresql://`.
+    Postgres(String),
 }
 
 impl Config {
@@ -40,9 +45,11 @@ impl Config {
             }
             return Ok(DbUrl::Sqlite(PathBuf::from(rest)));
         }
-        if s.starts_with("postgres") {
-            return Err("PostgreSQL is not supported yet; use --db sqlite:PATH".into());
+        if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(s.to_string()));
         }
-        Err(format!("--db {s:?}: expected sqlite:PATH"))
+        Err(format!(
+            "--db {s:?}: expected sqlite:PATH or postgres://USER@HOST:PORT/DB"
+        ))
     }
 }

@@ -5,6 +5,7 @@ mod app;
 mod auth;
 mod blobs;
 mod center;
+mod clock;
 mod config;
 mod error;
 mod merge;
@@ -39,13 +40,29 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(cfg: Config) -> Result<(), String> {
-    let DbUrl::Sqlite(path) = cfg.db_url()?;
-    let store =
-        store::open_sqlite(&path).map_err(|e| format!("database {}: {e}", path.display()))?;
+    let pool = cfg.db_pool;
+    let db = match cfg.db_url()? {
+        DbUrl::Sqlite(path) => {
+            let open = move || {
+                store::open_sqlite(&path).map_err(|e| format!("database {}: {e}", path.display()))
+            };
+            tokio::task::spawn_blocking(open)
+                .await
+                .map_err(|e| e.to_string())??
+        }
+        DbUrl::Postgres(url) => {
+            // The synchronous client must not run on an async worker thread.
+            let open =
+                move || store::open_postgres(&url, pool).map_err(|e| format!("database: {e}"));
+            tokio::task::spawn_blocking(open)
+                .await
+                .map_err(|e| e.to_string())??
+        }
+    };
     std::fs::create_dir_all(cfg.blobs.join("partial"))
         .map_err(|e| format!("blobs folder {}: {e}", cfg.blobs.display()))?;
     let state = app::AppState {
-        db: store::Db::new(store),
+        db,
         blobs_dir: cfg.blobs.clone(),
         admin_token_hash: cfg.admin_token.as_deref().map(util::secret_hash),
         uploading: Default::default(),

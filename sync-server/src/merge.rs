@@ -11,13 +11,13 @@
 //! `concurrent` conflict, with the current value as kept.
 
 use fieldcase_protocol::sync::{ChangeKind, Entity, SharedField};
-use rusqlite::Connection;
 use serde_json::{Value, json};
 
 use crate::store::changes::{self, Scope};
 use crate::store::conflicts::{self, NewConflict, Side};
 use crate::store::fields::{self, FieldState};
 use crate::store::reference;
+use crate::store::{DbResult, Sql};
 
 pub const STATUS: &str = "status";
 pub const ASSIGNMENT: &str = "assignment";
@@ -80,7 +80,7 @@ pub enum Merged {
 }
 
 /// The task as devices pull it: its reference value plus `status`.
-pub fn task_value(conn: &Connection, task_id: &str) -> rusqlite::Result<Option<(Value, String)>> {
+pub fn task_value(conn: &dyn Sql, task_id: &str) -> DbResult<Option<(Value, String)>> {
     let Some(row) = reference::task(conn, task_id)? else {
         return Ok(None);
     };
@@ -94,7 +94,7 @@ pub fn task_value(conn: &Connection, task_id: &str) -> rusqlite::Result<Option<(
 }
 
 /// Appends the task's current value as a change for its team; answers the version.
-pub fn emit_task(conn: &Connection, task_id: &str, now_ms: u64) -> rusqlite::Result<i64> {
+pub fn emit_task(conn: &dyn Sql, task_id: &str, now_ms: u64) -> DbResult<i64> {
     let (value, team) = task_value(conn, task_id)?.unwrap_or((Value::Null, String::new()));
     let scope = Scope {
         team: Some(&team),
@@ -112,7 +112,7 @@ pub fn emit_task(conn: &Connection, task_id: &str, now_ms: u64) -> rusqlite::Res
 }
 
 /// Merges `w` into the task's field (the task must exist).
-pub fn write(conn: &Connection, w: &Write<'_>, now_ms: u64) -> rusqlite::Result<Merged> {
+pub fn write(conn: &dyn Sql, w: &Write<'_>, now_ms: u64) -> DbResult<Merged> {
     let name = field_name(w.field);
     let current = fields::get(conn, "task", w.task_id, name)?;
     let Some(cur) = current else {
@@ -177,7 +177,7 @@ pub fn write(conn: &Connection, w: &Write<'_>, now_ms: u64) -> rusqlite::Result<
 }
 
 /// Appends the conflict's current record as a change for the device concerned.
-pub fn emit_conflict(conn: &Connection, id: &str, now_ms: u64) -> rusqlite::Result<i64> {
+pub fn emit_conflict(conn: &dyn Sql, id: &str, now_ms: u64) -> DbResult<i64> {
     let value = conflicts::get(conn, id)?.unwrap_or(Value::Null);
     let device = value
         .get("device_id")
@@ -200,7 +200,7 @@ pub fn emit_conflict(conn: &Connection, id: &str, now_ms: u64) -> rusqlite::Resu
 
 /// Writes the value without the merge rule (a won merge, a task's first values, or center staff
 /// resolving a conflict) and sends the task down.
-pub fn force(conn: &Connection, w: &Write<'_>, now_ms: u64) -> rusqlite::Result<()> {
+pub fn force(conn: &dyn Sql, w: &Write<'_>, now_ms: u64) -> DbResult<()> {
     let name = field_name(w.field);
     if w.field == SharedField::Assignment
         && let (Some(team), Some(row)) =

@@ -42,8 +42,11 @@ pub async fn pull(
     let resp = st
         .db
         .run(move |s| {
+            // One snapshot for the page and the head, so the jump never passes a change the
+            // page did not see.
+            let tx = s.conn.snapshot()?;
             let mut changes = changes::scoped(
-                &s.conn,
+                &tx,
                 team.as_deref(),
                 &area,
                 &device_id,
@@ -58,8 +61,9 @@ pub async fn pull(
             let cursor = if has_more {
                 changes.last().map_or(p.cursor, |c| c.version)
             } else {
-                changes::max_version(&s.conn)?.max(p.cursor)
+                changes::max_version(&tx)?.max(p.cursor)
             };
+            tx.commit()?;
             Ok(PullResponse {
                 changes,
                 cursor,

@@ -10,14 +10,14 @@ use fieldcase_protocol::sync::{
     SharedField, codes, valid_blob_name,
 };
 use fieldcase_protocol::{Hlc, PublicKey, Sha256};
-use rusqlite::Transaction;
 use serde_json::Value;
 
 use crate::app::{AppState, PUSH_LIMIT};
 use crate::auth::{authenticate, revoked};
+use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Merged, Write};
-use crate::store::{Store, cases, devices, links, reference};
+use crate::store::{DbError, DbResult, Store, Tx, cases, devices, links, reference};
 use crate::util::{now_ms, read_json};
 
 pub async fn push(
@@ -80,8 +80,8 @@ enum Refused {
     Chain { seq: i64, reason: String },
 }
 
-impl From<rusqlite::Error> for Refused {
-    fn from(e: rusqlite::Error) -> Self {
+impl From<DbError> for Refused {
+    fn from(e: DbError) -> Self {
         Refused::Api(e.into())
     }
 }
@@ -101,11 +101,16 @@ fn op_id_reused(seq: i64) -> Refused {
     ))
 }
 
-fn apply_batch(s: &mut Store, dev: &Device<'_>, ops: &[PushOp]) -> Result<PushResponse, Refused> {
+fn apply_batch(
+    s: &mut Store<'_>,
+    dev: &Device<'_>,
+    ops: &[PushOp],
+) -> Result<PushResponse, Refused> {
     let now = now_ms();
     let Store { conn, clock } = s;
     let tx = conn.transaction()?;
-    let d = devices::device(&tx, dev.id)?.ok_or_else(|| ApiError::not_found("device"))?;
+    // Locked: concurrent pushes of this device serialize here, each seeing the other's head.
+    let d = devices::lock(&tx, dev.id)?.ok_or_else(|| ApiError::not_found("device"))?;
     if d.revoked {
         return Err(revoked().into());
     }
@@ -211,8 +216,8 @@ fn rejected(code: &str, zh: String, en: String) -> Option<ErrorBody> {
 /// Applies one verified op's effects. Anything the center cannot apply is `Rejected` with a
 /// reason; the link is stored either way so the chain stays whole and the queue moves on.
 fn apply_op(
-    tx: &Transaction<'_>,
-    clock: &mut fieldcase_protocol::HlcClock,
+    tx: &Tx<'_>,
+    clock: &Clock,
     dev: &Device<'_>,
     op: &PushOp,
     now: u64,
@@ -235,8 +240,8 @@ fn apply_op(
 
 /// Answers the rejection reason, if any.
 fn effects(
-    tx: &Transaction<'_>,
-    clock: &mut fieldcase_protocol::HlcClock,
+    tx: &Tx<'_>,
+    clock: &Clock,
     dev: &Device<'_>,
     op: &PushOp,
     now: u64,
@@ -335,7 +340,7 @@ fn effects(
     Ok(None)
 }
 
-fn emit_case(tx: &Transaction<'_>, c: &cases::CaseRow, now: u64) -> rusqlite::Result<i64> {
+fn emit_case(tx: &Tx<'_>, c: &cases::CaseRow, now: u64) -> DbResult<i64> {
     use fieldcase_protocol::sync::{ChangeKind, Entity};
     let value = serde_json::json!({
         "id": c.case_id, "task_id": c.task_id, "enterprise_id": c.enterprise_id, "status": c.status,
@@ -357,14 +362,14 @@ fn emit_case(tx: &Transaction<'_>, c: &cases::CaseRow, now: u64) -> rusqlite::Re
 
 #[allow(clippy::too_many_arguments)]
 fn status_write(
-    tx: &Transaction<'_>,
+    tx: &Tx<'_>,
     dev: &Device<'_>,
     op: &PushOp,
     task_id: &str,
     status: &str,
     now: u64,
     conflicts: &mut Vec<String>,
-) -> rusqlite::Result<()> {
+) -> DbResult<()> {
     if reference::task(tx, task_id)?.is_none() {
         return Ok(());
     }

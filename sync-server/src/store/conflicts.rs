@@ -1,7 +1,8 @@
 //! Conflict records: the losing (or refused) value of a shared-field write, kept for center staff.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Value, json};
+
+use super::sql::{DbResult, Row, Sql, args};
 
 /// One side of a conflict.
 #[derive(Debug, Clone)]
@@ -26,12 +27,12 @@ pub struct NewConflict<'a> {
     pub other: Side,
 }
 
-pub fn insert(conn: &Connection, c: &NewConflict<'_>, now_ms: u64) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn insert(conn: &dyn Sql, c: &NewConflict<'_>, now_ms: u64) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO conflicts(id, entity, entity_id, field, reason, device_id, op_id,
             kept_value, kept_hlc, kept_origin, other_value, other_hlc, other_origin, created_at_ms)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
-        params![
+        args![
             c.id,
             c.entity,
             c.entity_id,
@@ -40,12 +41,12 @@ pub fn insert(conn: &Connection, c: &NewConflict<'_>, now_ms: u64) -> rusqlite::
             c.device_id,
             c.op_id,
             c.kept.value.to_string(),
-            c.kept.hlc,
-            c.kept.origin,
+            &c.kept.hlc,
+            &c.kept.origin,
             c.other.value.to_string(),
-            c.other.hlc,
-            c.other.origin,
-            now_ms as i64
+            &c.other.hlc,
+            &c.other.origin,
+            now_ms
         ],
     )?;
     Ok(())
@@ -55,55 +56,58 @@ const COLS: &str = "id, entity, entity_id, field, reason, device_id, op_id, kept
     kept_origin, other_value, other_hlc, other_origin, created_at_ms, resolution, note, resolved_by,
     resolved_at_ms";
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Value> {
+fn row(r: &Row) -> DbResult<Value> {
     let parse = |s: String| serde_json::from_str::<Value>(&s).unwrap_or(Value::Null);
     Ok(json!({
-        "id": r.get::<_, String>(0)?,
-        "entity": r.get::<_, String>(1)?,
-        "entity_id": r.get::<_, String>(2)?,
-        "field": r.get::<_, String>(3)?,
-        "reason": r.get::<_, String>(4)?,
-        "device_id": r.get::<_, Option<String>>(5)?,
-        "op_id": r.get::<_, Option<String>>(6)?,
-        "kept": {"value": parse(r.get(7)?), "hlc": r.get::<_, String>(8)?, "origin": r.get::<_, String>(9)?},
-        "other": {"value": parse(r.get(10)?), "hlc": r.get::<_, String>(11)?, "origin": r.get::<_, String>(12)?},
-        "created_at_ms": r.get::<_, i64>(13)?,
-        "resolution": r.get::<_, Option<String>>(14)?,
-        "note": r.get::<_, Option<String>>(15)?,
-        "resolved_by": r.get::<_, Option<String>>(16)?,
-        "resolved_at_ms": r.get::<_, Option<i64>>(17)?,
+        "id": r.str(0)?,
+        "entity": r.str(1)?,
+        "entity_id": r.str(2)?,
+        "field": r.str(3)?,
+        "reason": r.str(4)?,
+        "device_id": r.opt_str(5)?,
+        "op_id": r.opt_str(6)?,
+        "kept": {"value": parse(r.str(7)?), "hlc": r.str(8)?, "origin": r.str(9)?},
+        "other": {"value": parse(r.str(10)?), "hlc": r.str(11)?, "origin": r.str(12)?},
+        "created_at_ms": r.i64(13)?,
+        "resolution": r.opt_str(14)?,
+        "note": r.opt_str(15)?,
+        "resolved_by": r.opt_str(16)?,
+        "resolved_at_ms": r.opt_i64(17)?,
     }))
 }
 
-pub fn get(conn: &Connection, id: &str) -> rusqlite::Result<Option<Value>> {
-    conn.query_row(
+pub fn get(conn: &dyn Sql, id: &str) -> DbResult<Option<Value>> {
+    conn.query_opt(
         &format!("SELECT {COLS} FROM conflicts WHERE id = ?1"),
-        [id],
-        row,
-    )
-    .optional()
+        args![id],
+    )?
+    .as_ref()
+    .map(row)
+    .transpose()
 }
 
-pub fn list(conn: &Connection) -> rusqlite::Result<Vec<Value>> {
-    let mut st = conn.prepare(&format!(
-        "SELECT {COLS} FROM conflicts ORDER BY created_at_ms DESC, id DESC LIMIT 1000"
-    ))?;
-    let rows = st.query_map([], row)?;
-    rows.collect()
+pub fn list(conn: &dyn Sql) -> DbResult<Vec<Value>> {
+    conn.query(
+        &format!("SELECT {COLS} FROM conflicts ORDER BY created_at_ms DESC, id DESC LIMIT 1000"),
+        &[],
+    )?
+    .iter()
+    .map(row)
+    .collect()
 }
 
 pub fn resolve(
-    conn: &Connection,
+    conn: &dyn Sql,
     id: &str,
     resolution: &str,
     note: &str,
     by: &str,
     now_ms: u64,
-) -> rusqlite::Result<bool> {
-    let n = conn.execute(
+) -> DbResult<bool> {
+    let n = conn.exec(
         "UPDATE conflicts SET resolution = ?2, note = ?3, resolved_by = ?4, resolved_at_ms = ?5
          WHERE id = ?1 AND resolution IS NULL",
-        params![id, resolution, note, by, now_ms as i64],
+        args![id, resolution, note, by, now_ms],
     )?;
     Ok(n == 1)
 }

@@ -2,7 +2,8 @@
 
 use fieldcase_protocol::chain::GENESIS;
 use fieldcase_protocol::sync::{Role, UserInfo};
-use rusqlite::{Connection, OptionalExtension, params};
+
+use super::sql::{DbResult, Dialect, Row, Sql, args};
 
 pub fn role_str(r: Role) -> &'static str {
     match r {
@@ -17,68 +18,64 @@ fn parse_role(s: &str) -> Role {
     serde_json::from_value(serde_json::Value::String(s.into())).unwrap_or(Role::Inspector)
 }
 
-pub fn upsert_user(conn: &Connection, u: &UserInfo) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn upsert_user(conn: &dyn Sql, u: &UserInfo) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO users(user_id, name, role, area, team, officer_id) VALUES (?1,?2,?3,?4,?5,?6)
          ON CONFLICT(user_id) DO UPDATE SET name=excluded.name, role=excluded.role,
            area=excluded.area, team=excluded.team, officer_id=excluded.officer_id",
-        params![
-            u.user_id,
-            u.name,
+        args![
+            &u.user_id,
+            &u.name,
             role_str(u.role),
-            u.area,
-            u.team,
-            u.officer_id
+            &u.area,
+            u.team.as_deref(),
+            u.officer_id.as_deref()
         ],
     )?;
     Ok(())
 }
 
-pub fn user(conn: &Connection, user_id: &str) -> rusqlite::Result<Option<UserInfo>> {
-    conn.query_row(
+pub fn user(conn: &dyn Sql, user_id: &str) -> DbResult<Option<UserInfo>> {
+    conn.query_opt(
         "SELECT user_id, name, role, area, team, officer_id FROM users WHERE user_id = ?1",
-        [user_id],
-        |r| {
-            Ok(UserInfo {
-                user_id: r.get(0)?,
-                name: r.get(1)?,
-                role: parse_role(&r.get::<_, String>(2)?),
-                area: r.get(3)?,
-                team: r.get(4)?,
-                officer_id: r.get(5)?,
-            })
-        },
-    )
-    .optional()
+        args![user_id],
+    )?
+    .map(|r| {
+        Ok(UserInfo {
+            user_id: r.str(0)?,
+            name: r.str(1)?,
+            role: parse_role(&r.str(2)?),
+            area: r.str(3)?,
+            team: r.opt_str(4)?,
+            officer_id: r.opt_str(5)?,
+        })
+    })
+    .transpose()
 }
 
 pub fn insert_code(
-    conn: &Connection,
+    conn: &dyn Sql,
     code_sha256: &str,
     user_id: &str,
     expires_at_ms: u64,
-) -> rusqlite::Result<()> {
-    conn.execute(
+) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO enrollment_codes(code_sha256, user_id, expires_at_ms) VALUES (?1, ?2, ?3)",
-        params![code_sha256, user_id, expires_at_ms as i64],
+        args![code_sha256, user_id, expires_at_ms],
     )?;
     Ok(())
 }
 
 /// Marks a code used if it is unused and unexpired; answers its user.
-pub fn take_code(
-    conn: &Connection,
-    code_sha256: &str,
-    now_ms: u64,
-) -> rusqlite::Result<Option<String>> {
-    conn.query_row(
+pub fn take_code(conn: &dyn Sql, code_sha256: &str, now_ms: u64) -> DbResult<Option<String>> {
+    conn.query_opt(
         "UPDATE enrollment_codes SET used_at_ms = ?2
          WHERE code_sha256 = ?1 AND used_at_ms IS NULL AND expires_at_ms > ?2
          RETURNING user_id",
-        params![code_sha256, now_ms as i64],
-        |r| r.get(0),
-    )
-    .optional()
+        args![code_sha256, now_ms],
+    )?
+    .map(|r| r.str(0))
+    .transpose()
 }
 
 /// A device as the server holds it.
@@ -95,110 +92,131 @@ pub struct Device {
 const DEVICE_COLS: &str =
     "device_id, user_id, public_key, revoked_at_ms IS NOT NULL, last_seq, last_hash";
 
-fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Device> {
+fn device_row(r: &Row) -> DbResult<Device> {
     Ok(Device {
-        device_id: r.get(0)?,
-        user_id: r.get(1)?,
-        public_key: r.get(2)?,
-        revoked: r.get(3)?,
-        last_seq: r.get(4)?,
-        last_hash: r.get(5)?,
+        device_id: r.str(0)?,
+        user_id: r.str(1)?,
+        public_key: r.str(2)?,
+        revoked: r.bool(3)?,
+        last_seq: r.i64(4)?,
+        last_hash: r.str(5)?,
     })
 }
 
-pub fn device(conn: &Connection, device_id: &str) -> rusqlite::Result<Option<Device>> {
-    conn.query_row(
+pub fn device(conn: &dyn Sql, device_id: &str) -> DbResult<Option<Device>> {
+    conn.query_opt(
         &format!("SELECT {DEVICE_COLS} FROM devices WHERE device_id = ?1"),
-        [device_id],
-        device_row,
-    )
-    .optional()
+        args![device_id],
+    )?
+    .as_ref()
+    .map(device_row)
+    .transpose()
 }
 
-pub fn device_by_token(conn: &Connection, token_sha256: &str) -> rusqlite::Result<Option<Device>> {
-    conn.query_row(
+/// The device, its row locked until the transaction ends: two pushes of one device (to two
+/// replicas, or two requests of one) run one after the other, the second seeing the chain head
+/// the first left. SQLite's single writer already does this.
+pub fn lock(conn: &dyn Sql, device_id: &str) -> DbResult<Option<Device>> {
+    let lock = match conn.dialect() {
+        Dialect::Sqlite => "",
+        Dialect::Postgres => " FOR UPDATE",
+    };
+    conn.query_opt(
+        &format!("SELECT {DEVICE_COLS} FROM devices WHERE device_id = ?1{lock}"),
+        args![device_id],
+    )?
+    .as_ref()
+    .map(device_row)
+    .transpose()
+}
+
+pub fn device_by_token(conn: &dyn Sql, token_sha256: &str) -> DbResult<Option<Device>> {
+    conn.query_opt(
         &format!("SELECT {DEVICE_COLS} FROM devices WHERE token_sha256 = ?1"),
-        [token_sha256],
-        device_row,
-    )
-    .optional()
+        args![token_sha256],
+    )?
+    .as_ref()
+    .map(device_row)
+    .transpose()
 }
 
 pub fn insert_device(
-    conn: &Connection,
+    conn: &dyn Sql,
     device_id: &str,
     user_id: &str,
     public_key: &str,
     label: &str,
     token_sha256: &str,
     now_ms: u64,
-) -> rusqlite::Result<()> {
-    conn.execute(
+) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO devices(device_id, user_id, public_key, label, token_sha256, enrolled_at_ms, last_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![device_id, user_id, public_key, label, token_sha256, now_ms as i64, GENESIS],
+        args![device_id, user_id, public_key, label, token_sha256, now_ms, GENESIS],
     )?;
     Ok(())
 }
 
 /// A re-enrollment of the same device and key (a reinstall): a new token, same chain.
 pub fn replace_token(
-    conn: &Connection,
+    conn: &dyn Sql,
     device_id: &str,
     user_id: &str,
     token_sha256: &str,
-) -> rusqlite::Result<()> {
-    conn.execute(
+) -> DbResult<()> {
+    conn.exec(
         "UPDATE devices SET token_sha256 = ?2, user_id = ?3 WHERE device_id = ?1",
-        params![device_id, token_sha256, user_id],
+        args![device_id, token_sha256, user_id],
     )?;
     Ok(())
 }
 
-pub fn revoke(conn: &Connection, device_id: &str, now_ms: u64) -> rusqlite::Result<bool> {
-    let n = conn.execute(
+pub fn revoke(conn: &dyn Sql, device_id: &str, now_ms: u64) -> DbResult<bool> {
+    let n = conn.exec(
         "UPDATE devices SET revoked_at_ms = COALESCE(revoked_at_ms, ?2) WHERE device_id = ?1",
-        params![device_id, now_ms as i64],
+        args![device_id, now_ms],
     )?;
     Ok(n == 1)
 }
 
-pub fn set_head(conn: &Connection, device_id: &str, seq: i64, hash: &str) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn set_head(conn: &dyn Sql, device_id: &str, seq: i64, hash: &str) -> DbResult<()> {
+    conn.exec(
         "UPDATE devices SET last_seq = ?2, last_hash = ?3 WHERE device_id = ?1",
-        params![device_id, seq, hash],
+        args![device_id, seq, hash],
     )?;
     Ok(())
 }
 
 pub fn insert_alert(
-    conn: &Connection,
+    conn: &dyn Sql,
     device_id: &str,
     seq: Option<i64>,
     code: &str,
     reason: &str,
     now_ms: u64,
-) -> rusqlite::Result<()> {
-    conn.execute(
+) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO alerts(device_id, seq, code, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-        params![device_id, seq, code, reason, now_ms as i64],
+        args![device_id, seq, code, reason, now_ms],
     )?;
     Ok(())
 }
 
-pub fn alerts(conn: &Connection) -> rusqlite::Result<Vec<serde_json::Value>> {
-    let mut st = conn.prepare(
+pub fn alerts(conn: &dyn Sql) -> DbResult<Vec<serde_json::Value>> {
+    conn.query(
         "SELECT id, device_id, seq, code, reason, at_ms FROM alerts ORDER BY id DESC LIMIT 1000",
-    )?;
-    let rows = st.query_map([], |r| {
+        &[],
+    )?
+    .iter()
+    .map(|r| {
         Ok(serde_json::json!({
-            "id": r.get::<_, i64>(0)?,
-            "device_id": r.get::<_, String>(1)?,
-            "seq": r.get::<_, Option<i64>>(2)?,
-            "code": r.get::<_, String>(3)?,
-            "reason": r.get::<_, String>(4)?,
-            "at_ms": r.get::<_, i64>(5)?,
+            "id": r.i64(0)?,
+            "device_id": r.str(1)?,
+            "seq": r.opt_i64(2)?,
+            "code": r.str(3)?,
+            "reason": r.str(4)?,
+            "at_ms": r.i64(5)?,
         }))
-    })?;
-    rows.collect()
+    })
+    .collect()
 }

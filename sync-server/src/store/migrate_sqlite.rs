@@ -1,5 +1,5 @@
-//! Numbered migrations, tracked with `PRAGMA user_version` (no migration crate: they pin an
-//! older rusqlite, DESIGN.md §Traps).
+//! SQLite's numbered migrations, tracked with `PRAGMA user_version` (no migration crate: they pin
+//! an older rusqlite, DESIGN.md §Traps). PostgreSQL's are in `migrate_pg`; keep the two in step.
 
 use rusqlite::Connection;
 

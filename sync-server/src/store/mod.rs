@@ -1,87 +1,129 @@
-//! All SQL lives under this module, as functions taking a connection (or transaction), so a
-//! PostgreSQL store can sit beside SQLite with the same narrow API.
+//! All SQL lives under this module, as functions taking `&dyn Sql` (a connection or transaction
+//! of either backend), each written once.
 //!
 //! SQLite: WAL, `synchronous=FULL` (pushed links are signed evidence), one connection behind a
 //! mutex: every write is serialized, which is what SQLite does anyway.
+//!
+//! PostgreSQL: a small pool, so several replicas behind a load balancer (and several requests
+//! of one replica) work at once. What must not interleave takes a row lock inside its
+//! transaction: a push locks its device's row (`devices::lock`), and every transaction that
+//! appends to the change log locks the log's counter row first (`changes::lock_log`).
 
 pub mod blobs;
 pub mod cases;
 pub mod changes;
 pub mod conflicts;
+mod conn;
 pub mod devices;
 pub mod fields;
 pub mod links;
-mod migrations;
+mod migrate_pg;
+mod migrate_sqlite;
+mod pg;
+mod pool;
 pub mod reference;
+pub mod sql;
+mod sqlite;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use fieldcase_protocol::{HlcClock, Id};
-use rusqlite::{Connection, OptionalExtension};
+use fieldcase_protocol::Id;
 
+pub use self::conn::{Conn, Tx};
+use self::sql::args;
+pub use self::sql::{DbError, DbResult, Sql};
+use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 
-/// The connection and the center's own hybrid logical clock (used for center-side writes).
+/// What a `Db::run` closure gets: a connection and the center's clock.
 #[derive(Debug)]
-pub struct Store {
-    pub conn: Connection,
-    pub clock: HlcClock,
+pub struct Store<'a> {
+    pub conn: Conn<'a>,
+    pub clock: &'a Clock,
+}
+
+#[derive(Debug)]
+enum Backend {
+    Sqlite(Mutex<rusqlite::Connection>),
+    Postgres(pool::Pool),
 }
 
 /// Shared handle; DB work runs on the blocking pool.
 #[derive(Debug, Clone)]
-pub struct Db(Arc<Mutex<Store>>);
+pub struct Db(Arc<(Backend, Clock)>);
 
-pub fn open_sqlite(path: &Path) -> rusqlite::Result<Store> {
-    let mut conn = Connection::open(path)?;
+pub fn open_sqlite(path: &Path) -> DbResult<Db> {
+    let mut conn = rusqlite::Connection::open(path)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    migrations::migrate(&mut conn)?;
+    migrate_sqlite::migrate(&mut conn)?;
     let node = server_node(&conn)?;
-    Ok(Store {
-        conn,
-        clock: HlcClock::new(node),
-    })
+    Ok(Db(Arc::new((
+        Backend::Sqlite(Mutex::new(conn)),
+        Clock::new(node),
+    ))))
 }
 
-/// The node id of this server's HLC, made once and kept, so center writes tie-break stably.
-fn server_node(conn: &Connection) -> rusqlite::Result<Id> {
-    let existing: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'node'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(id) = existing.and_then(|s| s.parse::<Id>().ok()) {
-        return Ok(id);
-    }
+/// Connects (checking the URL and the server at start), migrates, and keeps at most
+/// `pool_size` connections.
+pub fn open_postgres(url: &str, pool_size: usize) -> DbResult<Db> {
+    let config: postgres::Config = url.parse()?;
+    let pool = pool::Pool::new(config, pool_size);
+    let node = {
+        let mut c = pool.get()?;
+        migrate_pg::migrate(c.client())?;
+        server_node(&pg::PgSql(std::cell::RefCell::new(c.client())))?
+    };
+    Ok(Db(Arc::new((Backend::Postgres(pool), Clock::new(node)))))
+}
+
+/// The node id of the center's HLC, made once and kept, so center writes tie-break stably
+/// (replicas on one PostgreSQL database share it).
+fn server_node(conn: &dyn Sql) -> DbResult<Id> {
     let id = Id::from_parts(crate::util::now_ms(), crate::util::random_bytes::<10>());
-    conn.execute(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES ('node', ?1)",
-        [id.to_string()],
+    conn.exec(
+        "INSERT INTO meta(key, value) VALUES ('node', ?1) ON CONFLICT(key) DO NOTHING",
+        args![id.to_string()],
     )?;
-    Ok(id)
+    let kept = conn
+        .query_one("SELECT value FROM meta WHERE key = 'node'", &[])?
+        .str(0)?;
+    kept.parse::<Id>()
+        .map_err(|e| DbError::Other(format!("meta node {kept:?}: {e}")))
 }
 
 impl Db {
-    pub fn new(store: Store) -> Db {
-        Db(Arc::new(Mutex::new(store)))
-    }
-
-    /// Runs `f` on the blocking pool with the store locked.
+    /// Runs `f` on the blocking pool with a connection: SQLite's one (locked), or one from the
+    /// PostgreSQL pool.
     pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
-        F: FnOnce(&mut Store) -> ApiResult<T> + Send + 'static,
+        F: FnOnce(&mut Store<'_>) -> ApiResult<T> + Send + 'static,
     {
         let inner = self.0.clone();
         tokio::task::spawn_blocking(move || {
-            // A panic while holding the lock poisons it; the SQLite transaction rolled back
-            // on drop, so the store itself is consistent and we keep serving.
-            let mut guard = inner.lock().unwrap_or_else(|p| p.into_inner());
-            f(&mut guard)
+            let (backend, clock) = &*inner;
+            match backend {
+                Backend::Sqlite(m) => {
+                    // A panic while holding the lock poisons it; the SQLite transaction rolled
+                    // back on drop, so the store itself is consistent and we keep serving.
+                    let mut guard = m.lock().unwrap_or_else(|p| p.into_inner());
+                    f(&mut Store {
+                        conn: Conn::Sqlite(&mut guard),
+                        clock,
+                    })
+                }
+                Backend::Postgres(pool) => {
+                    let mut pooled = pool.get()?;
+                    f(&mut Store {
+                        conn: Conn::Postgres(pg::PgSql(std::cell::RefCell::new(pooled.client()))),
+                        clock,
+                    })
+                }
+            }
         })
         .await
         .map_err(ApiError::internal)?

@@ -1,33 +1,24 @@
 //! Reference data the center sends down: enterprises, officers, tasks (stored whole, as the
 //! device's reference shape).
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
 
-pub fn put_enterprise(
-    conn: &Connection,
-    id: &str,
-    area: &str,
-    value: &Value,
-) -> rusqlite::Result<()> {
-    conn.execute(
+use super::sql::{DbResult, Sql, args};
+
+pub fn put_enterprise(conn: &dyn Sql, id: &str, area: &str, value: &Value) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO enterprises(id, area, value) VALUES (?1, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET area = excluded.area, value = excluded.value",
-        params![id, area, value.to_string()],
+        args![id, area, value.to_string()],
     )?;
     Ok(())
 }
 
-pub fn put_officer(
-    conn: &Connection,
-    id: &str,
-    areas: &[String],
-    value: &Value,
-) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn put_officer(conn: &dyn Sql, id: &str, areas: &[String], value: &Value) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO officers(id, areas, value) VALUES (?1, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET areas = excluded.areas, value = excluded.value",
-        params![
+        args![
             id,
             serde_json::to_string(areas).unwrap_or_default(),
             value.to_string()
@@ -43,32 +34,31 @@ pub struct TaskRow {
     pub value: Value,
 }
 
-pub fn task(conn: &Connection, id: &str) -> rusqlite::Result<Option<TaskRow>> {
-    conn.query_row("SELECT team, value FROM tasks WHERE id = ?1", [id], |r| {
-        let v: String = r.get(1)?;
-        Ok(TaskRow {
-            team: r.get(0)?,
-            value: serde_json::from_str(&v).unwrap_or(Value::Null),
+pub fn task(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
+    conn.query_opt("SELECT team, value FROM tasks WHERE id = ?1", args![id])?
+        .map(|r| {
+            Ok(TaskRow {
+                team: r.str(0)?,
+                value: serde_json::from_str(&r.str(1)?).unwrap_or(Value::Null),
+            })
         })
-    })
-    .optional()
+        .transpose()
 }
 
-pub fn put_task(conn: &Connection, id: &str, team: &str, value: &Value) -> rusqlite::Result<()> {
-    conn.execute(
+pub fn put_task(conn: &dyn Sql, id: &str, team: &str, value: &Value) -> DbResult<()> {
+    conn.exec(
         "INSERT INTO tasks(id, team, value) VALUES (?1, ?2, ?3)
          ON CONFLICT(id) DO UPDATE SET team = excluded.team, value = excluded.value",
-        params![id, team, value.to_string()],
+        args![id, team, value.to_string()],
     )?;
     Ok(())
 }
 
-pub fn enterprise_name(conn: &Connection, id: &str) -> rusqlite::Result<Option<String>> {
-    let v: Option<String> = conn
-        .query_row("SELECT value FROM enterprises WHERE id = ?1", [id], |r| {
-            r.get(0)
-        })
-        .optional()?;
+pub fn enterprise_name(conn: &dyn Sql, id: &str) -> DbResult<Option<String>> {
+    let v = conn
+        .query_opt("SELECT value FROM enterprises WHERE id = ?1", args![id])?
+        .map(|r| r.str(0))
+        .transpose()?;
     Ok(v.and_then(|v| serde_json::from_str::<Value>(&v).ok())
         .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string)))
 }

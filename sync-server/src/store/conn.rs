@@ -1,0 +1,93 @@
+//! A connection of either backend, and the transactions it opens.
+
+use std::cell::RefCell;
+
+use postgres::IsolationLevel;
+
+use super::pg::PgSql;
+use super::sql::{DbResult, Dialect, Row, Sql, Value};
+
+/// The connection a `Db::run` closure works on.
+#[derive(Debug)]
+pub enum Conn<'a> {
+    Sqlite(&'a mut rusqlite::Connection),
+    Postgres(PgSql<&'a mut postgres::Client>),
+}
+
+/// An open transaction: rolled back on drop unless committed.
+#[derive(Debug)]
+pub enum Tx<'a> {
+    Sqlite(rusqlite::Transaction<'a>),
+    Postgres(PgSql<postgres::Transaction<'a>>),
+}
+
+impl Conn<'_> {
+    fn sql(&self) -> &dyn Sql {
+        match self {
+            Conn::Sqlite(c) => &**c,
+            Conn::Postgres(c) => c,
+        }
+    }
+
+    /// A read-write transaction (READ COMMITTED on PostgreSQL; writers that must not interleave
+    /// take row locks, see `devices::lock` and `changes::lock_log`).
+    pub fn transaction(&mut self) -> DbResult<Tx<'_>> {
+        Ok(match self {
+            Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
+            Conn::Postgres(c) => Tx::Postgres(PgSql(RefCell::new(c.0.get_mut().transaction()?))),
+        })
+    }
+
+    /// A read-only transaction whose statements all see one snapshot (a pull reads its page
+    /// and the log head from the same moment).
+    pub fn snapshot(&mut self) -> DbResult<Tx<'_>> {
+        Ok(match self {
+            Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
+            Conn::Postgres(c) => Tx::Postgres(PgSql(RefCell::new(
+                c.0.get_mut()
+                    .build_transaction()
+                    .isolation_level(IsolationLevel::RepeatableRead)
+                    .read_only(true)
+                    .start()?,
+            ))),
+        })
+    }
+}
+
+impl Tx<'_> {
+    fn sql(&self) -> &dyn Sql {
+        match self {
+            Tx::Sqlite(t) => t,
+            Tx::Postgres(t) => t,
+        }
+    }
+
+    pub fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit()?,
+            Tx::Postgres(t) => t.0.into_inner().commit()?,
+        }
+        Ok(())
+    }
+}
+
+macro_rules! delegate_sql {
+    ($t:ty) => {
+        impl Sql for $t {
+            fn dialect(&self) -> Dialect {
+                self.sql().dialect()
+            }
+
+            fn exec(&self, sql: &str, params: &[Value]) -> DbResult<u64> {
+                self.sql().exec(sql, params)
+            }
+
+            fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+                self.sql().query(sql, params)
+            }
+        }
+    };
+}
+
+delegate_sql!(Conn<'_>);
+delegate_sql!(Tx<'_>);

@@ -1,0 +1,89 @@
+//! PostgreSQL's numbered migrations, tracked in `schema_version` (one row per applied step). The
+//! same tables as `migrate_sqlite`, in PostgreSQL's types: BIGINT for every integer (the store
+//! binds i64), an identity column for alerts, and the change log's version given out by the
+//! one-row `change_counter` (see `changes::append` for why not a sequence).
+
+use super::sql::DbResult;
+
+const MIGRATIONS: &[&str] = &[
+    // 1: the first schema.
+    r#"
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE users(
+    user_id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, area TEXT NOT NULL,
+    team TEXT, officer_id TEXT);
+CREATE TABLE enrollment_codes(
+    code_sha256 TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(user_id),
+    expires_at_ms BIGINT NOT NULL, used_at_ms BIGINT);
+CREATE TABLE devices(
+    device_id TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(user_id),
+    public_key TEXT NOT NULL, label TEXT NOT NULL, token_sha256 TEXT NOT NULL UNIQUE,
+    enrolled_at_ms BIGINT NOT NULL, revoked_at_ms BIGINT,
+    last_seq BIGINT NOT NULL DEFAULT 0, last_hash TEXT NOT NULL);
+CREATE TABLE links(
+    device_id TEXT NOT NULL REFERENCES devices(device_id), seq BIGINT NOT NULL,
+    op_id TEXT NOT NULL UNIQUE, case_id TEXT, kind TEXT NOT NULL, hlc TEXT NOT NULL,
+    payload_sha256 TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+    signature TEXT NOT NULL, payload TEXT, seen BIGINT NOT NULL,
+    result TEXT NOT NULL, received_at_ms BIGINT NOT NULL,
+    PRIMARY KEY(device_id, seq));
+CREATE INDEX links_case ON links(case_id, device_id, seq);
+CREATE TABLE link_blobs(
+    device_id TEXT NOT NULL, seq BIGINT NOT NULL, sha256 TEXT NOT NULL,
+    PRIMARY KEY(device_id, seq, sha256));
+CREATE INDEX link_blobs_sha ON link_blobs(sha256);
+CREATE TABLE alerts(
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, device_id TEXT NOT NULL, seq BIGINT,
+    code TEXT NOT NULL, reason TEXT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE TABLE enterprises(id TEXT PRIMARY KEY, area TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE officers(id TEXT PRIMARY KEY, areas TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE tasks(id TEXT PRIMARY KEY, team TEXT NOT NULL, value TEXT NOT NULL);
+CREATE TABLE fields(
+    entity TEXT NOT NULL, id TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+    version BIGINT NOT NULL, hlc TEXT NOT NULL, origin TEXT NOT NULL,
+    PRIMARY KEY(entity, id, field));
+CREATE TABLE cases(
+    case_id TEXT PRIMARY KEY, device_id TEXT NOT NULL, user_id TEXT NOT NULL,
+    task_id TEXT NOT NULL, enterprise_id TEXT NOT NULL, status TEXT NOT NULL,
+    opened_hlc TEXT NOT NULL, updated_at_ms BIGINT NOT NULL);
+CREATE TABLE conflicts(
+    id TEXT PRIMARY KEY, entity TEXT NOT NULL, entity_id TEXT NOT NULL, field TEXT NOT NULL,
+    reason TEXT NOT NULL, device_id TEXT, op_id TEXT,
+    kept_value TEXT NOT NULL, kept_hlc TEXT NOT NULL, kept_origin TEXT NOT NULL,
+    other_value TEXT NOT NULL, other_hlc TEXT NOT NULL, other_origin TEXT NOT NULL,
+    created_at_ms BIGINT NOT NULL,
+    resolution TEXT, note TEXT, resolved_by TEXT, resolved_at_ms BIGINT);
+CREATE TABLE changes(
+    version BIGINT PRIMARY KEY, entity TEXT NOT NULL, id TEXT NOT NULL,
+    kind TEXT NOT NULL, value TEXT, team TEXT, areas TEXT, device_id TEXT,
+    at_ms BIGINT NOT NULL);
+CREATE INDEX changes_entity ON changes(entity, id, version);
+CREATE TABLE change_counter(id INT PRIMARY KEY CHECK (id = 1), value BIGINT NOT NULL);
+INSERT INTO change_counter VALUES (1, 0);
+CREATE TABLE blobs(
+    sha256 TEXT PRIMARY KEY, length BIGINT NOT NULL, durable BIGINT NOT NULL,
+    complete BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL);
+"#,
+];
+
+/// Any advisory-lock key, the same in every replica: replicas starting together migrate one at
+/// a time, and the later ones find the work done.
+const MIGRATE_LOCK: i64 = 0x6669_656c_6463_6173; // "fieldcas"
+
+pub fn migrate(client: &mut postgres::Client) -> DbResult<()> {
+    let mut tx = client.transaction()?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)::text", &[&MIGRATE_LOCK])?;
+    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version(version BIGINT PRIMARY KEY)")?;
+    let current: i64 = tx
+        .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
+        .get(0);
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        tx.batch_execute(sql)?;
+        tx.execute(
+            "INSERT INTO schema_version(version) VALUES ($1)",
+            &[&((i + 1) as i64)],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}

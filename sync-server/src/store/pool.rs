@@ -1,0 +1,119 @@
+//! A small PostgreSQL connection pool: at most `size` clients, idle ones reused, a closed one
+//! dropped and replaced. Hand-made (about fifty lines) rather than a pool crate: the store is
+//! synchronous, and r2d2 or deadpool would add a dependency for what a Mutex and a Condvar do.
+
+use std::sync::{Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use postgres::{Client, NoTls};
+
+use super::sql::{DbError, DbResult};
+
+/// How long a request waits for a free connection before it fails.
+const WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Default)]
+struct State {
+    idle: Vec<Client>,
+    /// Clients handed out plus idle.
+    open: usize,
+}
+
+pub struct Pool {
+    config: postgres::Config,
+    size: usize,
+    state: Mutex<State>,
+    freed: Condvar,
+}
+
+impl std::fmt::Debug for Pool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pool").field("size", &self.size).finish()
+    }
+}
+
+/// A checked-out client; back to the pool on drop (unless it broke or a panic unwound past it).
+pub struct Pooled<'a> {
+    pool: &'a Pool,
+    client: Option<Client>,
+}
+
+impl std::fmt::Debug for Pooled<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Pooled")
+    }
+}
+
+impl Pool {
+    pub fn new(config: postgres::Config, size: usize) -> Pool {
+        Pool {
+            config,
+            size: size.max(1),
+            state: Mutex::default(),
+            freed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn get(&self) -> DbResult<Pooled<'_>> {
+        let mut st = self.lock();
+        loop {
+            if let Some(c) = st.idle.pop() {
+                if c.is_closed() {
+                    st.open -= 1;
+                    continue;
+                }
+                return Ok(Pooled {
+                    pool: self,
+                    client: Some(c),
+                });
+            }
+            if st.open < self.size {
+                st.open += 1;
+                drop(st);
+                return match self.config.connect(NoTls) {
+                    Ok(c) => Ok(Pooled {
+                        pool: self,
+                        client: Some(c),
+                    }),
+                    Err(e) => {
+                        self.lock().open -= 1;
+                        self.freed.notify_one();
+                        Err(e.into())
+                    }
+                };
+            }
+            let (next, timeout) = self
+                .freed
+                .wait_timeout(st, WAIT)
+                .unwrap_or_else(|p| p.into_inner());
+            st = next;
+            if timeout.timed_out() && st.idle.is_empty() && st.open >= self.size {
+                return Err(DbError::Other("no free database connection".into()));
+            }
+        }
+    }
+}
+
+impl Pooled<'_> {
+    pub fn client(&mut self) -> &mut Client {
+        self.client.as_mut().expect("present until drop")
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        let Some(c) = self.client.take() else { return };
+        let mut st = self.pool.lock();
+        if std::thread::panicking() || c.is_closed() {
+            st.open -= 1;
+        } else {
+            st.idle.push(c);
+        }
+        drop(st);
+        self.pool.freed.notify_one();
+    }
+}

@@ -1,0 +1,173 @@
+//! The narrow interface every store function is written against, once for both backends:
+//! `exec` and `query` with positional `?N` parameters (rewritten to `$N` for PostgreSQL), values
+//! as a three-case `Value`, rows as `Vec<Value>`. Dialect differences that SQL text cannot hide
+//! (json functions, row locks, how a change version is allocated) ask `dialect()`.
+
+/// Which SQL the connection speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// A column held something other than the type asked for.
+    #[error("column {0}: {1}")]
+    Decode(usize, String),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// A parameter or column value. Integers cover SQLite's INTEGER and PostgreSQL's BIGINT/INT/BOOL;
+/// JSON is stored as text in both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+
+impl From<u64> for Value {
+    /// Millisecond clocks and byte counts: far below `i64::MAX`.
+    fn from(v: u64) -> Self {
+        Value::Int(v as i64)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::Text(v.to_string())
+    }
+}
+
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Value::Text(v.clone())
+    }
+}
+
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Value::Text(v)
+    }
+}
+
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Value::Null, Into::into)
+    }
+}
+
+/// `args![a, b, …]`: a parameter list of anything `Into<Value>`.
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { &[$($crate::store::sql::Value::from($v)),*][..] };
+}
+pub(crate) use args;
+
+/// One result row.
+#[derive(Debug, Clone)]
+pub struct Row(pub Vec<Value>);
+
+impl Row {
+    fn at(&self, i: usize) -> DbResult<&Value> {
+        self.0
+            .get(i)
+            .ok_or_else(|| DbError::Decode(i, "no such column".into()))
+    }
+
+    pub fn opt_i64(&self, i: usize) -> DbResult<Option<i64>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            Value::Int(v) => Ok(Some(*v)),
+            Value::Text(_) => Err(DbError::Decode(
+                i,
+                "text where an integer was expected".into(),
+            )),
+        }
+    }
+
+    pub fn i64(&self, i: usize) -> DbResult<i64> {
+        self.opt_i64(i)?
+            .ok_or_else(|| DbError::Decode(i, "null where an integer was expected".into()))
+    }
+
+    /// An integer or boolean column (SQLite has no booleans; PostgreSQL answers `IS NOT NULL`
+    /// and `EXISTS` with one).
+    pub fn bool(&self, i: usize) -> DbResult<bool> {
+        Ok(self.i64(i)? != 0)
+    }
+
+    pub fn opt_str(&self, i: usize) -> DbResult<Option<String>> {
+        match self.at(i)? {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s.clone())),
+            Value::Int(_) => Err(DbError::Decode(i, "integer where text was expected".into())),
+        }
+    }
+
+    pub fn str(&self, i: usize) -> DbResult<String> {
+        self.opt_str(i)?
+            .ok_or_else(|| DbError::Decode(i, "null where text was expected".into()))
+    }
+}
+
+/// A connection or an open transaction of either backend.
+pub trait Sql {
+    fn dialect(&self) -> Dialect;
+    /// Runs one statement; answers the rows changed.
+    fn exec(&self, sql: &str, params: &[Value]) -> DbResult<u64>;
+    fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>;
+
+    fn query_opt(&self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
+        Ok(self.query(sql, params)?.into_iter().next())
+    }
+
+    fn query_one(&self, sql: &str, params: &[Value]) -> DbResult<Row> {
+        self.query_opt(sql, params)?
+            .ok_or_else(|| DbError::Other(format!("no row from {sql}")))
+    }
+}
+
+/// `?N` → `$N` (the store's SQL has no `?` inside string literals).
+pub fn to_dollar(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_become_dollars() {
+        assert_eq!(
+            super::to_dollar("UPDATE t SET a = ?2 WHERE b = ?1 AND c = '?'"),
+            "UPDATE t SET a = $2 WHERE b = $1 AND c = '?'"
+        );
+    }
+}
