@@ -1,4 +1,8 @@
-//! End-to-end: the real `fieldcase-server` binary on a loopback port, driven over HTTP.
+//! End-to-end: the real `fieldcase-server` binary on a loopback port, driven over HTTP. Every
+//! case runs twice: on SQLite (`sqlite::…`) and on PostgreSQL (`postgres::…`, a fresh database
+//! in a throwaway cluster, or in `FIELDCASE_TEST_PG`; see `support/pg_cluster.rs`).
+
+mod support;
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, Stdio};
@@ -13,6 +17,8 @@ struct Server {
     child: Child,
     base: String,
     addr: String,
+    /// The PostgreSQL database's URL, dropped with the server.
+    pg: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -20,15 +26,28 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(url) = &self.pg {
+            support::pg_cluster::drop_database(url);
+        }
     }
 }
 
-fn start() -> Server {
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+fn start(backend: Backend) -> Server {
     let dir = tempfile::tempdir().unwrap();
+    let db = match backend {
+        Backend::Sqlite => format!("sqlite:{}", dir.path().join("center.db").display()),
+        Backend::Postgres => support::pg_cluster::fresh_database(),
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"))
         .args(["--listen", "127.0.0.1:0"])
         .arg("--db")
-        .arg(format!("sqlite:{}", dir.path().join("center.db").display()))
+        .arg(&db)
         .arg("--blobs")
         .arg(dir.path().join("blobs"))
         .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
@@ -49,6 +68,7 @@ fn start() -> Server {
         child,
         base: format!("http://{addr}"),
         addr,
+        pg: matches!(backend, Backend::Postgres).then_some(db),
         _dir: dir,
     }
 }
@@ -199,9 +219,7 @@ fn setup_tasks(s: &Server) {
     assert_eq!(st, 200, "{r}");
 }
 
-#[test]
-fn protocol_header_and_unknown_fields() {
-    let s = start();
+fn protocol_header_and_unknown_fields(s: &Server) {
     let r = ureq::get(&format!("{}/v1/cases", s.base)).call();
     let Err(ureq::Error::Status(426, resp)) = r else {
         panic!("expected 426")
@@ -217,9 +235,7 @@ fn protocol_header_and_unknown_fields() {
     assert!(body["en"].as_str().unwrap().contains("extra"), "{body}");
 }
 
-#[test]
-fn enrollment_codes_are_one_time() {
-    let s = start();
+fn enrollment_codes_are_one_time(s: &Server) {
     s.admin("POST", "/v1/admin/users", Some(json!({"user_id": "u1", "name": "n", "role": "inspector", "area": "3205", "team": "t", "officer_id": null})));
     let (_, code) = s.admin(
         "POST",
@@ -237,9 +253,7 @@ fn enrollment_codes_are_one_time() {
     assert_eq!((st, body["code"].as_str()), (403, Some("enroll.bad_code")));
 }
 
-#[test]
-fn push_replay_gap_and_broken_chain() {
-    let s = start();
+fn push_replay_gap_and_broken_chain(s: &Server) {
     setup_tasks(&s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
     let op1 = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
@@ -300,9 +314,7 @@ fn push_replay_gap_and_broken_chain() {
     assert_eq!((st, r["code"].as_str()), (403, Some("auth.revoked")));
 }
 
-#[test]
-fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict() {
-    let s = start();
+fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict(s: &Server) {
     setup_tasks(&s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
     let (_, p) = d.pull(0);
@@ -337,9 +349,7 @@ fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict() {
     assert_eq!(case["ops"][0]["chain_verified"], true, "{case}");
 }
 
-#[test]
-fn pull_is_scoped_and_snapshot_compacts() {
-    let s = start();
+fn pull_is_scoped_and_snapshot_compacts(s: &Server) {
     setup_tasks(&s);
     s.admin(
         "PATCH",
@@ -401,9 +411,7 @@ fn patch_blob(
     }
 }
 
-#[test]
-fn blob_upload_resumes_and_checks_hash() {
-    let s = start();
+fn blob_upload_resumes_and_checks_hash(s: &Server) {
     let d = s.enroll("u1", "team-a", "3205", 1);
     let data: Vec<u8> = (0..5_000_000u32).map(|i| (i * 7 + i / 13) as u8).collect();
     let sha = Sha256::of(&data).to_string();
@@ -465,3 +473,30 @@ fn blob_upload_resumes_and_checks_hash() {
         );
     }
 }
+
+/// Each case once per backend: `sqlite::NAME` and `postgres::NAME`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::start(super::Backend::Sqlite));
+            })*
+        }
+        mod postgres {
+            $(#[test]
+            fn $name() {
+                super::$name(&super::start(super::Backend::Postgres));
+            })*
+        }
+    };
+}
+
+on_both_backends!(
+    protocol_header_and_unknown_fields,
+    enrollment_codes_are_one_time,
+    push_replay_gap_and_broken_chain,
+    out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict,
+    pull_is_scoped_and_snapshot_compacts,
+    blob_upload_resumes_and_checks_hash,
+);
