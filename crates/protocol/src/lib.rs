@@ -41,6 +41,7 @@ mod ids;
 mod lower_hex;
 mod serde_str;
 mod sign;
+pub mod statement;
 pub mod sync;
 
 pub use canonical::{CanonicalError, canonical_hash, to_canonical_json};

@@ -4,8 +4,8 @@
 //! every signature binds to. A locked version never changes: a correction is a new version that
 //! supersedes it and needs fresh signatures; old signatures stay valid for the old version only.
 
-use fieldcase_protocol::{Sha256, canonical_hash, signing_message, to_canonical_json};
-use serde::Serialize;
+use fieldcase_protocol::statement::SignedStatement;
+use fieldcase_protocol::{Sha256, canonical_hash};
 use serde_json::json;
 
 use super::command::Strokes;
@@ -421,39 +421,29 @@ pub(crate) fn amend(
     ))
 }
 
-/// What a signature's device signature covers.
-#[derive(Serialize)]
-pub struct SignedStatement<'a> {
-    pub case_id: &'a str,
-    pub transcript_id: &'a str,
-    pub version: u32,
-    pub content_hash: &'a str,
-    pub role: SignerRole,
-    pub signer_id: &'a str,
-    pub name: &'a str,
-    pub at: &'a crate::model::Time,
-    pub strokes_sha256: &'a str,
-}
-
-/// The bytes the device signs for a signature record.
+/// The bytes the device signs for a signature record (protocol::statement, the same code the
+/// center verifies with).
 pub fn statement_bytes(
     case_id: &str,
     transcript_id: &str,
     version: u32,
     s: &SignatureRecord,
 ) -> Result<Vec<u8>> {
+    // The role's and time's wire spelling, exactly as the operation writes them.
+    let role = serde_json::to_value(s.role)?;
+    let at = serde_json::to_value(s.at)?;
     let st = SignedStatement {
         case_id,
         transcript_id,
         version,
         content_hash: &s.content_hash,
-        role: s.role,
+        role: role.as_str().unwrap_or_default(),
         signer_id: &s.signer_id,
         name: &s.name,
-        at: &s.at,
+        at: at.as_str().unwrap_or_default(),
         strokes_sha256: &s.strokes_sha256,
     };
-    Ok(signing_message("signature", &to_canonical_json(&st)?))
+    Ok(fieldcase_protocol::statement::statement_bytes(&st)?)
 }
 
 /// Whether the required signers are complete for a version (refusal replaces the party).
