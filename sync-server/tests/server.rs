@@ -44,10 +44,16 @@ fn start(backend: Backend) -> Server {
         Backend::Sqlite => format!("sqlite:{}", dir.path().join("center.db").display()),
         Backend::Postgres => support::pg_cluster::fresh_database(),
     };
+    let owned = matches!(backend, Backend::Postgres).then(|| db.clone());
+    spawn(dir, &db, owned)
+}
+
+/// A server process on `db`; `owned` is a PostgreSQL database to drop with it.
+fn spawn(dir: tempfile::TempDir, db: &str, owned: Option<String>) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"))
         .args(["--listen", "127.0.0.1:0"])
         .arg("--db")
-        .arg(&db)
+        .arg(db)
         .arg("--blobs")
         .arg(dir.path().join("blobs"))
         .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
@@ -68,7 +74,7 @@ fn start(backend: Backend) -> Server {
         child,
         base: format!("http://{addr}"),
         addr,
-        pg: matches!(backend, Backend::Postgres).then_some(db),
+        pg: owned,
         _dir: dir,
     }
 }
@@ -500,3 +506,97 @@ on_both_backends!(
     pull_is_scoped_and_snapshot_compacts,
     blob_upload_resumes_and_checks_hash,
 );
+
+/// Two replicas on one PostgreSQL database: one device pushes the same batch to both at once
+/// from several threads (the device row lock makes every op applied exactly once, the rest
+/// `already_applied`, and no request fails), while center writes land on both replicas and a
+/// device pulls page by page from either: no change is skipped (versions become visible in
+/// order).
+mod replicas {
+    use super::*;
+
+    #[test]
+    fn postgres_replicas_serialize_pushes_and_never_skip_changes() {
+        let a = start(Backend::Postgres);
+        let b = spawn(tempfile::tempdir().unwrap(), a.pg.as_deref().unwrap(), None);
+        setup_tasks(&a);
+        let mut d = a.enroll("u1", "team-a", "3205", 1);
+        let mut ops = vec![d.op(Some("C-1"), "case_opened", &opened("T-A"), 0)];
+        for _ in 0..20 {
+            ops.push(d.op(Some("C-1"), "note", "{}", 0));
+        }
+        let body = json!({"protocol": 1, "device_id": d.id, "ops": ops});
+        let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..6)
+                .map(|i| {
+                    let (url, body, token) = (
+                        format!("{}/v1/sync/push", [&a, &b][i % 2].base),
+                        body.clone(),
+                        d.token.clone(),
+                    );
+                    sc.spawn(move || call("POST", &url, Some(&token), Some(body)))
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut applied = vec![0; 21];
+        for (st, r) in &answers {
+            assert_eq!(*st, 200, "{r}");
+            assert_eq!(r["last_seq"], 21);
+            for (i, res) in r["results"].as_array().unwrap().iter().enumerate() {
+                match res["outcome"].as_str() {
+                    Some("applied") => applied[i] += 1,
+                    Some("already_applied") => {}
+                    other => panic!("seq {}: {other:?}", i + 1),
+                }
+            }
+        }
+        assert_eq!(applied, vec![1; 21], "each op applied exactly once");
+
+        // Center writes on both replicas while the device pulls from either.
+        let writing = std::sync::atomic::AtomicUsize::new(2);
+        let seen = std::thread::scope(|sc| {
+            for (k, s) in [&a, &b].into_iter().enumerate() {
+                let writing = &writing;
+                sc.spawn(move || {
+                    for i in 0..25 {
+                        let e =
+                            json!([{"id": format!("E-{k}-{i}"), "area": "320506", "name": "x"}]);
+                        let (st, r) = s.admin("POST", "/v1/enterprises", Some(e));
+                        assert_eq!(st, 200, "{r}");
+                    }
+                    writing.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                });
+            }
+            let puller = sc.spawn(|| {
+                let mut seen = std::collections::BTreeSet::new();
+                let mut cursor = 0;
+                for round in 0.. {
+                    // Read before the pull: once the writers are done, a pull that says no more
+                    // has seen all they wrote.
+                    let done = writing.load(std::sync::atomic::Ordering::SeqCst) == 0;
+                    let url = format!(
+                        "{}/v1/sync/pull?cursor={cursor}&limit=3",
+                        [&a, &b][round % 2].base
+                    );
+                    let (st, p) = call("GET", &url, Some(&d.token), None);
+                    assert_eq!(st, 200, "{p}");
+                    for c in p["changes"].as_array().unwrap() {
+                        seen.insert(c["id"].as_str().unwrap().to_string());
+                    }
+                    cursor = p["cursor"].as_i64().unwrap();
+                    if done && p["has_more"] == false {
+                        break;
+                    }
+                }
+                seen
+            });
+            puller.join().unwrap()
+        });
+        for k in 0..2 {
+            for i in 0..25 {
+                assert!(seen.contains(&format!("E-{k}-{i}")), "E-{k}-{i} skipped");
+            }
+        }
+    }
+}
