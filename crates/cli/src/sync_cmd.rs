@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use fieldcase_core::sync::{self, Backoff, SyncFailure};
+use fieldcase_core::sync::{self, Schedule, ScheduleState, SyncFailure};
 
 use crate::store_cmd::{Eng, err};
 
@@ -32,42 +32,52 @@ fn print_status(eng: &Eng) -> Result<(), String> {
     Ok(())
 }
 
-/// One run, or with `watch` runs until interrupted: after a failure it waits with exponential
-/// backoff and jitter; after a success it waits `every`.
+/// One run, or with `watch` runs until interrupted on the core's [`Schedule`]: every `every`
+/// seconds after a success, with exponential backoff and jitter after a transient failure, and
+/// stopping on a refusal that retrying cannot fix.
 pub(crate) fn sync(eng: &mut Eng, status: bool, watch: bool, every: u64) -> Result<(), String> {
     if status {
         return print_status(eng);
     }
     let client = sync::client_for(eng).map_err(fail)?;
-    let mut backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
+    let mut schedule = Schedule::new(Duration::from_secs(every));
     loop {
+        let now = now_ms();
+        match schedule.state(now) {
+            ScheduleState::Due => {}
+            ScheduleState::Waiting { at_ms, .. } => {
+                std::thread::sleep(Duration::from_millis((at_ms - now).min(1000)));
+                continue;
+            }
+            ScheduleState::Offline => std::thread::sleep(Duration::from_secs(1)),
+            ScheduleState::NeedsAttention { reason } => return Err(reason),
+        }
         let mut progress = |done: usize, total: usize, bytes: u64| {
             eprintln!("blobs {done}/{total}, {bytes} bytes sent");
         };
-        match sync::sync_once(eng, &client, &mut progress) {
-            Ok(report) => {
-                backoff.reset();
-                println!(
-                    "{}",
-                    serde_json::to_string(&report).map_err(|e| e.to_string())?
-                );
-                if !watch {
-                    return Ok(());
-                }
-                std::thread::sleep(Duration::from_secs(every));
-            }
-            Err(e) if watch && e.transient() => {
-                let wait = backoff.next_delay(jitter());
-                eprintln!(
-                    "sync failed ({e}); retry {} in {:.1} s",
-                    backoff.attempts(),
-                    wait.as_secs_f64()
-                );
-                std::thread::sleep(wait);
-            }
-            Err(e) => return Err(fail(e)),
+        let result = sync::sync_once(eng, &client, &mut progress);
+        match &result {
+            Ok(report) => println!(
+                "{}",
+                serde_json::to_string(report).map_err(|e| e.to_string())?
+            ),
+            Err(e) => eprintln!("sync failed: {e}"),
         }
+        if !watch {
+            return result.map(|_| ()).map_err(fail);
+        }
+        let outcome = result
+            .map(|_| ())
+            .map_err(|e| (e.transient(), e.to_string()));
+        schedule.finished(outcome, now_ms(), jitter());
     }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// A uniform draw in [0, 1) from the OS random source.

@@ -12,6 +12,7 @@ mod failure;
 mod pull;
 mod push;
 mod run;
+mod schedule;
 mod state;
 mod status;
 
@@ -19,6 +20,7 @@ pub use backoff::Backoff;
 pub use client::{Client, SyncError};
 pub use failure::SyncFailure;
 pub use run::{SyncReport, client_for, enroll, sync_once};
+pub use schedule::{Schedule, ScheduleState};
 pub use state::SyncConfig;
 pub use status::{CaseSyncState, Rejected, SyncStatus, case_state, status};
 
