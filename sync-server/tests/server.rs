@@ -260,7 +260,7 @@ fn enrollment_codes_are_one_time(s: &Server) {
 }
 
 fn push_replay_gap_and_broken_chain(s: &Server) {
-    setup_tasks(&s);
+    setup_tasks(s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
     let op1 = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
     let (st, r1) = d.push(vec![op1.clone()]);
@@ -321,7 +321,7 @@ fn push_replay_gap_and_broken_chain(s: &Server) {
 }
 
 fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict(s: &Server) {
-    setup_tasks(&s);
+    setup_tasks(s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
     let (_, p) = d.pull(0);
     let seen = p["cursor"].as_i64().unwrap();
@@ -356,7 +356,7 @@ fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict(s: &Se
 }
 
 fn pull_is_scoped_and_snapshot_compacts(s: &Server) {
-    setup_tasks(&s);
+    setup_tasks(s);
     s.admin(
         "PATCH",
         "/v1/tasks/T-A",
@@ -442,12 +442,12 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
         cut as u64 - offset
     );
     // Wrong offset is refused with the durable one.
-    let (st, r) = patch_blob(&s, &d.token, &sha, 0, data.len() as u64, &data[..10]);
+    let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, &data[..10]);
     if offset != 0 {
         assert_eq!((st, r["offset"].as_u64()), (409, Some(offset)), "{r}");
     }
     let (st, r) = patch_blob(
-        &s,
+        s,
         &d.token,
         &sha,
         offset,
@@ -456,11 +456,11 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
     );
     assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
     // Already complete: answered at once.
-    let (st, r) = patch_blob(&s, &d.token, &sha, 0, data.len() as u64, b"");
+    let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, b"");
     assert_eq!((st, r["complete"].as_bool()), (200, Some(true)));
     // Wrong content under a name: refused and discarded.
     let other = "b".repeat(64);
-    let (st, r) = patch_blob(&s, &d.token, &other, 0, 4, b"abcd");
+    let (st, r) = patch_blob(s, &d.token, &other, 0, 4, b"abcd");
     assert_eq!((st, r["code"].as_str()), (422, Some("blob.hash_mismatch")));
     let (st, _) = call(
         "HEAD",
@@ -471,7 +471,7 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
     assert_eq!(st, 404);
     // Path tricks.
     for bad in ["..%2Fx", "ABCDEF", &"A".repeat(64)] {
-        let (st, r) = patch_blob(&s, &d.token, bad, 0, 1, b"x");
+        let (st, r) = patch_blob(s, &d.token, bad, 0, 1, b"x");
         assert_eq!(
             (st, r["code"].as_str()),
             (400, Some("blob.bad_name")),

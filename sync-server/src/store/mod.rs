@@ -46,7 +46,7 @@ pub struct Store<'a> {
 #[derive(Debug)]
 enum Backend {
     Sqlite(Mutex<rusqlite::Connection>),
-    Postgres(pool::Pool),
+    Postgres(Box<pool::Pool>),
 }
 
 /// Shared handle; DB work runs on the blocking pool.
@@ -77,7 +77,10 @@ pub fn open_postgres(url: &str, pool_size: usize) -> DbResult<Db> {
         migrate_pg::migrate(c.client())?;
         server_node(&pg::PgSql(std::cell::RefCell::new(c.client())))?
     };
-    Ok(Db(Arc::new((Backend::Postgres(pool), Clock::new(node)))))
+    Ok(Db(Arc::new((
+        Backend::Postgres(Box::new(pool)),
+        Clock::new(node),
+    ))))
 }
 
 /// The node id of the center's HLC, made once and kept, so center writes tie-break stably

@@ -179,6 +179,8 @@ fn start_cluster() -> String {
 }
 
 /// Stops the cluster and removes its dir once this test process has exited.
+// Never waited for: it outlives this process on purpose (then init reaps it).
+#[allow(clippy::zombie_processes)]
 fn watchdog(root: bool, dir: &Path) {
     let script = r#"pid=$1; dir=$2; shift 2
 while kill -0 "$pid" 2>/dev/null; do sleep 1; done
