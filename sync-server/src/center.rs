@@ -313,7 +313,16 @@ pub async fn get_case(
             let case = cases::get(&s.conn, &id)?.ok_or_else(|| ApiError::not_found("case"))?;
             let key: Option<PublicKey> = devices::device(&s.conn, &case.device_id)?
                 .and_then(|d| d.public_key.parse().ok());
-            let ops: Vec<Value> = links::case_ops(&s.conn, &id)?
+            let case_ops = links::case_ops(&s.conn, &id)?;
+            let parsed: Vec<(String, Value)> = case_ops
+                .iter()
+                .filter_map(|op| {
+                    let p = serde_json::from_str(op.payload.as_deref()?).ok()?;
+                    Some((op.link.kind.clone(), p))
+                })
+                .collect();
+            let checks = crate::signatures::check(&case.case_id, &parsed, key.as_ref());
+            let ops: Vec<Value> = case_ops
                 .into_iter()
                 .map(|op| {
                     // Re-verified on every read: a row edited behind the server's back shows.
@@ -352,6 +361,8 @@ pub async fn get_case(
                 "complete": complete,
                 "ops": ops,
                 "blobs": blobs,
+                "transcripts": checks["transcripts"],
+                "signatures": checks["signatures"],
             })))
         })
         .await

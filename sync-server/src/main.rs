@@ -11,6 +11,7 @@ mod error;
 mod merge;
 mod pull;
 mod push;
+mod signatures;
 mod store;
 mod util;
 

@@ -127,6 +127,31 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
     assert_eq!(kinds.first(), Some(&"case_opened"));
     assert_eq!(kinds.last(), Some(&"closed"));
     assert_eq!(kinds.iter().filter(|k| **k == "signed").count(), 7);
+    // The center's own check of the records: every version's content matches its hash, every
+    // signature verifies, and those on a superseded version say so.
+    let transcripts = detail["transcripts"].as_array().expect("transcripts");
+    assert!(
+        !transcripts.is_empty() && transcripts.iter().all(|t| t["content_intact"] == true),
+        "{detail}"
+    );
+    let sigs = detail["signatures"].as_array().expect("signatures");
+    assert_eq!(sigs.len(), 7, "{detail}");
+    let status = |s: &Value| s["check"]["status"].as_str().unwrap_or("").to_string();
+    assert!(sigs.iter().all(|s| status(s) != "invalid"), "{detail}");
+    assert!(sigs.iter().any(|s| status(s) == "valid"), "{detail}");
+    let device_sigs: Value =
+        serde_json::from_str(&ok(&a, &["signatures", &case_id])).expect("signatures json");
+    let device_valid = device_sigs
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|s| s["status"] == "valid" || s["status"]["status"] == "valid")
+        .count();
+    assert_eq!(
+        sigs.iter().filter(|s| status(s) == "valid").count(),
+        device_valid,
+        "the center and the device judge the signatures alike: {device_sigs}"
+    );
 
     // Nothing is sent twice.
     let r = report(&ok(&a, &["sync"]));
