@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub mod proxy;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -70,6 +72,7 @@ pub struct Server {
     child: Child,
     pub url: String,
     pub dir: PathBuf,
+    http: OnceLock<reqwest::blocking::Client>,
 }
 
 impl Drop for Server {
@@ -80,6 +83,28 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// The listening address (`127.0.0.1:PORT`).
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.url
+            .trim_start_matches("http://")
+            .parse()
+            .expect("server address")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server (SIGKILL: no graceful shutdown) and starts it again on the same database
+    /// and blobs folder, on a new port.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let next = Server::start(&self.dir.clone());
+        let old = std::mem::replace(self, next);
+        drop(old);
+    }
+
     pub fn start(dir: &Path) -> Server {
         std::fs::create_dir_all(dir).expect("server dir");
         let mut child = Command::new(bin_dir().join("fieldcase-server"))
@@ -106,13 +131,23 @@ impl Server {
             child,
             url,
             dir: dir.to_path_buf(),
+            http: OnceLock::new(),
         }
     }
 
-    fn call(&self, method: &str, path: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+    /// A call answering its status and body (JSON, or the text as a string).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
         // reqwest is built on rustls without a default provider (ring is ours).
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::blocking::Client::new();
+        let http = self.http.get_or_init(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::blocking::Client::new()
+        });
         let url = format!("{}{path}", self.url);
         let rb = match method {
             "GET" => http.get(url),

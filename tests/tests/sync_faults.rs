@@ -1,0 +1,577 @@
+//! Sync under faults: seeded, reproducible schedules of device work, syncs through a
+//! fault-injecting proxy (drops, delays, cut requests and answers, duplicated requests, the server
+//! killed mid-request), server restarts, device engine restarts and concurrent center edits —
+//! then, faults off, every device syncs until quiet and the whole system must agree:
+//!
+//! - no op lost: the center holds exactly each device's chain (every seq, op id and hash, and the
+//!   head), and every device shows nothing pending and nothing refused;
+//! - none applied twice: every op id appears once at the center, each with one stored result;
+//! - every case is complete at the center (all its blobs stored) with every link verified;
+//! - all stores converge: every device of the team shows every task of the schedule with the
+//!   same status, the one the center settled on;
+//! - exactly one conflict record per concurrent shared-field edit, and none elsewhere.
+//!
+//! The center server binary starts once per test process; each schedule gets a fresh team, users,
+//! devices and tasks through the admin API. `FIELDCASE_FAULT_SEEDS=N` sets how many schedules the
+//! default test runs (1,000); `FIELDCASE_FAULT_SEED=N` reruns one seed. A failure names its seed.
+//! The ignored `ten_thousand_schedules` runs 10,000 and prints totals.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use fieldcase_core::Engine;
+use fieldcase_core::env::SteppingEnv;
+use fieldcase_core::forms::FormSet;
+use fieldcase_core::sync::{self, Client};
+use serde_json::{Value, json};
+use support::Server;
+use support::proxy::{Counts, Mix, Proxy, Rng};
+
+const OFFICER: &str = "O-ZHANG";
+
+/// The server, the proxy in front of it and the forms, shared by every schedule of the process.
+struct World {
+    server: Server,
+    proxy: Proxy,
+    forms: FormSet,
+    tmp: tempfile::TempDir,
+    /// Schedules run so far (ids stay unique when one process runs several tests).
+    runs: u64,
+}
+
+/// One test at a time owns the world; it is torn down (server killed) when the test ends, since
+/// a static is never dropped and an orphaned server would outlive the test process.
+fn world_lock() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl World {
+    fn start() -> World {
+        {
+            let tmp = tempfile::tempdir().expect("tmp");
+            let server = Server::start(&tmp.path().join("center"));
+            let text =
+                std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
+                    .expect("reference.json");
+            let r: Value = serde_json::from_str(&text).expect("json");
+            server.admin("POST", "/v1/officers", &r["officers"]);
+            server.admin("POST", "/v1/enterprises", &r["enterprises"]);
+            let proxy = Proxy::start(server.addr(), server.pid());
+            let forms = FormSet::load(&support::root().join("forms")).expect("forms");
+            World {
+                server,
+                proxy,
+                forms,
+                tmp,
+                runs: 0,
+            }
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+fn env() -> SteppingEnv {
+    SteppingEnv::new(now_ms(), 1).with_random_ids()
+}
+
+fn site() -> Value {
+    json!({"lat": 31.2557, "lon": 120.6050, "accuracy_m": 8.0})
+}
+
+/// One device: its store folder, and (while "running") its engine and sync client.
+struct Device {
+    name: String,
+    dir: PathBuf,
+    engine: Option<Engine<SteppingEnv>>,
+    client: Option<Client>,
+    /// Steps still to run, in order, on the device's own task's case.
+    steps: Vec<Value>,
+    case: Option<String>,
+    own_task: String,
+    /// The task the center cancels while this device opens a case on it (a concurrent edit).
+    contested: Option<String>,
+}
+
+impl Device {
+    /// Opens the engine and, once enrolled, its client (enrollment went through the proxy, so the
+    /// stored center URL is the proxy's, which keeps its port across server restarts).
+    fn open(&mut self, forms: &FormSet) {
+        let eng = Engine::open(&self.dir, forms.clone(), env()).expect("open engine");
+        self.client = sync::client_for(&eng).ok();
+        self.engine = Some(eng);
+    }
+
+    /// A client restart: the engine and client are dropped and reopened from the store folder.
+    fn restart(&mut self, forms: &FormSet) {
+        self.client = None;
+        self.engine = None;
+        self.open(forms);
+    }
+
+    fn eng(&mut self) -> &mut Engine<SteppingEnv> {
+        self.engine.as_mut().expect("engine open")
+    }
+
+    fn sync(&mut self) -> Result<sync::SyncReport, String> {
+        let client = self.client.as_ref().expect("enrolled");
+        let eng = self.engine.as_mut().expect("engine open");
+        sync::sync_once(eng, client, &mut |_, _, _| {}).map_err(|e| e.to_string())
+    }
+
+    fn run(&mut self, mut step: Value) -> String {
+        if let Some(c) = &self.case
+            && step["step"] != "open_case"
+        {
+            step["case_id"] = json!(c);
+        }
+        let cmd = serde_json::from_value(step.clone()).expect("command json");
+        let out = self
+            .eng()
+            .execute(&cmd)
+            .unwrap_or_else(|e| panic!("{} step {step}: {e}", self.name));
+        if out.kind == "case_opened" && step["task_id"] == json!(self.own_task) {
+            self.case = Some(out.case_id.clone());
+        }
+        out.case_id
+    }
+
+    /// The device's chain: (seq, op id, hash, case id).
+    fn chain(&self) -> Vec<(i64, String, String, Option<String>)> {
+        let conn = self.engine.as_ref().expect("engine").store().conn();
+        let mut st = conn
+            .prepare("SELECT seq, op_id, hash, case_id FROM ops ORDER BY seq")
+            .expect("prepare");
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows")
+    }
+
+    fn task_status(&self, id: &str) -> Value {
+        let t = self
+            .engine
+            .as_ref()
+            .expect("engine")
+            .store()
+            .task(id)
+            .expect("task query");
+        t.map_or(Value::Null, |t| {
+            serde_json::to_value(t.status).expect("status")
+        })
+    }
+}
+
+/// Totals over many schedules.
+#[derive(Debug, Default)]
+struct Totals {
+    schedules: u64,
+    devices: u64,
+    ops: u64,
+    syncs: u64,
+    sync_failures: u64,
+    server_restarts: u64,
+    client_restarts: u64,
+    concurrent_edits: u64,
+    faults: Counts,
+    /// Time spent in setup, the faulty phase, the quiet phase, the checks (ms).
+    phase_ms: [u128; 4],
+}
+
+/// What one schedule did.
+#[derive(Debug, Default)]
+struct Outcome {
+    devices: u64,
+    ops: u64,
+    syncs: u64,
+    sync_failures: u64,
+    server_restarts: u64,
+    client_restarts: u64,
+    concurrent_edits: u64,
+    faults: Counts,
+    phase_ms: [u128; 4],
+}
+
+fn restart_server(w: &mut World, out: &mut Outcome) {
+    w.server.restart();
+    w.proxy.retarget(w.server.addr(), w.server.pid());
+    out.server_restarts += 1;
+}
+
+/// The schedule's fault mix, drawn from its seed: from almost none to about half the
+/// connections faulted; a server killed mid-request in one schedule of five.
+fn mix_for(rng: &mut Rng) -> Mix {
+    let scale = rng.below(11); // 0..=10
+    Mix {
+        delay: scale,
+        drop: scale,
+        cut_request: scale,
+        cut_response: scale,
+        duplicate: scale,
+        kill: if rng.chance(20) { 1 + rng.below(4) } else { 0 },
+    }
+}
+
+/// The device steps of a short verification visit, with one or two photos and notes.
+fn visit(rng: &mut Rng, task: &str, big_photo: bool) -> Vec<Value> {
+    let mut steps = vec![
+        json!({"step": "open_case", "task_id": task, "by": OFFICER}),
+        json!({"step": "check_in", "by": OFFICER, "fix": site()}),
+    ];
+    let photos = ["outlet.png", "sludge.png"];
+    for i in 0..1 + rng.below(2) {
+        let (file, media) = if big_photo && i == 0 {
+            ("tank.jpg", "image/jpeg")
+        } else {
+            (photos[rng.below(2) as usize], "image/png")
+        };
+        let path = support::root().join("demo/electroplating").join(file);
+        steps.push(json!({"step": "capture_evidence", "by": OFFICER,
+            "path": path.display().to_string(), "kind": "photo", "media_type": media,
+            "method": "拍照", "proves": format!("现场照片{i}"), "fix": site()}));
+    }
+    for i in 0..1 + rng.below(2) {
+        steps.push(json!({"step": "add_note", "by": OFFICER, "text": format!("核查说明{i}")}));
+    }
+    steps.push(json!({"step": "close_case", "by": OFFICER}));
+    steps
+}
+
+/// Runs one schedule; panics (naming nothing: the caller adds the seed) on any broken invariant.
+fn schedule(w: &mut World, seed: u64) -> Outcome {
+    let mut rng = Rng::new(seed);
+    let mut out = Outcome::default();
+    let mut t = Instant::now();
+    let mut lap = |out: &mut Outcome, i: usize| {
+        out.phase_ms[i] += t.elapsed().as_millis();
+        t = Instant::now();
+    };
+    w.runs += 1;
+    let tag = format!("R{}-S{seed}", w.runs);
+    let team = format!("TM-{tag}");
+    let root = w.tmp.path().join(&tag);
+    let k = 2 + rng.below(2) as usize;
+    out.devices = k as u64;
+    let big_photo = rng.chance(3);
+
+    // The center: a task per device, and for some devices a second task the center will cancel
+    // while the device opens a case on it.
+    let mut tasks = Vec::new();
+    let mut devices = Vec::new();
+    for i in 0..k {
+        let own = format!("T-{tag}-{i}");
+        let contested = rng.chance(50).then(|| format!("C-{tag}-{i}"));
+        for t in std::iter::once(&own).chain(contested.as_ref()) {
+            tasks.push(json!({"id": t, "source": "lead", "enterprise_id": "E-EP01",
+                "procedure": "verification", "officers": [OFFICER], "due": "2026-12-31",
+                "team": team}));
+        }
+        devices.push(Device {
+            name: format!("device {i}"),
+            dir: root.join(format!("d{i}")),
+            engine: None,
+            client: None,
+            steps: visit(&mut rng, &own, big_photo && i == 0),
+            case: None,
+            own_task: own,
+            contested,
+        });
+    }
+    let posted = w.server.admin("POST", "/v1/tasks", &Value::Array(tasks));
+    let task_version = posted["version"].as_i64().expect("version");
+
+    // Enrollment and the first pull, faults off.
+    w.proxy.reseed(seed);
+    w.proxy.set_mix(Mix::OFF);
+    let proxy_url = w.proxy.url();
+    for (i, d) in devices.iter_mut().enumerate() {
+        let user = format!("U-{tag}-{i}");
+        let code = w.server.user(&user, "测试", &team, Some(OFFICER));
+        d.open(&w.forms);
+        let label = d.name.clone();
+        sync::enroll(d.eng(), &proxy_url, &code, &label).expect("enroll");
+        d.client = Some(sync::client_for(d.engine.as_ref().expect("engine")).expect("client"));
+        d.sync().expect("first sync");
+    }
+
+    // The concurrent edits: the device opens a case on its contested task (having pulled it
+    // dispatched), the center cancels it having seen only the dispatch; in either order, before
+    // the device learns of the cancellation.
+    let mut cancels: Vec<String> = Vec::new();
+    for d in devices.iter_mut() {
+        if let Some(c) = d.contested.clone() {
+            if rng.chance(50) {
+                cancel(w, &c, task_version);
+            } else {
+                cancels.push(c.clone());
+            }
+            d.run(json!({"step": "open_case", "task_id": c, "by": OFFICER}));
+            out.ops += 1;
+            out.concurrent_edits += 1;
+        }
+    }
+
+    lap(&mut out, 0);
+    // The schedule proper, faults on.
+    w.proxy.set_mix(mix_for(&mut rng));
+    let may_restart_server = rng.chance(10);
+    loop {
+        let left: Vec<usize> = (0..k).filter(|&i| !devices[i].steps.is_empty()).collect();
+        if left.is_empty() && cancels.is_empty() {
+            break;
+        }
+        let r = rng.below(100);
+        if r < 50 && !left.is_empty() {
+            let d = &mut devices[left[rng.below(left.len() as u64) as usize]];
+            let step = d.steps.remove(0);
+            d.run(step);
+            out.ops += 1;
+        } else if r < 85 {
+            let d = &mut devices[rng.below(k as u64) as usize];
+            out.syncs += 1;
+            if d.sync().is_err() {
+                out.sync_failures += 1;
+            }
+        } else if r < 92 {
+            devices[rng.below(k as u64) as usize].restart(&w.forms);
+            out.client_restarts += 1;
+        } else if r < 97 {
+            if let Some(c) = cancels.pop() {
+                cancel(w, &c, task_version);
+            }
+        } else if may_restart_server {
+            restart_server(w, &mut out);
+        }
+        if w.proxy.take_killed() {
+            restart_server(w, &mut out);
+        }
+    }
+
+    lap(&mut out, 1);
+    // Faults off: every device syncs until quiet, twice round.
+    w.proxy.set_mix(Mix::OFF);
+    if w.proxy.take_killed() {
+        restart_server(w, &mut out);
+    }
+    out.faults = w.proxy.counts();
+    for _ in 0..2 {
+        for d in devices.iter_mut() {
+            let mut quiet = false;
+            for _ in 0..6 {
+                let r = d
+                    .sync()
+                    .unwrap_or_else(|e| panic!("{}: sync with faults off failed: {e}", d.name));
+                out.syncs += 1;
+                if r.push.sent == 0 && r.pull.changes == 0 && r.blobs.uploaded == 0 {
+                    quiet = true;
+                    break;
+                }
+            }
+            assert!(quiet, "{} never went quiet", d.name);
+        }
+    }
+    if let Some(e) = w.proxy.take_error() {
+        panic!("the proxy met a malformed request: {e}");
+    }
+    lap(&mut out, 2);
+    check(w, &devices, task_version);
+    lap(&mut out, 3);
+    out
+}
+
+fn cancel(w: &World, task: &str, seen: i64) {
+    w.server.admin(
+        "PATCH",
+        &format!("/v1/tasks/{task}"),
+        &json!({"field": "status", "value": "cancelled", "seen": seen}),
+    );
+}
+
+/// The invariants, once every device is quiet.
+fn check(w: &World, devices: &[Device], _task_version: i64) {
+    let mut all_ops = BTreeSet::new();
+    let mut total = 0usize;
+    for d in devices {
+        let eng = d.engine.as_ref().expect("engine");
+        let st = sync::status(eng.store()).expect("status");
+        assert_eq!(st.links_pending, 0, "{}: links pending: {st:?}", d.name);
+        assert_eq!(st.blobs_pending, 0, "{}: blobs pending: {st:?}", d.name);
+        assert!(st.rejected.is_empty(), "{}: refused ops: {st:?}", d.name);
+        assert!(
+            eng.verify().expect("verify").ok(),
+            "{}: chain does not verify",
+            d.name
+        );
+
+        // The center holds exactly this chain: every seq, op id and hash, and the head.
+        let chain = d.chain();
+        let id = eng.store().device.id.clone();
+        let held = w.server.get(&format!("/v1/admin/devices/{id}"));
+        let links = held["links"].as_array().expect("links");
+        assert_eq!(links.len(), chain.len(), "{}: link count", d.name);
+        let last = chain.last().expect("a chain");
+        assert_eq!(held["last_seq"], json!(last.0), "{}: head seq", d.name);
+        assert_eq!(held["last_hash"], json!(last.2), "{}: head hash", d.name);
+        for ((seq, op, hash, _), l) in chain.iter().zip(links) {
+            assert_eq!(
+                (l["seq"].as_i64(), l["op_id"].as_str(), l["hash"].as_str()),
+                (Some(*seq), Some(op.as_str()), Some(hash.as_str())),
+                "{}: link {seq} differs at the center",
+                d.name
+            );
+            assert_eq!(l["outcome"], "applied", "{}: link {seq}: {l}", d.name);
+        }
+        total += chain.len();
+        all_ops.extend(chain.iter().map(|c| c.1.clone()));
+
+        // Every case is at the center, whole, verified, its blobs stored.
+        let mut by_case: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (_, op, _, case) in &chain {
+            if let Some(c) = case {
+                by_case.entry(c).or_default().push(op);
+            }
+        }
+        for (case, ops) in by_case {
+            let detail = w.server.get(&format!("/v1/cases/{case}"));
+            assert_eq!(
+                detail["complete"], true,
+                "{}: case incomplete: {detail}",
+                d.name
+            );
+            let held: Vec<&str> = detail["ops"]
+                .as_array()
+                .expect("ops")
+                .iter()
+                .map(|o| o["op_id"].as_str().expect("op id"))
+                .collect();
+            assert_eq!(held, ops, "{}: case {case} ops differ", d.name);
+            assert!(
+                detail["ops"]
+                    .as_array()
+                    .expect("ops")
+                    .iter()
+                    .all(|o| o["chain_verified"] == true),
+                "{}: {detail}",
+                d.name
+            );
+        }
+    }
+    assert_eq!(all_ops.len(), total, "an op id appears twice");
+
+    // Conflicts: exactly one per contested task, none on the others.
+    let conflicts = w.server.get("/v1/conflicts");
+    let conflicts = conflicts.as_array().expect("conflicts");
+    for d in devices {
+        let of = |task: &str| -> Vec<&Value> {
+            conflicts
+                .iter()
+                .filter(|c| c["entity_id"] == task)
+                .collect()
+        };
+        assert!(
+            of(&d.own_task).is_empty(),
+            "{}: a conflict on an uncontested task: {:?}",
+            d.name,
+            of(&d.own_task)
+        );
+        // Every device agrees on the status of every task of the schedule.
+        let expect_own = json!("done");
+        for other in devices {
+            assert_eq!(
+                other.task_status(&d.own_task),
+                expect_own,
+                "{} sees {}",
+                other.name,
+                d.own_task
+            );
+        }
+        if let Some(c) = &d.contested {
+            let found = of(c);
+            assert_eq!(found.len(), 1, "{}: conflicts on {c}: {found:?}", d.name);
+            assert_eq!(found[0]["reason"], "concurrent", "{:?}", found[0]);
+            let kept = found[0]["kept"]["value"].clone();
+            for other in devices {
+                assert_eq!(
+                    other.task_status(c),
+                    kept,
+                    "{} sees {c} differently from the center",
+                    other.name
+                );
+            }
+        }
+    }
+}
+
+/// Runs `n` schedules from seed `first` (or the one seed in `FIELDCASE_FAULT_SEED`); a failure
+/// panics with its seed.
+fn run_many(default: u64) -> Totals {
+    let seeds: Vec<u64> = match std::env::var("FIELDCASE_FAULT_SEED") {
+        Ok(s) => vec![s.trim().parse().expect("FIELDCASE_FAULT_SEED is a number")],
+        Err(_) => {
+            let n = std::env::var("FIELDCASE_FAULT_SEEDS")
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(default);
+            (0..n).collect()
+        }
+    };
+    let _one_at_a_time = world_lock();
+    let mut w = World::start();
+    let mut totals = Totals::default();
+    let start = Instant::now();
+    for seed in seeds {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| schedule(&mut w, seed)));
+        let o = match r {
+            Ok(o) => o,
+            Err(e) => {
+                let msg = e
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                panic!(
+                    "fault schedule seed {seed} failed (rerun: FIELDCASE_FAULT_SEED={seed} cargo test -p fieldcase-tests --test sync_faults): {msg}"
+                );
+            }
+        };
+        totals.schedules += 1;
+        totals.devices += o.devices;
+        totals.ops += o.ops;
+        totals.syncs += o.syncs;
+        totals.sync_failures += o.sync_failures;
+        totals.server_restarts += o.server_restarts;
+        totals.client_restarts += o.client_restarts;
+        totals.concurrent_edits += o.concurrent_edits;
+        totals.faults.add(&o.faults);
+        for i in 0..4 {
+            totals.phase_ms[i] += o.phase_ms[i];
+        }
+        // Keep the disk small: a schedule's device stores go once it passed.
+        let _ = std::fs::remove_dir_all(w.tmp.path().join(format!("R{}-S{seed}", w.runs)));
+    }
+    println!("{totals:#?}\nelapsed: {:.1?}", start.elapsed());
+    totals
+}
+
+#[test]
+fn seeded_fault_schedules_lose_nothing_and_converge() {
+    let t = run_many(1000);
+    assert!(t.schedules > 0);
+}
+
+#[test]
+#[ignore = "10,000 schedules: run with --ignored (release recommended)"]
+fn ten_thousand_schedules() {
+    let t = run_many(10_000);
+    assert!(t.schedules > 0);
+}
