@@ -12,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, head, patch, post};
 use fieldcase_protocol::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HEADER, codes};
 
+use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
 use crate::{admin, blobs, center, pull, push, util};
@@ -24,11 +25,18 @@ pub const BODY_LIMIT: usize = 1 << 20;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub db: Db,
-    pub blobs_dir: PathBuf,
+    /// Where verified blobs are stored.
+    pub blobs: BlobStore,
+    /// Uploads in progress (`<sha>` files), local to this process.
+    pub staging: PathBuf,
     pub admin_token_hash: Option<String>,
     /// Blobs being uploaded right now: a second concurrent upload of one blob is refused
     /// rather than interleaved into the same partial file.
     pub uploading: Arc<Mutex<HashSet<String>>>,
+    /// Pushes waiting to be committed together (SQLite group commit).
+    pub pushes: crate::push_group::Queue,
+    /// Enrolled device keys (a device id never changes its key).
+    pub keys: Arc<Mutex<std::collections::HashMap<String, fieldcase_protocol::PublicKey>>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -52,7 +60,10 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/conflicts/{id}/resolve", post(center::resolve_conflict))
         .route("/v1/sync/push", post(push::push))
         .route("/v1/sync/pull", get(pull::pull))
-        .route("/v1/blobs/{sha256}", head(blobs::head).patch(blobs::patch))
+        .route(
+            "/v1/blobs/{sha256}",
+            head(blobs::head).get(blobs::get).patch(blobs::patch),
+        )
         .fallback(|| async { ApiError::not_found("route") })
         .layer(middleware::from_fn(protocol_and_time))
         .with_state(state)

@@ -1,16 +1,17 @@
-//! Resumable, content-addressed blob uploads into a local folder.
+//! Resumable, content-addressed blob uploads, and reading blobs back.
 //!
-//! `DIR/partial/<sha>` holds an upload in progress; its durable offset (bytes fsynced) is kept
-//! in the database every 256 KiB, so a cut connection loses at most that much. On the last byte
-//! the whole file's SHA-256 is checked; a match moves to `DIR/<first two hex>/<sha>` without ever
-//! overwriting, a mismatch is deleted.
+//! `STAGING/<sha>` (a local folder) holds an upload in progress; its durable offset (bytes
+//! fsynced) is kept in the database every 256 KiB, so a cut connection loses at most that much.
+//! On the last byte the whole file's SHA-256 is checked; a match goes to the blob store
+//! (`blob_store.rs`: a folder or S3) create-only, a mismatch is deleted. A blob the store already
+//! has is answered complete at once.
 
 use std::path::{Path as FsPath, PathBuf};
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fieldcase_protocol::Sha256Hasher;
 use fieldcase_protocol::sync::{BlobState, UPLOAD_LENGTH, UPLOAD_OFFSET, codes, valid_blob_name};
@@ -18,7 +19,7 @@ use futures::StreamExt;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::app::AppState;
-use crate::auth::authenticate;
+use crate::auth::{Principal, authenticate};
 use crate::error::{ApiError, ApiResult};
 use crate::store::blobs::{self, BlobRow};
 use crate::util::now_ms;
@@ -41,12 +42,63 @@ fn check_name(sha: &str) -> ApiResult<()> {
     }
 }
 
-fn partial_path(dir: &FsPath, sha: &str) -> PathBuf {
-    dir.join("partial").join(sha)
+fn partial_path(staging: &FsPath, sha: &str) -> PathBuf {
+    staging.join(sha)
 }
 
-fn final_path(dir: &FsPath, sha: &str) -> PathBuf {
-    dir.join(&sha[..2]).join(sha)
+/// The row, or — when the database has none but the blob store has the blob (another center
+/// wrote it, the database was restored) — a complete row, recorded.
+async fn row_or_stored(st: &AppState, sha: &str) -> ApiResult<Option<BlobRow>> {
+    let key = sha.to_string();
+    if let Some(row) = st.db.run(move |s| Ok(blobs::get(&s.conn, &key)?)).await? {
+        return Ok(Some(row));
+    }
+    let Some(length) = st.blobs.stat(sha).await? else {
+        return Ok(None);
+    };
+    let row = BlobRow {
+        length,
+        durable: length,
+        complete: true,
+    };
+    let (key, saved) = (sha.to_string(), row.clone());
+    st.db
+        .run(move |s| Ok(blobs::set(&s.conn, &key, &saved, now_ms())?))
+        .await?;
+    Ok(Some(row))
+}
+
+/// The durable offset this process can honour: staged bytes can be missing (a temp staging
+/// folder wiped by a restart, or another replica without sticky routing staged them); then the
+/// upload restarts from 0 rather than resuming onto a hole.
+async fn staged_durable(st: &AppState, sha: &str, row: &BlobRow) -> ApiResult<u64> {
+    if row.complete || row.durable == 0 {
+        return Ok(row.durable);
+    }
+    let have = match tokio::fs::metadata(partial_path(&st.staging, sha)).await {
+        Ok(m) => m.len(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
+        Err(e) => return Err(e.into()),
+    };
+    if have >= row.durable {
+        return Ok(row.durable);
+    }
+    tracing::warn!(
+        "blob {sha}: staged {have} bytes, database says {}; restarting the upload",
+        row.durable
+    );
+    let (key, length) = (sha.to_string(), row.length);
+    st.db
+        .run(move |s| {
+            let reset = BlobRow {
+                length,
+                durable: 0,
+                complete: false,
+            };
+            Ok(blobs::set(&s.conn, &key, &reset, now_ms())?)
+        })
+        .await?;
+    Ok(0)
 }
 
 fn state_response(sha: &str, row: &BlobRow) -> Response {
@@ -70,9 +122,10 @@ pub async fn head(
 ) -> ApiResult<Response> {
     authenticate(&st, &headers).await?;
     check_name(&sha)?;
-    let key = sha.clone();
-    let row = st.db.run(move |s| Ok(blobs::get(&s.conn, &key)?)).await?;
-    let row = row.ok_or_else(|| ApiError::not_found("blob"))?;
+    let mut row = row_or_stored(&st, &sha)
+        .await?
+        .ok_or_else(|| ApiError::not_found("blob"))?;
+    row.durable = staged_durable(&st, &sha, &row).await?;
     Ok(state_response(&sha, &row))
 }
 
@@ -124,8 +177,7 @@ pub async fn patch(
     if offset > length {
         return Err(ApiError::bad_request("upload-offset is past upload-length"));
     }
-    let key = sha.clone();
-    let row = st.db.run(move |s| Ok(blobs::get(&s.conn, &key)?)).await?;
+    let row = row_or_stored(&st, &sha).await?;
     if let Some(r) = &row {
         if r.complete {
             // Content-addressed: what we have is what they would send.
@@ -148,11 +200,14 @@ pub async fn patch(
             sha: sha.clone(),
         }
     };
-    let durable = row.as_ref().map_or(0, |r| r.durable);
+    let durable = match &row {
+        Some(r) => staged_durable(&st, &sha, r).await?,
+        None => 0,
+    };
     if offset != durable {
         return Err(offset_error(durable));
     }
-    let partial = partial_path(&st.blobs_dir, &sha);
+    let partial = partial_path(&st.staging, &sha);
     tokio::fs::create_dir_all(partial.parent().expect("has parent")).await?;
     let mut file = tokio::fs::OpenOptions::new()
         .create(true)
@@ -230,29 +285,14 @@ async fn save_progress(
 }
 
 async fn finish(st: &AppState, sha: &str, length: u64, partial: &FsPath) -> ApiResult<Response> {
-    let (partial, dest, want) = (
-        partial.to_path_buf(),
-        final_path(&st.blobs_dir, sha),
-        sha.to_string(),
-    );
+    let (staged, want) = (partial.to_path_buf(), sha.to_string());
     let matched = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
         let mut hasher = Sha256Hasher::new();
-        std::io::copy(&mut std::fs::File::open(&partial)?, &mut hasher)?;
+        std::io::copy(&mut std::fs::File::open(&staged)?, &mut hasher)?;
         if hasher.finish().to_string() != want {
-            std::fs::remove_file(&partial)?;
+            std::fs::remove_file(&staged)?;
             return Ok(false);
         }
-        let dir = dest.parent().expect("has parent");
-        std::fs::create_dir_all(dir)?;
-        // Create-only: a hard link fails if the name exists, unlike rename, so stored evidence
-        // is never replaced. An existing file under a verified SHA-256 name is the same bytes.
-        match std::fs::hard_link(&partial, &dest) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(e),
-        }
-        std::fs::remove_file(&partial)?;
-        std::fs::File::open(dir)?.sync_all()?;
         Ok(true)
     })
     .await
@@ -269,6 +309,9 @@ async fn finish(st: &AppState, sha: &str, length: u64, partial: &FsPath) -> ApiR
             "blob content does not match its SHA-256; discarded",
         ));
     }
+    // If the store fails, the staged file and its durable offset (= length) stay: the client's
+    // retry (an empty PATCH at that offset) tries the store again.
+    st.blobs.put(sha, partial).await?;
     let row = BlobRow {
         length,
         durable: length,
@@ -278,5 +321,57 @@ async fn finish(st: &AppState, sha: &str, length: u64, partial: &FsPath) -> ApiR
     st.db
         .run(move |s| Ok(blobs::set(&s.conn, &key, &saved, now_ms())?))
         .await?;
+    if let Err(e) = tokio::fs::remove_file(partial).await {
+        tracing::warn!("staged {}: {e}", partial.display());
+    }
     Ok(state_response(sha, &row))
+}
+
+/// `GET /v1/blobs/{sha256}`: the stored bytes, streamed. Center staff and admins read any blob;
+/// a device reads the blobs its own pushed ops name.
+pub async fn get(
+    State(st): State<AppState>,
+    Path(sha): Path<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let who = authenticate(&st, &headers).await?;
+    check_name(&sha)?;
+    if who.require_center().is_err() {
+        let Principal::Device { device_id, .. } = &who else {
+            return Err(ApiError::forbidden(
+                "center staff or the owning device only",
+            ));
+        };
+        let (device, key) = (device_id.clone(), sha.clone());
+        let named = st
+            .db
+            .run(move |s| Ok(blobs::named_by_device(&s.conn, &device, &key)?))
+            .await?;
+        if !named {
+            return Err(ApiError::forbidden(
+                "center staff or the owning device only",
+            ));
+        }
+    }
+    let reading = st
+        .blobs
+        .read(&sha)
+        .await?
+        .ok_or_else(|| ApiError::not_found("blob"))?;
+    let mut resp = Body::from_stream(reading.bytes).into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(reading.length));
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{sha}\"")) {
+        h.insert(header::ETAG, v);
+    }
+    // Content-addressed: the bytes under this name never change.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=31536000, immutable"),
+    );
+    Ok(resp)
 }

@@ -17,9 +17,29 @@ pub struct Config {
     /// Most PostgreSQL connections this process holds (ignored for SQLite).
     #[arg(long, env = "FIELDCASE_DB_POOL", default_value_t = 8)]
     pub db_pool: usize,
-    /// Folder holding evidence blobs.
+    /// Where evidence blobs are stored: a folder, or `s3://BUCKET/PREFIX` (an S3-compatible
+    /// object store; the `--s3-*` flags, else the `AWS_*` environment, say how to reach it).
     #[arg(long, env = "FIELDCASE_BLOBS")]
-    pub blobs: PathBuf,
+    pub blobs: String,
+    /// Folder for uploads in progress (default: `BLOBS/partial` for a folder, a temp dir for S3).
+    /// Replicas behind a load balancer need sticky routing per blob or a shared folder here.
+    #[arg(long, env = "FIELDCASE_STAGING")]
+    pub staging: Option<PathBuf>,
+    /// S3 endpoint URL, e.g. `http://127.0.0.1:9000` for MinIO (default: `AWS_ENDPOINT`, else AWS).
+    #[arg(long)]
+    pub s3_endpoint: Option<String>,
+    /// S3 region (default: `AWS_REGION` / `AWS_DEFAULT_REGION`, else us-east-1).
+    #[arg(long)]
+    pub s3_region: Option<String>,
+    /// S3 access key id (default: `AWS_ACCESS_KEY_ID`).
+    #[arg(long)]
+    pub s3_access_key_id: Option<String>,
+    /// S3 secret access key (default: `AWS_SECRET_ACCESS_KEY`; prefer the environment).
+    #[arg(long)]
+    pub s3_secret_access_key: Option<String>,
+    /// Allow a plain-HTTP S3 endpoint (default: `AWS_ALLOW_HTTP=true`).
+    #[arg(long)]
+    pub s3_allow_http: bool,
     /// Bootstrap admin bearer token (creates the first users).
     #[arg(long, env = "FIELDCASE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -33,7 +53,32 @@ pub enum DbUrl {
     Postgres(String),
 }
 
+/// Where blobs are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlobsUrl {
+    Local(PathBuf),
+    S3 { bucket: String, prefix: String },
+}
+
 impl Config {
+    pub fn blobs_url(&self) -> Result<BlobsUrl, String> {
+        let s = self.blobs.as_str();
+        if let Some(rest) = s.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            if bucket.is_empty() {
+                return Err(format!("--blobs {s:?}: expected s3://BUCKET/PREFIX"));
+            }
+            return Ok(BlobsUrl::S3 {
+                bucket: bucket.into(),
+                prefix: prefix.trim_matches('/').into(),
+            });
+        }
+        if s.is_empty() {
+            return Err("--blobs needs a folder or s3://BUCKET/PREFIX".into());
+        }
+        Ok(BlobsUrl::Local(PathBuf::from(s)))
+    }
+
     pub fn db_url(&self) -> Result<DbUrl, String> {
         let s = self.db.as_str();
         if let Some(rest) = s

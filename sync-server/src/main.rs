@@ -3,6 +3,7 @@
 mod admin;
 mod app;
 mod auth;
+mod blob_store;
 mod blobs;
 mod center;
 mod clock;
@@ -11,6 +12,7 @@ mod error;
 mod merge;
 mod pull;
 mod push;
+mod push_group;
 mod signatures;
 mod store;
 mod util;
@@ -19,7 +21,8 @@ use std::io::Write;
 
 use clap::Parser;
 
-use crate::config::{Config, DbUrl};
+use crate::blob_store::{BlobStore, S3Settings};
+use crate::config::{BlobsUrl, Config, DbUrl};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
@@ -31,6 +34,8 @@ async fn main() -> std::process::ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .init();
+    // TLS to an S3 endpoint: rustls on ring (the workspace builds no aws-lc).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     match run(Config::parse()).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
@@ -60,13 +65,35 @@ async fn run(cfg: Config) -> Result<(), String> {
                 .map_err(|e| e.to_string())??
         }
     };
-    std::fs::create_dir_all(cfg.blobs.join("partial"))
-        .map_err(|e| format!("blobs folder {}: {e}", cfg.blobs.display()))?;
+    let (blobs, default_staging) = match cfg.blobs_url()? {
+        BlobsUrl::Local(dir) => {
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| format!("blobs folder {}: {e}", dir.display()))?;
+            (BlobStore::local(dir.clone()), dir.join("partial"))
+        }
+        BlobsUrl::S3 { bucket, prefix } => {
+            let settings = S3Settings {
+                endpoint: cfg.s3_endpoint.clone(),
+                region: cfg.s3_region.clone(),
+                access_key_id: cfg.s3_access_key_id.clone(),
+                secret_access_key: cfg.s3_secret_access_key.clone(),
+                allow_http: cfg.s3_allow_http,
+            };
+            let store = BlobStore::s3(&bucket, &prefix, &settings)?;
+            (store, std::env::temp_dir().join("fieldcase-staging"))
+        }
+    };
+    let staging = cfg.staging.clone().unwrap_or(default_staging);
+    std::fs::create_dir_all(&staging)
+        .map_err(|e| format!("staging folder {}: {e}", staging.display()))?;
     let state = app::AppState {
         db,
-        blobs_dir: cfg.blobs.clone(),
+        blobs,
+        staging,
         admin_token_hash: cfg.admin_token.as_deref().map(util::secret_hash),
         uploading: Default::default(),
+        pushes: Default::default(),
+        keys: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind(cfg.listen)
         .await

@@ -1,4 +1,4 @@
-//! Blob upload state: length, durable offset, complete.
+//! Blob upload state: length, durable offset, complete; which device's ops name a blob.
 
 use super::sql::{DbResult, Sql, args};
 
@@ -37,4 +37,14 @@ pub fn set(conn: &dyn Sql, sha: &str, row: &BlobRow, now_ms: u64) -> DbResult<()
 pub fn delete(conn: &dyn Sql, sha: &str) -> DbResult<()> {
     conn.exec("DELETE FROM blobs WHERE sha256 = ?1", args![sha])?;
     Ok(())
+}
+
+/// Whether any op `device_id` pushed names the blob (the device owns a case that holds it).
+pub fn named_by_device(conn: &dyn Sql, device_id: &str, sha: &str) -> DbResult<bool> {
+    Ok(conn
+        .query_opt(
+            "SELECT 1 FROM link_blobs WHERE device_id = ?1 AND sha256 = ?2 LIMIT 1",
+            args![device_id, sha],
+        )?
+        .is_some())
 }
