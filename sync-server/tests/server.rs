@@ -1,6 +1,7 @@
 //! End-to-end: the real `fieldcase-server` binary on a loopback port, driven over HTTP. Every
 //! case runs twice: on SQLite (`sqlite::…`) and on PostgreSQL (`postgres::…`, a fresh database
-//! in a throwaway cluster, or in `FIELDCASE_TEST_PG`; see `support/pg_cluster.rs`).
+//! in a throwaway cluster, or in `FIELDCASE_TEST_PG`; see `support/pg_cluster.rs`). The blob
+//! cases run a third time with blobs in S3 (`s3::…`, a bucket on moto; see `support/moto.rs`).
 
 mod support;
 
@@ -19,8 +20,19 @@ struct Server {
     addr: String,
     /// The PostgreSQL database's URL, dropped with the server.
     pg: Option<String>,
+    blobs: Blobs,
     _dir: tempfile::TempDir,
 }
+
+/// Where a server keeps its blobs.
+#[derive(Debug, Clone)]
+enum Blobs {
+    Local(std::path::PathBuf),
+    S3(support::moto::Bucket),
+}
+
+/// Where the S3 backend puts blobs inside its bucket.
+const S3_PREFIX: &str = "evidence/v1";
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -48,14 +60,46 @@ fn start(backend: Backend) -> Server {
     spawn(dir, &db, owned)
 }
 
+/// A server on SQLite with its blobs in a fresh S3 bucket; `None` when S3 tests are skipped.
+fn start_s3(test: &str) -> Option<Server> {
+    let bucket = support::moto::fresh_bucket(test)?;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("center.db").display());
+    Some(spawn_with(dir, &db, None, Some(bucket)))
+}
+
 /// A server process on `db`; `owned` is a PostgreSQL database to drop with it.
 fn spawn(dir: tempfile::TempDir, db: &str, owned: Option<String>) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"))
-        .args(["--listen", "127.0.0.1:0"])
-        .arg("--db")
-        .arg(db)
-        .arg("--blobs")
-        .arg(dir.path().join("blobs"))
+    spawn_with(dir, db, owned, None)
+}
+
+/// … with its blobs in `bucket` (under `S3_PREFIX`) rather than a folder in `dir`.
+fn spawn_with(
+    dir: tempfile::TempDir,
+    db: &str,
+    owned: Option<String>,
+    bucket: Option<support::moto::Bucket>,
+) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"));
+    cmd.args(["--listen", "127.0.0.1:0"]).arg("--db").arg(db);
+    let blobs = match bucket {
+        None => {
+            cmd.arg("--blobs").arg(dir.path().join("blobs"));
+            Blobs::Local(dir.path().join("blobs"))
+        }
+        Some(b) => {
+            cmd.arg("--blobs")
+                .arg(format!("s3://{}/{S3_PREFIX}", b.name))
+                .arg("--staging")
+                .arg(dir.path().join("staging"))
+                .args(["--s3-endpoint", &b.endpoint, "--s3-region", "us-east-1"])
+                .arg("--s3-allow-http")
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test");
+            Blobs::S3(b)
+        }
+    };
+    let mut child = cmd
         .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
@@ -75,6 +119,7 @@ fn spawn(dir: tempfile::TempDir, db: &str, owned: Option<String>) -> Server {
         base: format!("http://{addr}"),
         addr,
         pg: owned,
+        blobs,
         _dir: dir,
     }
 }
@@ -417,9 +462,59 @@ fn patch_blob(
     }
 }
 
+impl Server {
+    /// The blob names the blob store holds (not uploads in progress).
+    fn stored_blobs(&self) -> Vec<String> {
+        match &self.blobs {
+            Blobs::Local(dir) => {
+                let mut names = Vec::new();
+                for sub in std::fs::read_dir(dir).unwrap() {
+                    let sub = sub.unwrap().path();
+                    if sub.is_dir() && !sub.ends_with("partial") {
+                        for f in std::fs::read_dir(sub).unwrap() {
+                            names.push(f.unwrap().file_name().to_string_lossy().into_owned());
+                        }
+                    }
+                }
+                names
+            }
+            Blobs::S3(b) => b
+                .keys()
+                .into_iter()
+                .map(|k| {
+                    let name = k
+                        .strip_prefix(&format!("{S3_PREFIX}/"))
+                        .expect("under the prefix");
+                    name.split_once('/').expect("XX/sha").1.to_string()
+                })
+                .collect(),
+        }
+    }
+
+    fn get_blob(&self, token: &str, sha: &str) -> (u16, Vec<u8>) {
+        let r = ureq::get(&format!("{}/v1/blobs/{sha}", self.base))
+            .set("fieldcase-protocol", "1")
+            .set("authorization", &format!("Bearer {token}"))
+            .call();
+        match r {
+            Ok(resp) => {
+                let mut out = Vec::new();
+                std::io::Read::read_to_end(&mut resp.into_reader(), &mut out).unwrap();
+                (200, out)
+            }
+            Err(ureq::Error::Status(c, _)) => (c, Vec::new()),
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
+
+fn test_bytes(n: u32, salt: u32) -> Vec<u8> {
+    (0..n).map(|i| (i * 7 + i / 13 + salt) as u8).collect()
+}
+
 fn blob_upload_resumes_and_checks_hash(s: &Server) {
     let d = s.enroll("u1", "team-a", "3205", 1);
-    let data: Vec<u8> = (0..5_000_000u32).map(|i| (i * 7 + i / 13) as u8).collect();
+    let data = test_bytes(5_000_000, 0);
     let sha = Sha256::of(&data).to_string();
     // Send 3 MB of a 5 MB upload, then cut the connection.
     let cut = 3_000_000;
@@ -455,13 +550,24 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
         &data[offset as usize..],
     );
     assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(s.stored_blobs(), vec![sha.clone()]);
+    // Read back byte for byte (the bootstrap admin is center staff).
+    let (st, back) = s.get_blob(ADMIN, &sha);
+    assert_eq!(st, 200);
+    assert!(
+        back == data,
+        "read back {} bytes, not the upload",
+        back.len()
+    );
     // Already complete: answered at once.
     let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, b"");
     assert_eq!((st, r["complete"].as_bool()), (200, Some(true)));
-    // Wrong content under a name: refused and discarded.
+    // Wrong content under a name: refused and discarded, nothing stored.
     let other = "b".repeat(64);
     let (st, r) = patch_blob(s, &d.token, &other, 0, 4, b"abcd");
     assert_eq!((st, r["code"].as_str()), (422, Some("blob.hash_mismatch")));
+    assert_eq!(s.stored_blobs(), vec![sha.clone()]);
+    assert_eq!(s.get_blob(ADMIN, &other).0, 404);
     let (st, _) = call(
         "HEAD",
         &format!("{}/v1/blobs/{other}", s.base),
@@ -479,6 +585,117 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
         );
     }
 }
+
+/// Reading a blob back: center staff and the device whose ops name it; not another inspector.
+fn blob_read_back_is_scoped(s: &Server) {
+    setup_tasks(s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    let d2 = s.enroll("u2", "team-a", "3205", 2);
+    let data = test_bytes(700_000, 3);
+    let sha = Sha256::of(&data).to_string();
+    let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, &data);
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    // Not yet named by any op of d: only the center reads it.
+    assert_eq!(s.get_blob(&d.token, &sha).0, 403);
+    let open = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
+    let mut note = d.op(Some("C-1"), "note", &json!({"photo": sha}).to_string(), 0);
+    note["blobs"] = json!([sha]);
+    let (st, r) = d.push(vec![open, note]);
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(s.get_blob(&d.token, &sha), (200, data.clone()));
+    assert_eq!(s.get_blob(&d2.token, &sha).0, 403);
+    assert_eq!(s.get_blob(ADMIN, &sha), (200, data));
+    assert_eq!(s.get_blob(ADMIN, &"c".repeat(64)).0, 404);
+    assert_eq!(s.get_blob("wrong", &sha).0, 401);
+}
+
+/// S3 only: the bucket is written create-only. A blob the bucket already holds is answered
+/// complete at once; an object that appears under the name while an upload is in progress is
+/// never overwritten (same bytes: success; other bytes: refused, left alone).
+fn s3_create_only(s: &Server) {
+    let Blobs::S3(bucket) = &s.blobs else {
+        unreachable!()
+    };
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let key = |sha: &str| format!("{S3_PREFIX}/{}/{sha}", &sha[..2]);
+
+    // Already in the bucket (the database has no row): complete at once, no body needed.
+    let have = test_bytes(300_000, 1);
+    let have_sha = Sha256::of(&have).to_string();
+    bucket.plant(&key(&have_sha), &have);
+    let stamp = bucket.stamp(&key(&have_sha));
+    let (st, r) = call(
+        "HEAD",
+        &format!("{}/v1/blobs/{have_sha}", s.base),
+        Some(&d.token),
+        None,
+    );
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = patch_blob(s, &d.token, &have_sha, 0, have.len() as u64, b"");
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(r["offset"].as_u64(), Some(have.len() as u64));
+    assert_eq!(bucket.stamp(&key(&have_sha)), stamp);
+
+    // The same bytes appear mid-upload: the finished upload is accepted, the object untouched.
+    let data = test_bytes(1_000_000, 2);
+    let sha = Sha256::of(&data).to_string();
+    let half = 600_000;
+    let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, &data[..half]);
+    assert_eq!((st, r["offset"].as_u64()), (200, Some(half as u64)), "{r}");
+    bucket.plant(&key(&sha), &data);
+    let before = bucket.stamp(&key(&sha)).expect("planted");
+    std::thread::sleep(std::time::Duration::from_millis(1100)); // a rewrite would change Last-Modified
+    let (st, r) = patch_blob(
+        s,
+        &d.token,
+        &sha,
+        half as u64,
+        data.len() as u64,
+        &data[half..],
+    );
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(bucket.stamp(&key(&sha)), Some(before));
+
+    // Other bytes appear under the name mid-upload: the upload is refused, they are left alone.
+    let data = test_bytes(400_000, 4);
+    let sha = Sha256::of(&data).to_string();
+    let (st, _) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, &data[..100_000]);
+    assert_eq!(st, 200);
+    bucket.plant(&key(&sha), b"tampered");
+    let before = bucket.stamp(&key(&sha)).expect("planted");
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (st, r) = patch_blob(
+        s,
+        &d.token,
+        &sha,
+        100_000,
+        data.len() as u64,
+        &data[100_000..],
+    );
+    assert_eq!(st, 500, "{r}");
+    assert_eq!(bucket.stamp(&key(&sha)), Some(before));
+    assert_eq!(bucket.get(&key(&sha)), b"tampered");
+}
+
+/// The blob cases with blobs in S3 (SQLite database): `s3::NAME`.
+macro_rules! on_s3 {
+    ($($name:ident),* $(,)?) => {
+        mod s3 {
+            $(#[test]
+            fn $name() {
+                if let Some(s) = super::start_s3(concat!("s3::", stringify!($name))) {
+                    super::$name(&s);
+                }
+            })*
+        }
+    };
+}
+
+on_s3!(
+    blob_upload_resumes_and_checks_hash,
+    blob_read_back_is_scoped,
+    s3_create_only,
+);
 
 /// Each case once per backend: `sqlite::NAME` and `postgres::NAME`.
 macro_rules! on_both_backends {
@@ -505,6 +722,7 @@ on_both_backends!(
     out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict,
     pull_is_scoped_and_snapshot_compacts,
     blob_upload_resumes_and_checks_hash,
+    blob_read_back_is_scoped,
 );
 
 /// Two replicas on one PostgreSQL database: one device pushes the same batch to both at once
