@@ -1,0 +1,110 @@
+//! Group commit of pushes on SQLite. SQLite has one writer, and with `synchronous=FULL` every
+//! commit waits for an fsync: 200 devices pushing at once would queue 200 fsyncs. Instead each
+//! push is queued, and whichever request next holds the connection takes every queued push and
+//! applies them in ONE transaction, each inside its own savepoint (a refused batch rolls back
+//! alone), then commits once and answers them all. Pushes that find their job already taken just
+//! wait for the answer. The rules and results are exactly those of a push on its own.
+
+use std::sync::{Arc, Mutex};
+
+use fieldcase_protocol::sync::{PushOp, PushResponse};
+use tokio::sync::oneshot;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::push::{OwnedDevice, Refused, apply_in};
+use crate::store::{Sql, Store};
+use crate::util::now_ms;
+
+/// Most pushes in one group: bounds one transaction's length (and the wait of its first push).
+const MAX_GROUP: usize = 64;
+
+struct Job {
+    dev: OwnedDevice,
+    ops: Vec<PushOp>,
+    reply: oneshot::Sender<Result<PushResponse, Refused>>,
+}
+
+/// Pushes waiting for the writer.
+#[derive(Clone, Default)]
+pub struct Queue(Arc<Mutex<Vec<Job>>>);
+
+impl std::fmt::Debug for Queue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.0.lock().map(|q| q.len()).unwrap_or(0);
+        write!(f, "Queue({n} waiting)")
+    }
+}
+
+impl Queue {
+    fn push(&self, job: Job) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(job);
+    }
+
+    fn take(&self) -> Vec<Job> {
+        let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let n = q.len().min(MAX_GROUP);
+        q.drain(..n).collect()
+    }
+}
+
+/// Queues one push and answers it once a group containing it has committed.
+pub async fn submit(
+    st: &AppState,
+    dev: OwnedDevice,
+    ops: Vec<PushOp>,
+) -> ApiResult<Result<PushResponse, Refused>> {
+    let (reply, answer) = oneshot::channel();
+    st.pushes.push(Job { dev, ops, reply });
+    let queue = st.pushes.clone();
+    st.db
+        .run(move |s| {
+            // Another request may have taken this job already; then there is nothing to do.
+            loop {
+                let jobs = queue.take();
+                if jobs.is_empty() {
+                    return Ok(());
+                }
+                apply_group(s, jobs);
+            }
+        })
+        .await?;
+    answer
+        .await
+        .map_err(|_| ApiError::internal("the group commit dropped a push"))
+}
+
+/// Applies `jobs` in one transaction and answers each.
+fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
+    let now = now_ms();
+    let Store { conn, clock } = s;
+    let mut answers: Vec<Result<PushResponse, Refused>> = Vec::with_capacity(jobs.len());
+    let committed = (|| -> Result<(), String> {
+        let tx = conn.transaction().map_err(|e| e.to_string())?;
+        for job in &jobs {
+            tx.exec("SAVEPOINT push", &[]).map_err(|e| e.to_string())?;
+            let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now);
+            if r.is_err() {
+                tx.exec("ROLLBACK TO SAVEPOINT push", &[])
+                    .map_err(|e| e.to_string())?;
+            }
+            tx.exec("RELEASE SAVEPOINT push", &[])
+                .map_err(|e| e.to_string())?;
+            answers.push(r);
+        }
+        tx.commit().map_err(|e| e.to_string())
+    })();
+    match committed {
+        Ok(()) => {
+            for (job, answer) in jobs.into_iter().zip(answers) {
+                let _ = job.reply.send(answer);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, pushes = jobs.len(), "group commit failed");
+            for job in jobs {
+                let _ = job.reply.send(Err(Refused::Api(ApiError::internal(&e))));
+            }
+        }
+    }
+}
