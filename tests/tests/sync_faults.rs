@@ -184,8 +184,11 @@ struct Totals {
     client_restarts: u64,
     concurrent_edits: u64,
     faults: Counts,
-    /// Time spent in setup, the faulty phase, the quiet phase, the checks (ms).
+    /// Time spent in setup, the faulty phase, the quiet phase, the checks (ms, summed over workers).
     phase_ms: [u128; 4],
+    /// Wall time of the slowest worker's schedules (its server start and the binaries' build
+    /// excluded).
+    wall_ms: u128,
 }
 
 /// What one schedule did.
@@ -512,8 +515,10 @@ fn check(w: &World, devices: &[Device], _task_version: i64) {
     }
 }
 
-/// Runs `n` schedules from seed `first` (or the one seed in `FIELDCASE_FAULT_SEED`); a failure
-/// panics with its seed.
+/// Runs the default number of schedules (or `FIELDCASE_FAULT_SEEDS`, or the one seed in
+/// `FIELDCASE_FAULT_SEED`) on `FIELDCASE_FAULT_THREADS` workers (default 2), each with its own
+/// server and proxy; seed `i` always runs alone on a fresh team, so which worker runs it does not
+/// change it. A failure panics naming its seed.
 fn run_many(default: u64) -> Totals {
     let seeds: Vec<u64> = match std::env::var("FIELDCASE_FAULT_SEED") {
         Ok(s) => vec![s.trim().parse().expect("FIELDCASE_FAULT_SEED is a number")],
@@ -525,11 +530,56 @@ fn run_many(default: u64) -> Totals {
             (0..n).collect()
         }
     };
+    let threads = std::env::var("FIELDCASE_FAULT_THREADS")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(2usize)
+        .clamp(1, seeds.len().max(1));
     let _one_at_a_time = world_lock();
+    let start = Instant::now();
+    let results: Vec<Result<Totals, String>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let mine: Vec<u64> = seeds.iter().copied().skip(t).step_by(threads).collect();
+                scope.spawn(move || run_seeds(&mine))
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("a worker panicked".into())))
+            .collect()
+    });
+    let mut totals = Totals::default();
+    for r in results {
+        let t = r.unwrap_or_else(|e| panic!("{e}"));
+        totals.schedules += t.schedules;
+        totals.devices += t.devices;
+        totals.ops += t.ops;
+        totals.syncs += t.syncs;
+        totals.sync_failures += t.sync_failures;
+        totals.server_restarts += t.server_restarts;
+        totals.client_restarts += t.client_restarts;
+        totals.concurrent_edits += t.concurrent_edits;
+        totals.faults.add(&t.faults);
+        for i in 0..4 {
+            totals.phase_ms[i] += t.phase_ms[i];
+        }
+        totals.wall_ms = totals.wall_ms.max(t.wall_ms);
+    }
+    println!(
+        "{totals:#?}\n{} schedules on {threads} workers in {:.1?}",
+        totals.schedules,
+        start.elapsed()
+    );
+    totals
+}
+
+/// One worker: its own server and proxy, its seeds in order; stops at the first failure.
+fn run_seeds(seeds: &[u64]) -> Result<Totals, String> {
     let mut w = World::start();
     let mut totals = Totals::default();
-    let start = Instant::now();
-    for seed in seeds {
+    let began = Instant::now();
+    for &seed in seeds {
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| schedule(&mut w, seed)));
         let o = match r {
             Ok(o) => o,
@@ -539,9 +589,9 @@ fn run_many(default: u64) -> Totals {
                     .cloned()
                     .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
                     .unwrap_or_default();
-                panic!(
+                return Err(format!(
                     "fault schedule seed {seed} failed (rerun: FIELDCASE_FAULT_SEED={seed} cargo test -p fieldcase-tests --test sync_faults): {msg}"
-                );
+                ));
             }
         };
         totals.schedules += 1;
@@ -559,8 +609,8 @@ fn run_many(default: u64) -> Totals {
         // Keep the disk small: a schedule's device stores go once it passed.
         let _ = std::fs::remove_dir_all(w.tmp.path().join(format!("R{}-S{seed}", w.runs)));
     }
-    println!("{totals:#?}\nelapsed: {:.1?}", start.elapsed());
-    totals
+    totals.wall_ms = began.elapsed().as_millis();
+    Ok(totals)
 }
 
 #[test]
