@@ -41,6 +41,7 @@ pub struct AppState {
 
 pub fn router(state: AppState) -> Router {
     Router::new()
+        .route("/openapi.json", get(openapi))
         .route("/v1/admin/users", post(admin::create_user))
         .route("/v1/admin/enrollment-codes", post(admin::create_code))
         .route(
@@ -77,7 +78,10 @@ async fn protocol_and_time(req: Request, next: Next) -> Response {
         .get(PROTOCOL_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u32>().ok());
+    // The API description is for anyone, including tools that know nothing of the protocol.
+    let open = req.uri().path() == "/openapi.json";
     let mut resp = match sent {
+        _ if open => next.run(req).await,
         Some(v) if v >= PROTOCOL_VERSION => next.run(req).await,
         _ => outdated(sent).into_response(),
     };
@@ -97,4 +101,45 @@ pub fn outdated(sent: Option<u32>) -> ApiError {
             "client protocol {sent_text} is older than the server's {PROTOCOL_VERSION}; update the app"
         ),
     )
+}
+
+/// The OpenAPI 3.1 description of every route (`sync-server/api/openapi.json`, kept in step with
+/// the router by the test below).
+const OPENAPI: &str = include_str!("../api/openapi.json");
+
+async fn openapi() -> Response {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        OPENAPI,
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every route the router serves is described, and nothing else is.
+    #[test]
+    fn openapi_lists_exactly_the_routes() {
+        let source = include_str!("app.rs");
+        let router = &source[..source
+            .find("async fn protocol_and_time")
+            .unwrap_or(source.len())];
+        let routed: BTreeSet<&str> = router
+            .split(".route(")
+            .skip(1)
+            .filter_map(|r| r.split('"').nth(1))
+            .collect();
+        let doc: serde_json::Value =
+            serde_json::from_str(super::OPENAPI).expect("openapi.json parses");
+        let described: BTreeSet<&str> = doc["paths"]
+            .as_object()
+            .expect("paths")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(routed, described);
+        assert_eq!(doc["openapi"], "3.1.0");
+    }
 }

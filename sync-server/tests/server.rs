@@ -278,6 +278,14 @@ fn protocol_header_and_unknown_fields(s: &Server) {
     assert!(resp.header("fieldcase-server-time").is_some());
     let body: Value = resp.into_json().unwrap();
     assert_eq!(body["code"], "protocol.outdated");
+    // The API description needs no protocol header and describes the sync endpoints.
+    let doc: Value = ureq::get(&format!("{}/openapi.json", s.base))
+        .call()
+        .expect("openapi.json")
+        .into_json()
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    assert!(doc["paths"]["/v1/sync/push"]["post"].is_object(), "{doc}");
     let (st, body) = s.admin("POST", "/v1/admin/users", Some(json!({
         "user_id": "u", "name": "n", "role": "inspector", "area": "3205", "team": null, "officer_id": null, "extra": 1,
     })));
