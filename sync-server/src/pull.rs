@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use fieldcase_protocol::sync::PullResponse;
+use axum::http::{HeaderMap, StatusCode};
+use fieldcase_protocol::sync::{PullResponse, codes};
 use serde::Deserialize;
 
 use crate::app::AppState;
@@ -38,13 +38,27 @@ pub async fn pull(
     let limit = p.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
     let (device_id, team, area) = (device_id.to_string(), user.team.clone(), user.area.clone());
     let snapshot = p.cursor == 0;
-    // No retention yet: every version is kept, so no cursor is ever too old (no 410).
+    // Every version's latest change per entity is kept, so no cursor is ever too old; a cursor
+    // past the head means the center lost changes the device saw (restored from a backup):
+    // 410, and the device reloads its scope from 0, keeping its unsent work.
     let resp = st
         .db
         .run(move |s| {
             // One snapshot for the page and the head, so the jump never passes a change the
             // page did not see.
             let tx = s.conn.snapshot()?;
+            let head = changes::max_version(&tx)?;
+            if p.cursor > head {
+                return Err(ApiError::new(
+                    StatusCode::GONE,
+                    codes::CURSOR_EXPIRED,
+                    "中心数据已恢复到较早状态，设备将重新下载本组数据（未上传的记录保留）",
+                    format!(
+                        "cursor {} is past the center's head {head} (restored?): reload from 0",
+                        p.cursor
+                    ),
+                ));
+            }
             let mut changes = changes::scoped(
                 &tx,
                 team.as_deref(),
@@ -61,7 +75,7 @@ pub async fn pull(
             let cursor = if has_more {
                 changes.last().map_or(p.cursor, |c| c.version)
             } else {
-                changes::max_version(&tx)?.max(p.cursor)
+                head.max(p.cursor)
             };
             tx.commit()?;
             Ok(PullResponse {

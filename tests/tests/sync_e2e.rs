@@ -159,6 +159,33 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
     assert_eq!(r["blobs"]["uploaded"], 0, "{r}");
     assert_eq!(r["blobs"]["bytes_sent"], 0, "{r}");
 
+    // A center restored from an older backup: the device's cursor is past its head. The pull is
+    // refused with 410 and the device reloads its scope from 0, keeping its reference data.
+    {
+        let db = rusqlite::Connection::open(a.join("fieldcase.db")).expect("device db");
+        db.execute(
+            "UPDATE meta SET value = '999999999' WHERE key = 'pull_cursor'",
+            [],
+        )
+        .expect("cursor");
+    }
+    let r = report(&ok(&a, &["sync"]));
+    assert!(
+        r["pull"]["changes"].as_u64().expect("changes") > 0,
+        "reloaded: {r}"
+    );
+    assert!(
+        r["pull"]["cursor"].as_i64().expect("cursor") < 999_999_999,
+        "{r}"
+    );
+    {
+        let store = fieldcase_core::store::Store::open(&a, "unused", "2026-11-23T00:00:00+08:00")
+            .expect("open device a");
+        assert!(store.task("T-2026-1123-01").expect("query").is_some());
+        let enterprise = reference["enterprises"][0]["id"].as_str().expect("id");
+        assert!(store.enterprise(enterprise).expect("query").is_some());
+    }
+
     // Device B of the same team sees the task the center now knows is done.
     ok(&b, &["enroll", "--server", &server.url, "--code", &code_b]);
     ok(&b, &["sync"]);
