@@ -19,29 +19,69 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// Builds both binaries once per test process and returns the folder holding them.
+/// The folder holding both binaries, built once per test process when they are missing or older
+/// than a source file. `cargo test --workspace` has already built them (the cli and server
+/// packages' own tests need them); a nested `cargo build` then would rebuild much of the tree
+/// with other features (ten minutes on CI), so it runs only when they are stale, e.g. for
+/// `cargo test -p fieldcase-tests` after an edit.
 pub fn bin_dir() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let st = Command::new(cargo)
-            .current_dir(root())
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "fieldcase-cli",
-                "-p",
-                "fieldcase-server",
-            ])
-            .status()
-            .expect("cargo build");
-        assert!(st.success(), "building the binaries failed");
         let target = std::env::var("CARGO_TARGET_DIR")
             .map(PathBuf::from)
-            .unwrap_or_else(|_| root().join("target"));
-        target.join("debug")
+            .unwrap_or_else(|_| root().join("target"))
+            .join("debug");
+        let built = ["fieldcase", "fieldcase-server"]
+            .iter()
+            .map(|b| modified(&target.join(b)))
+            .min()
+            .flatten();
+        let newest_source = ["crates", "sync-server"]
+            .iter()
+            .filter_map(|d| newest(&root().join(d)))
+            .max();
+        if built.is_none() || newest_source > built {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let st = Command::new(cargo)
+                .current_dir(root())
+                .args([
+                    "build",
+                    "-q",
+                    "-p",
+                    "fieldcase-cli",
+                    "-p",
+                    "fieldcase-server",
+                ])
+                .status()
+                .expect("cargo build");
+            assert!(st.success(), "building the binaries failed");
+        }
+        target
     })
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of a `.rs` or `.toml` file under `dir`.
+fn newest(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut best = None;
+    for e in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = e.path();
+        let t = if p.is_dir() {
+            if p.file_name().is_some_and(|n| n == "target") {
+                continue;
+            }
+            newest(&p)
+        } else if p.extension().is_some_and(|x| x == "rs" || x == "toml") {
+            modified(&p)
+        } else {
+            None
+        };
+        best = best.max(t);
+    }
+    best
 }
 
 /// The `fieldcase` CLI on `store`, run from the repository root.
