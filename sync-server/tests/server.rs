@@ -124,6 +124,21 @@ fn spawn_with(
     }
 }
 
+/// Like [`call`], for a body the server refuses by size: it may answer 413 and close while the
+/// client is still sending, which the client sees as a broken connection. Either is a refusal.
+fn call_oversized(method: &str, url: &str, token: &str, body: Value) -> Option<(u16, Value)> {
+    let r = ureq::request(method, url)
+        .set("fieldcase-protocol", "1")
+        .set("authorization", &format!("Bearer {token}"))
+        .set("content-type", "application/json")
+        .send_string(&body.to_string());
+    match r {
+        Ok(resp) => Some((resp.status(), resp.into_json().unwrap_or(Value::Null))),
+        Err(ureq::Error::Status(c, resp)) => Some((c, resp.into_json().unwrap_or(Value::Null))),
+        Err(ureq::Error::Transport(_)) => None,
+    }
+}
+
 fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
     let mut req = ureq::request(method, url).set("fieldcase-protocol", "1");
     if let Some(t) = token {
@@ -723,7 +738,59 @@ macro_rules! on_both_backends {
     };
 }
 
+/// Oversized bodies and batches are refused with 413 before anything is stored; the device
+/// then pushes normally from the same seq.
+fn oversized_bodies_and_batches_refused(s: &Server) {
+    setup_tasks(s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    // 501 ops: one more than a batch may hold.
+    let mut probe = s.enroll("u2", "team-a", "3205", 2);
+    let ops: Vec<Value> = (0..501).map(|_| probe.op(None, "note", "{}", 0)).collect();
+    let (st, body) = probe.push(ops);
+    assert_eq!(
+        (st, body["code"].as_str()),
+        (413, Some("request.too_large")),
+        "{body}"
+    );
+    // A push body over 8 MiB, and an admin body over 1 MiB.
+    let big = "x".repeat(9 << 20);
+    let op = d.op(None, "note", &json!({"text": big}).to_string(), 0);
+    let push = json!({"protocol": 1, "device_id": d.id, "ops": [op]});
+    let refused = |r: Option<(u16, Value)>| {
+        r.is_none_or(|(st, body)| st == 413 && body["code"] == "request.too_large")
+    };
+    assert!(refused(call_oversized(
+        "POST",
+        &format!("{}/v1/sync/push", s.base),
+        &d.token,
+        push
+    )));
+    let huge = json!([{"id": "E-X", "area": "3205", "name": "y".repeat(2 << 20)}]);
+    assert!(refused(call_oversized(
+        "POST",
+        &format!("{}/v1/enterprises", s.base),
+        ADMIN,
+        huge
+    )));
+    // Nothing was stored: both devices still start at seq 1.
+    let mut fresh = s.enroll("u3", "team-a", "3205", 3);
+    let op = fresh.op(Some("C-3"), "case_opened", &opened("T-A"), 0);
+    let (st, r) = fresh.push(vec![op]);
+    assert_eq!(st, 200, "{r}");
+    d.seq = 0;
+    d.prev = GENESIS.into();
+    let op = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
+    let (st, r) = d.push(vec![op]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+    probe.seq = 0;
+    probe.prev = GENESIS.into();
+    let op = probe.op(None, "note", "{}", 0);
+    let (st, r) = probe.push(vec![op]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+}
+
 on_both_backends!(
+    oversized_bodies_and_batches_refused,
     protocol_header_and_unknown_fields,
     enrollment_codes_are_one_time,
     push_replay_gap_and_broken_chain,

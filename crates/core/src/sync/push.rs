@@ -23,6 +23,9 @@ pub struct PushCounts {
     pub rejected: usize,
 }
 
+/// Payload bytes per push (the center's body limit is 8 MiB).
+const MAX_BATCH_BYTES: usize = 4 << 20;
+
 /// SHA-256 values in an op's payload that name files this device holds.
 fn blobs_of(store: &Store, payload: &str) -> Result<Vec<String>> {
     let value: serde_json::Value = serde_json::from_str(payload)?;
@@ -79,8 +82,15 @@ fn batch(store: &Store, after: i64) -> Result<Vec<PushOp>> {
         ))
     })?;
     let mut ops = Vec::new();
+    let mut bytes = 0usize;
     for row in rows {
         let (link, seen, outbox) = row?;
+        // The center refuses push bodies over 8 MiB: stop a batch at half that (at least one op;
+        // a single op is far smaller, blobs travel apart).
+        if !ops.is_empty() && bytes + link.payload.len() > MAX_BATCH_BYTES {
+            break;
+        }
+        bytes += link.payload.len() + 600;
         let (payload, blobs) = if outbox {
             let blobs = blobs_of(store, &link.payload)?;
             (Some(link.payload.clone()), blobs)
