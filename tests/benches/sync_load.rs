@@ -222,6 +222,62 @@ fn raw_insert(dir: &Path, devices: &[Device]) -> Duration {
     t.elapsed()
 }
 
+/// Every device pushes `body(device)` at the same instant (a barrier); answers the time until
+/// the last answer, the sorted latencies and how many pushes did not have all of their
+/// `ops` applied.
+fn push_at_once(
+    addr: &str,
+    devices: &[Device],
+    body: fn(&Device) -> &Vec<u8>,
+    ops: usize,
+) -> (Duration, Vec<Duration>, usize) {
+    let barrier = Arc::new(Barrier::new(devices.len() + 1));
+    let handles: Vec<_> = devices
+        .iter()
+        .map(|d| {
+            let (addr, token, body, b) = (
+                addr.to_string(),
+                d.token.clone(),
+                body(d).clone(),
+                barrier.clone(),
+            );
+            std::thread::spawn(move || {
+                b.wait();
+                let t = Instant::now();
+                let (s, resp, _) = http(&addr, "POST", "/v1/sync/push", &token, &body);
+                let ok = s == 200
+                    && serde_json::from_slice::<Value>(&resp).is_ok_and(|v| {
+                        v["results"].as_array().is_some_and(|r| {
+                            r.len() == ops && r.iter().all(|x| x["outcome"] == "applied")
+                        })
+                    });
+                (t.elapsed(), ok)
+            })
+        })
+        .collect();
+    barrier.wait();
+    let t = Instant::now();
+    let results: Vec<(Duration, bool)> = handles
+        .into_iter()
+        .map(|h| h.join().expect("thread"))
+        .collect();
+    let total = t.elapsed();
+    let errors = results.iter().filter(|r| !r.1).count();
+    let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
+    lat.sort();
+    (total, lat, errors)
+}
+
+fn print_latency(what: &str, sorted: &[Duration], errors: usize) {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!(
+        "push latency, {DEVICES} devices each pushing {what} at once: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target p99 <= 200 ms), errors {errors} (target 0)",
+        ms(percentile(sorted, 0.5)),
+        ms(percentile(sorted, 0.99)),
+        ms(sorted.last().copied().unwrap_or_default())
+    );
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -314,40 +370,7 @@ fn main() {
     let devices: Vec<Device> = (0..DEVICES).map(|i| device(&addr, i)).collect();
 
     // 200 devices push their 50 ops at the same instant.
-    let barrier = Arc::new(Barrier::new(DEVICES + 1));
-    let handles: Vec<_> = devices
-        .iter()
-        .map(|d| {
-            let (addr, token, body, b) = (
-                addr.clone(),
-                d.token.clone(),
-                d.body.clone(),
-                barrier.clone(),
-            );
-            std::thread::spawn(move || {
-                b.wait();
-                let t = Instant::now();
-                let (s, resp, _) = http(&addr, "POST", "/v1/sync/push", &token, &body);
-                let ok = s == 200
-                    && serde_json::from_slice::<Value>(&resp).is_ok_and(|v| {
-                        v["results"].as_array().is_some_and(|r| {
-                            r.len() == OPS_PER_DEVICE && r.iter().all(|x| x["outcome"] == "applied")
-                        })
-                    });
-                (t.elapsed(), ok)
-            })
-        })
-        .collect();
-    barrier.wait();
-    let t = Instant::now();
-    let results: Vec<(Duration, bool)> = handles
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .collect();
-    let total = t.elapsed();
-    let errors = results.iter().filter(|r| !r.1).count();
-    let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
-    lat.sort();
+    let (total, lat, errors) = push_at_once(&addr, &devices, |d| &d.body, OPS_PER_DEVICE);
     let raw = raw_insert(tmp.path(), &devices);
     let n = DEVICES * OPS_PER_DEVICE;
     println!(
@@ -359,48 +382,10 @@ fn main() {
         raw.as_secs_f64() * 1e3,
         total.as_secs_f64() / raw.as_secs_f64()
     );
-    println!(
-        "push latency, {DEVICES} devices each pushing {OPS_PER_DEVICE} ops at once: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target p99 <= 200 ms), errors {errors} (target 0)",
-        percentile(&lat, 0.5).as_secs_f64() * 1e3,
-        percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3
-    );
+    print_latency(&format!("{OPS_PER_DEVICE} ops"), &lat, errors);
     // Then every device pushes its next step at the same instant: the push an inspector's
     // tablet makes after each committed step.
-    let barrier = Arc::new(Barrier::new(DEVICES + 1));
-    let handles: Vec<_> = devices
-        .iter()
-        .map(|d| {
-            let (addr, token, body, b) = (
-                addr.clone(),
-                d.token.clone(),
-                d.step.clone(),
-                barrier.clone(),
-            );
-            std::thread::spawn(move || {
-                b.wait();
-                let t = Instant::now();
-                let (s, resp, _) = http(&addr, "POST", "/v1/sync/push", &token, &body);
-                let ok = s == 200
-                    && serde_json::from_slice::<Value>(&resp)
-                        .is_ok_and(|v| v["results"][0]["outcome"] == "applied");
-                (t.elapsed(), ok)
-            })
-        })
-        .collect();
-    barrier.wait();
-    let results: Vec<(Duration, bool)> = handles
-        .into_iter()
-        .map(|h| h.join().expect("thread"))
-        .collect();
-    let errors = results.iter().filter(|r| !r.1).count();
-    let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
-    lat.sort();
-    println!(
-        "push latency, {DEVICES} devices each pushing one step at once: p50 {:.0} ms, p99 {:.0} ms, max {:.0} ms (target p99 <= 200 ms), errors {errors} (target 0)",
-        percentile(&lat, 0.5).as_secs_f64() * 1e3,
-        percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        lat.last().copied().unwrap_or_default().as_secs_f64() * 1e3
-    );
+    let (_, lat, errors) = push_at_once(&addr, &devices, |d| &d.step, 1);
+    print_latency("one step", &lat, errors);
     resume_upload(&addr, &devices[0].token);
 }

@@ -4,25 +4,12 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::OnceLock;
+use common::{font, review_dir};
 
 use fieldcase_docs::layout::{Mark, lay_out};
-use fieldcase_docs::{Font, RenderInput, Sheet, pdf, raster};
+use fieldcase_docs::{RenderInput, Sheet, pdf, raster};
 use image::GrayImage;
 use serde_json::Value;
-
-fn font() -> &'static Font {
-    static F: OnceLock<Font> = OnceLock::new();
-    F.get_or_init(|| Font::system().expect("fonts-noto-cjk installed"))
-}
-
-fn review_dir() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/docs-review");
-    std::fs::create_dir_all(&d).expect("review dir");
-    d
-}
 
 fn with_input<T>(f: impl FnOnce(&RenderInput<'_>) -> T) -> T {
     let tpl = common::template("onsite_record");
@@ -99,8 +86,8 @@ fn a4_bitmaps_are_the_pdf_pages_in_black_and_white() {
             .expect("save");
         let prefix = dir.join(format!("poppler-a4-{}", i + 1));
         let n = (i + 1).to_string();
-        let st = Command::new("pdftoppm")
-            .args([
+        common::pdftoppm(
+            &[
                 "-r",
                 "203",
                 "-gray",
@@ -110,12 +97,10 @@ fn a4_bitmaps_are_the_pdf_pages_in_black_and_white() {
                 &n,
                 "-l",
                 &n,
-            ])
-            .arg(&path)
-            .arg(&prefix)
-            .status()
-            .expect("pdftoppm (apt poppler-utils)");
-        assert!(st.success());
+            ],
+            &path,
+            &prefix,
+        );
         let poppler = image::open(prefix.with_extension("png"))
             .expect("png")
             .to_luma8();

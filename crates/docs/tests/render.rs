@@ -2,24 +2,13 @@
 
 mod common;
 
-use std::path::PathBuf;
+use common::{font, review_dir};
+
 use std::process::Command;
-use std::sync::OnceLock;
 
+use fieldcase_docs::RenderInput;
 use fieldcase_docs::pdf::render;
-use fieldcase_docs::{Font, RenderInput};
 use serde_json::Value;
-
-fn font() -> &'static Font {
-    static F: OnceLock<Font> = OnceLock::new();
-    F.get_or_init(|| Font::system().expect("fonts-noto-cjk installed"))
-}
-
-fn review_dir() -> PathBuf {
-    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/docs-review");
-    std::fs::create_dir_all(&d).expect("review dir");
-    d
-}
 
 fn render_kind(kind: &str) -> (Value, Vec<u8>) {
     let (tpl, content) = match kind {
@@ -213,27 +202,15 @@ fn page_images_for_review_and_qr_decodes() {
     let dir = review_dir();
     let path = dir.join("onsite-qr.pdf");
     std::fs::write(&path, &pdf).expect("write");
-    let st = Command::new("pdftoppm")
-        .args(["-r", "60", "-png"])
-        .arg(&path)
-        .arg(dir.join("onsite"))
-        .status()
-        .expect("pdftoppm");
-    assert!(st.success());
+    common::pdftoppm(&["-r", "60", "-png"], &path, &dir.join("onsite"));
     let (_, inq) = render_kind("inquiry");
     let ipath = dir.join("inquiry-review.pdf");
     std::fs::write(&ipath, &inq).expect("write");
-    let st = Command::new("pdftoppm")
-        .args(["-r", "60", "-png"])
-        .arg(&ipath)
-        .arg(dir.join("inquiry"))
-        .status()
-        .expect("pdftoppm");
-    assert!(st.success());
+    common::pdftoppm(&["-r", "60", "-png"], &ipath, &dir.join("inquiry"));
     // Decode the QR of page 2 at a scanner-like resolution.
     let prefix = dir.join("qr-page");
-    let st = Command::new("pdftoppm")
-        .args([
+    common::pdftoppm(
+        &[
             "-r",
             "300",
             "-gray",
@@ -243,12 +220,10 @@ fn page_images_for_review_and_qr_decodes() {
             "-l",
             "2",
             "-singlefile",
-        ])
-        .arg(&path)
-        .arg(&prefix)
-        .status()
-        .expect("pdftoppm");
-    assert!(st.success());
+        ],
+        &path,
+        &prefix,
+    );
     let img = image::open(prefix.with_extension("png"))
         .expect("page png")
         .to_luma8();

@@ -1,7 +1,6 @@
 //! What the UI and `fieldcase sync --status` show: how much is waiting, what the center refused,
 //! and per case whether everything of it has reached the center.
 
-use rusqlite::OptionalExtension;
 use serde::Serialize;
 
 use super::state::{self, CURSOR, PUSHED};
@@ -110,15 +109,12 @@ pub fn case_state(store: &Store, case_id: &str) -> Result<CaseSyncState> {
         |r| r.get(0),
     )?;
     // Blobs whose hash appears in any of the case's payloads.
-    let blobs_pending: i64 = conn
-        .query_row(
-            "SELECT COUNT(*) FROM blobs b WHERE b.uploaded_at IS NULL AND EXISTS
-               (SELECT 1 FROM ops o WHERE o.case_id = ?1 AND instr(o.payload, b.sha256) > 0)",
-            [case_id],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let blobs_pending: i64 = conn.query_row(
+        "SELECT COUNT(*) FROM blobs b WHERE b.uploaded_at IS NULL AND EXISTS
+           (SELECT 1 FROM ops o WHERE o.case_id = ?1 AND instr(o.payload, b.sha256) > 0)",
+        [case_id],
+        |r| r.get(0),
+    )?;
     Ok(CaseSyncState {
         case_id: case_id.to_string(),
         links_pending,

@@ -1,7 +1,36 @@
 //! Hand-built transcript content shaped like crates/core/src/engine/records.rs `content`.
 #![allow(dead_code)]
 
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use fieldcase_docs::Font;
 use serde_json::{Value, json};
+
+/// The system CJK font, parsed once per test binary.
+pub fn font() -> &'static Font {
+    static F: OnceLock<Font> = OnceLock::new();
+    F.get_or_init(|| Font::system().expect("fonts-noto-cjk installed"))
+}
+
+/// `target/docs-review`: PDFs and page images left for a person to look at.
+pub fn review_dir() -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/docs-review");
+    std::fs::create_dir_all(&d).expect("review dir");
+    d
+}
+
+/// Runs poppler's `pdftoppm` with `args` on `pdf`, writing images named from `prefix`.
+pub fn pdftoppm(args: &[&str], pdf: &Path, prefix: &Path) {
+    let st = Command::new("pdftoppm")
+        .args(args)
+        .arg(pdf)
+        .arg(prefix)
+        .status()
+        .expect("pdftoppm (apt poppler-utils)");
+    assert!(st.success(), "pdftoppm {args:?} {}", pdf.display());
+}
 
 pub const NOTICE: &str = "我们是苏州市生态环境局的执法人员，这是我们的执法证件，请你确认。今天我们依法对你单位进行现场检查（调查），你（单位）有义务如实回答询问、提供有关材料并协助检查，不得拒绝、阻挠、隐瞒或者提供虚假情况，否则将承担相应法律责任。如果你认为执法人员与本案有直接利害关系或者有其他关系可能影响公正执法，可以申请回避，并说明理由。问：你是否看清了我们的执法证件？是否申请回避？";
 
