@@ -94,6 +94,16 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
         blobs_before >= 3,
         "three photos and signatures wait: {status}"
     );
+    let case_state = || {
+        let store = fieldcase_core::store::Store::open(&a, "unused", "2026-11-23T00:00:00+08:00")
+            .expect("open device a");
+        fieldcase_core::sync::case_state(&store, &case_id).expect("case state")
+    };
+    let before = case_state();
+    assert!(
+        !before.synced() && before.links_pending > 0 && before.blobs_pending >= 3,
+        "{before:?}"
+    );
 
     // Connectivity returns: everything goes up.
     let r = report(&ok(&a, &["sync"]));
@@ -104,6 +114,8 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
     assert_eq!(status["links_pending"], 0, "{status}");
     assert_eq!(status["blobs_pending"], 0, "{status}");
     assert_eq!(status["rejected"], json!([]), "{status}");
+    let after = case_state();
+    assert!(after.synced(), "{after:?}");
 
     // The center shows the case complete, every link verified, the ops exactly the device's.
     let cases = server.get("/v1/cases");
