@@ -1,14 +1,14 @@
 //! Printing from the CLI to the virtual printer over loopback TCP: a case's receipt and a sample
 //! label and the on-site record arrive as ESC/POS, are decoded as a printer would, and written as PNG pages.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-
 fn fieldcase(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_fieldcase"))
-        .current_dir(ROOT)
+        .current_dir(common::ROOT)
         .args(args)
         .output()
         .expect("run fieldcase")
@@ -22,18 +22,11 @@ fn receipt_and_label_print_to_the_virtual_printer() {
     let run = fieldcase(&["--store", store, "run", "demo/electroplating/scenario.json"]);
     assert!(run.status.success());
     let text = String::from_utf8_lossy(&run.stdout);
-    let case = text
-        .lines()
-        .find_map(|l| l.strip_prefix("case "))
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
+    let case = common::case_id(&text);
 
     let out = dir.path().join("printed");
     let mut printer = Command::new(env!("CARGO_BIN_EXE_fieldcase"))
-        .current_dir(ROOT)
+        .current_dir(common::ROOT)
         .args([
             "printer",
             "virtual",

@@ -1,19 +1,9 @@
 //! The `fieldcase` binary end to end: a whole inspection of the demo electroplating plant from its
 //! scenario file, ending with locked, signed transcripts and a store that verifies.
 
-use std::process::Command;
+mod common;
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-
-fn fieldcase(store: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fieldcase"))
-        .current_dir(ROOT)
-        .arg("--store")
-        .arg(store)
-        .args(args)
-        .output()
-        .expect("run fieldcase")
-}
+use common::{ROOT, fieldcase};
 
 #[test]
 fn demo_inspection_runs_to_locked_signed_transcripts() {
@@ -82,14 +72,7 @@ fn demo_case_exports_to_a_bundle_that_verifies_and_a_flipped_byte_is_named() {
     let out = fieldcase(dir.path(), &["run", "demo/electroplating/scenario.json"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    let case = text
-        .lines()
-        .find_map(|l| l.strip_prefix("case "))
-        .unwrap()
-        .split(' ')
-        .next()
-        .unwrap()
-        .to_string();
+    let case = common::case_id(&text);
     let bundle = dir.path().join("case.zip");
     let e = fieldcase(
         dir.path(),
