@@ -1,9 +1,8 @@
-//! The CJK font documents are set in, parsed once: printpdf's parse (metrics, and the subset it
-//! embeds in PDFs) and ab_glyph's (outlines, for bitmaps sent to thermal printers) of the same
-//! bytes, so a printed page and its PDF break lines at the same places.
+//! The CJK font documents are set in, parsed once (ab_glyph over ttf-parser): advances for line
+//! breaking, outlines for bitmaps sent to thermal printers, and the raw bytes the PDF writer
+//! subsets, so a printed page and its PDF break lines at the same places.
 
 use ab_glyph::{Font as _, FontVec, GlyphId};
-use printpdf::ParsedFont;
 
 /// Path of the system CJK font (Debian/Ubuntu package `fonts-noto-cjk`, SIL OFL 1.1).
 pub const SYSTEM_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
@@ -34,9 +33,23 @@ pub(crate) fn err(zh: impl Into<String>, en: impl Into<String>) -> DocError {
 
 /// A parsed font: parse once, reuse for every render.
 pub struct Font {
-    pub(crate) parsed: ParsedFont,
     pub(crate) outlines: FontVec,
+    /// Face of the collection the bytes hold (0 for a plain font file).
+    pub(crate) face: u32,
+    pub(crate) metrics: Metrics,
     upem: f32,
+}
+
+/// What a PDF font descriptor states of the face, in font units.
+#[derive(Debug, Clone)]
+pub(crate) struct Metrics {
+    pub ascent: f32,
+    pub descent: f32,
+    pub cap_height: f32,
+    /// x_min, y_min, x_max, y_max.
+    pub bbox: [f32; 4],
+    /// The PostScript name (`name` id 6), as the PDF's BaseFont.
+    pub postscript_name: String,
 }
 
 impl std::fmt::Debug for Font {
@@ -54,19 +67,36 @@ impl Font {
                 format!("the font does not parse (face {face}) {e}"),
             )
         };
-        let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(&bytes, face, &mut warnings)
-            .ok_or_else(|| bad(String::new()))?;
-        let upem = parsed.as_azul().font_metrics.units_per_em as f32;
+        let index = u32::try_from(face).map_err(|e| bad(e.to_string()))?;
+        let metrics = {
+            let f = ttf_parser::Face::parse(&bytes, index).map_err(|e| bad(e.to_string()))?;
+            if f.tables().cff.is_none() && f.tables().glyf.is_none() {
+                return Err(bad("no CFF or glyf outlines".into()));
+            }
+            let b = f.global_bounding_box();
+            Metrics {
+                ascent: f.ascender().into(),
+                descent: f.descender().into(),
+                cap_height: f.capital_height().unwrap_or(f.ascender()).into(),
+                bbox: [
+                    b.x_min.into(),
+                    b.y_min.into(),
+                    b.x_max.into(),
+                    b.y_max.into(),
+                ],
+                postscript_name: postscript_name(&f),
+            }
+        };
+        let outlines =
+            FontVec::try_from_vec_and_index(bytes, index).map_err(|e| bad(e.to_string()))?;
+        let upem = outlines.units_per_em().unwrap_or(0.0);
         if upem <= 0.0 {
             return Err(err("字体缺少 units_per_em", "the font has no units_per_em"));
         }
-        let index = u32::try_from(face).map_err(|e| bad(e.to_string()))?;
-        let outlines =
-            FontVec::try_from_vec_and_index(bytes, index).map_err(|e| bad(e.to_string()))?;
         Ok(Font {
-            parsed,
             outlines,
+            face: index,
+            metrics,
             upem,
         })
     }
@@ -82,8 +112,7 @@ impl Font {
         Font::from_bytes(bytes, SYSTEM_FACE)
     }
 
-    /// The glyph of `c`, if the font has one. Looked up through ab_glyph (ttf-parser's binary
-    /// search): printpdf's cmap lookup costs about 1 µs a character, which was most of a render.
+    /// The glyph of `c`, if the font has one (ttf-parser's cmap lookup, about 35 ns).
     pub(crate) fn glyph(&self, c: char) -> Option<u16> {
         let id = self.outlines.glyph_id(c);
         (id.0 != 0).then_some(id.0)
@@ -115,5 +144,34 @@ impl Font {
     /// Units per em of the face.
     pub(crate) fn upem(&self) -> f32 {
         self.upem
+    }
+
+    /// Advance of glyph `gid` in font units.
+    pub(crate) fn glyph_advance(&self, gid: u16) -> f32 {
+        self.outlines.h_advance_unscaled(GlyphId(gid))
+    }
+
+    /// The bytes the font was read from (the whole collection for a .ttc).
+    pub(crate) fn data(&self) -> &[u8] {
+        self.outlines.as_slice()
+    }
+}
+
+/// The face's PostScript name, reduced to what a PDF name may hold.
+fn postscript_name(f: &ttf_parser::Face<'_>) -> String {
+    let name = f
+        .names()
+        .into_iter()
+        .filter(|n| n.name_id == ttf_parser::name_id::POST_SCRIPT_NAME)
+        .find_map(|n| n.to_string())
+        .unwrap_or_default();
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    if clean.is_empty() {
+        "Font".into()
+    } else {
+        clean
     }
 }

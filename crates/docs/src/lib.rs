@@ -4,6 +4,7 @@
 //! A transcript is laid out once per sheet (layout.rs, with the words of sections.rs) and drawn
 //! either as a PDF (pdf.rs) or as bitmaps for thermal printers (raster.rs).
 
+mod deflate;
 pub mod font;
 pub mod layout;
 pub mod linebreak;

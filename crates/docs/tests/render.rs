@@ -196,6 +196,40 @@ fn renders_are_byte_identical() {
     );
 }
 
+/// An archived transcript must display the same on any reader years later: the one font is
+/// embedded (as a subset), carries a ToUnicode map, and poppler parses the file without complaint.
+#[test]
+fn font_is_embedded_subset_with_unicode_map() {
+    let (_, pdf) = render_kind("onsite");
+    let path = review_dir().join("onsite-fonts.pdf");
+    std::fs::write(&path, &pdf).expect("write pdf");
+    let out = Command::new("pdffonts")
+        .arg(&path)
+        .output()
+        .expect("pdffonts (apt poppler-utils)");
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "poppler complained: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).expect("utf8");
+    let fonts: Vec<Vec<&str>> = text
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(fonts.len(), 1, "one font:\n{text}");
+    let f = &fonts[0];
+    // name, type (2 words), encoding, emb, sub, uni, object id…
+    assert!(
+        f[0].len() > 7 && f[0].as_bytes()[6] == b'+' && f[0].ends_with("NotoSansCJKsc-Regular"),
+        "{text}"
+    );
+    assert_eq!(f[1..4], ["CID", "Type", "0C"], "{text}");
+    assert_eq!(f[4..8], ["Identity-H", "yes", "yes", "yes"], "{text}");
+}
+
 #[test]
 fn page_images_for_review_and_qr_decodes() {
     let (_, pdf) = render_kind("onsite");

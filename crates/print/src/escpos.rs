@@ -27,12 +27,12 @@ pub enum QrEc {
 }
 
 impl QrEc {
-    pub fn to_qrcode(self) -> qrcode::EcLevel {
+    pub fn to_ecl(self) -> fast_qr::ECL {
         match self {
-            QrEc::L => qrcode::EcLevel::L,
-            QrEc::M => qrcode::EcLevel::M,
-            QrEc::Q => qrcode::EcLevel::Q,
-            QrEc::H => qrcode::EcLevel::H,
+            QrEc::L => fast_qr::ECL::L,
+            QrEc::M => fast_qr::ECL::M,
+            QrEc::Q => fast_qr::ECL::Q,
+            QrEc::H => fast_qr::ECL::H,
         }
     }
     /// `GS ( k` function 169 parameter.
@@ -159,15 +159,13 @@ impl Bitmap {
 
 /// Render a QR code to a bitmap with `module` dots per module and a 4-module quiet zone.
 pub fn qr_bitmap(payload: &str, ec: QrEc, module: u32) -> Result<Bitmap, PrintError> {
-    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), ec.to_qrcode())
-        .map_err(|e| PrintError::Qr(e.to_string()))?;
-    let n = code.width() as u32;
-    let colors = code.to_colors();
+    let code = qr_code(payload, ec)?;
+    let n = code.size as u32;
     let side = (n + 8) * module;
     let mut bm = Bitmap::new(side, side);
     for my in 0..n {
         for mx in 0..n {
-            if colors[(my * n + mx) as usize] == qrcode::Color::Dark {
+            if code[my as usize][mx as usize].value() {
                 for dy in 0..module {
                     for dx in 0..module {
                         bm.set((mx + 4) * module + dx, (my + 4) * module + dy, true);
@@ -181,9 +179,14 @@ pub fn qr_bitmap(payload: &str, ec: QrEc, module: u32) -> Result<Bitmap, PrintEr
 
 /// Number of modules per side of the QR code for `payload`.
 pub fn qr_modules(payload: &str, ec: QrEc) -> Result<u32, PrintError> {
-    let code = qrcode::QrCode::with_error_correction_level(payload.as_bytes(), ec.to_qrcode())
-        .map_err(|e| PrintError::Qr(e.to_string()))?;
-    Ok(code.width() as u32)
+    Ok(qr_code(payload, ec)?.size as u32)
+}
+
+fn qr_code(payload: &str, ec: QrEc) -> Result<fast_qr::QRCode, PrintError> {
+    fast_qr::QRBuilder::new(payload.as_bytes())
+        .ecl(ec.to_ecl())
+        .build()
+        .map_err(|e| PrintError::Qr(e.to_string()))
 }
 
 /// Encode text for the profile, refusing control characters and characters the printer
