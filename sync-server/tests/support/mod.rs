@@ -1,2 +1,3 @@
 pub mod moto;
 pub mod pg_cluster;
+pub mod server;

@@ -1,0 +1,283 @@
+//! The real `fieldcase-server` binary on a loopback port and the HTTP calls the tests make of it:
+//! starting it on SQLite, PostgreSQL or with blobs in S3, enrolling devices and building their
+//! signed audit-chain links.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use fieldcase_protocol::chain::{GENESIS, LinkHeader, header_hash};
+use fieldcase_protocol::{CONTEXT_AUDIT, Id, KeyPair, Sha256, signing_message};
+use serde_json::{Value, json};
+
+pub const ADMIN: &str = "admin-secret";
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub addr: String,
+    /// The PostgreSQL database's URL, dropped with the server.
+    pub pg: Option<String>,
+    pub blobs: Blobs,
+    pub _dir: tempfile::TempDir,
+}
+
+/// Where a server keeps its blobs.
+#[derive(Debug, Clone)]
+pub enum Blobs {
+    Local(std::path::PathBuf),
+    S3(crate::support::moto::Bucket),
+}
+
+/// Where the S3 backend puts blobs inside its bucket.
+pub const S3_PREFIX: &str = "evidence/v1";
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(url) = &self.pg {
+            crate::support::pg_cluster::drop_database(url);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub fn start(backend: Backend) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = match backend {
+        Backend::Sqlite => format!("sqlite:{}", dir.path().join("center.db").display()),
+        Backend::Postgres => crate::support::pg_cluster::fresh_database(),
+    };
+    let owned = matches!(backend, Backend::Postgres).then(|| db.clone());
+    spawn(dir, &db, owned)
+}
+
+/// A server on SQLite with its blobs in a fresh S3 bucket; `None` when S3 tests are skipped.
+pub fn start_s3(test: &str) -> Option<Server> {
+    let bucket = crate::support::moto::fresh_bucket(test)?;
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("center.db").display());
+    Some(spawn_with(dir, &db, None, Some(bucket)))
+}
+
+/// A server process on `db`; `owned` is a PostgreSQL database to drop with it.
+pub fn spawn(dir: tempfile::TempDir, db: &str, owned: Option<String>) -> Server {
+    spawn_with(dir, db, owned, None)
+}
+
+/// … with its blobs in `bucket` (under `S3_PREFIX`) rather than a folder in `dir`.
+pub fn spawn_with(
+    dir: tempfile::TempDir,
+    db: &str,
+    owned: Option<String>,
+    bucket: Option<crate::support::moto::Bucket>,
+) -> Server {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"));
+    cmd.args(["--listen", "127.0.0.1:0"]).arg("--db").arg(db);
+    let blobs = match bucket {
+        None => {
+            cmd.arg("--blobs").arg(dir.path().join("blobs"));
+            Blobs::Local(dir.path().join("blobs"))
+        }
+        Some(b) => {
+            cmd.arg("--blobs")
+                .arg(format!("s3://{}/{S3_PREFIX}", b.name))
+                .arg("--staging")
+                .arg(dir.path().join("staging"))
+                .args(["--s3-endpoint", &b.endpoint, "--s3-region", "us-east-1"])
+                .arg("--s3-allow-http")
+                .env("AWS_ACCESS_KEY_ID", "test")
+                .env("AWS_SECRET_ACCESS_KEY", "test");
+            Blobs::S3(b)
+        }
+    };
+    let mut child = cmd
+        .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    Server {
+        child,
+        base: format!("http://{addr}"),
+        addr,
+        pg: owned,
+        blobs,
+        _dir: dir,
+    }
+}
+
+/// Like [`call`], for a body the server refuses by size: it may answer 413 and close while the
+/// client is still sending, which the client sees as a broken connection. Either is a refusal.
+pub fn call_oversized(method: &str, url: &str, token: &str, body: Value) -> Option<(u16, Value)> {
+    let r = ureq::request(method, url)
+        .set("fieldcase-protocol", "1")
+        .set("authorization", &format!("Bearer {token}"))
+        .set("content-type", "application/json")
+        .send_string(&body.to_string());
+    match r {
+        Ok(resp) => Some((resp.status(), resp.into_json().unwrap_or(Value::Null))),
+        Err(ureq::Error::Status(c, resp)) => Some((c, resp.into_json().unwrap_or(Value::Null))),
+        Err(ureq::Error::Transport(_)) => None,
+    }
+}
+
+pub fn call(method: &str, url: &str, token: Option<&str>, body: Option<Value>) -> (u16, Value) {
+    let mut req = ureq::request(method, url).set("fieldcase-protocol", "1");
+    if let Some(t) = token {
+        req = req.set("authorization", &format!("Bearer {t}"));
+    }
+    let r = match body {
+        Some(b) => req
+            .set("content-type", "application/json")
+            .send_string(&b.to_string()),
+        None => req.call(),
+    };
+    match r {
+        Ok(resp) => (resp.status(), resp.into_json().unwrap_or(Value::Null)),
+        Err(ureq::Error::Status(c, resp)) => (c, resp.into_json().unwrap_or(Value::Null)),
+        Err(e) => panic!("{method} {url}: {e}"),
+    }
+}
+
+impl Server {
+    pub fn admin(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        call(method, &format!("{}{path}", self.base), Some(ADMIN), body)
+    }
+
+    /// A user in `team`/`area` and an enrolled device for them.
+    pub fn enroll(&self, user: &str, team: &str, area: &str, n: u8) -> Dev {
+        let (s, _) = self.admin("POST", "/v1/admin/users", Some(json!({
+            "user_id": user, "name": "张伟", "role": "inspector", "area": area, "team": team, "officer_id": null,
+        })));
+        assert_eq!(s, 200);
+        let (_, code) = self.admin(
+            "POST",
+            "/v1/admin/enrollment-codes",
+            Some(json!({"user_id": user})),
+        );
+        let key = KeyPair::from_seed_unchecked([n; 32]).unwrap();
+        let id = Id::from_parts(1_700_000_000_000, [n; 10]).to_string();
+        let (s, r) = call(
+            "POST",
+            &format!("{}/v1/enroll", self.base),
+            None,
+            Some(json!({
+                "protocol": 1, "code": code["code"], "device_id": id,
+                "public_key": key.public_key().to_string(), "label": "平板",
+            })),
+        );
+        assert_eq!(s, 200, "{r}");
+        Dev {
+            id,
+            key,
+            token: r["token"].as_str().unwrap().into(),
+            seq: 0,
+            prev: GENESIS.into(),
+            n,
+            base: self.base.clone(),
+        }
+    }
+}
+
+pub struct Dev {
+    pub id: String,
+    pub key: KeyPair,
+    pub token: String,
+    pub seq: i64,
+    pub prev: String,
+    pub n: u8,
+    pub base: String,
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
+
+impl Dev {
+    /// The next link (advances the local chain).
+    pub fn op(&mut self, case_id: Option<&str>, kind: &str, payload: &str, seen: i64) -> Value {
+        self.seq += 1;
+        let op_id =
+            Id::from_parts(now_ms(), [self.n, self.seq as u8, 0, 0, 0, 0, 0, 0, 0, 1]).to_string();
+        let hlc = format!("{:015}-{:010}-{}", now_ms(), self.seq, self.id);
+        let payload_sha256 = Sha256::of(payload.as_bytes()).to_string();
+        let prev = self.prev.clone();
+        let h = LinkHeader {
+            seq: self.seq,
+            op_id: &op_id,
+            case_id,
+            kind,
+            hlc: &hlc,
+            payload_sha256: &payload_sha256,
+            prev_hash: &prev,
+        };
+        let hash = header_hash(&h, &self.id).unwrap();
+        let sig = self
+            .key
+            .sign(&signing_message(CONTEXT_AUDIT, hash.as_bytes()));
+        self.prev = hash.to_string();
+        json!({
+            "link": {"seq": self.seq, "op_id": op_id, "case_id": case_id, "kind": kind, "hlc": hlc,
+                     "payload_sha256": payload_sha256, "prev_hash": prev, "hash": hash.to_string(),
+                     "signature": sig.to_string()},
+            "payload": payload, "seen": seen,
+        })
+    }
+
+    pub fn push(&self, ops: Vec<Value>) -> (u16, Value) {
+        call(
+            "POST",
+            &format!("{}/v1/sync/push", self.base),
+            Some(&self.token),
+            Some(json!({"protocol": 1, "device_id": self.id, "ops": ops})),
+        )
+    }
+
+    pub fn pull(&self, cursor: i64) -> (u16, Value) {
+        call(
+            "GET",
+            &format!("{}/v1/sync/pull?cursor={cursor}", self.base),
+            Some(&self.token),
+            None,
+        )
+    }
+}
+
+pub fn opened(task: &str) -> String {
+    json!({"body": {"case": {"task_id": task, "enterprise_id": "E-1"}}}).to_string()
+}
+
+pub fn setup_tasks(s: &Server) {
+    let (st, _) = s.admin(
+        "POST",
+        "/v1/enterprises",
+        Some(json!([
+            {"id": "E-1", "area": "320506", "name": "示范电镀"},
+            {"id": "E-2", "area": "320100", "name": "南京某厂"},
+        ])),
+    );
+    assert_eq!(st, 200);
+    let (st, r) = s.admin("POST", "/v1/tasks", Some(json!([
+        {"id": "T-A", "team": "team-a", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
+        {"id": "T-B", "team": "team-b", "enterprise_id": "E-2", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
+    ])));
+    assert_eq!(st, 200, "{r}");
+}
