@@ -86,6 +86,9 @@ async fn run(cfg: Config) -> Result<(), String> {
     let staging = cfg.staging.clone().unwrap_or(default_staging);
     std::fs::create_dir_all(&staging)
         .map_err(|e| format!("staging folder {}: {e}", staging.display()))?;
+    // The last handle on the database is dropped on a blocking thread after the server stops:
+    // a PostgreSQL client closes its connection by blocking, which panics on an async worker.
+    let last_db = db.clone();
     let state = app::AppState {
         db,
         blobs,
@@ -105,6 +108,7 @@ async fn run(cfg: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| e.to_string())?;
+    let _ = tokio::task::spawn_blocking(move || drop(last_db)).await;
     tracing::info!("stopped");
     Ok(())
 }
