@@ -54,6 +54,19 @@ impl Principal {
             Principal::BootstrapAdmin => Err(ApiError::forbidden("a device token is required")),
         }
     }
+
+    /// The device and user of a field device (inspector, grid worker): the only ones whose
+    /// audit chains and evidence are field work. A center or admin user's device is refused, or
+    /// it could open cases and store evidence as if it had been on site.
+    pub fn require_field_device(&self) -> ApiResult<(&str, &UserInfo)> {
+        let (device_id, user) = self.require_device()?;
+        if !user.role.in_field() {
+            return Err(ApiError::forbidden(
+                "field work comes from inspectors' and grid workers' devices only",
+            ));
+        }
+        Ok((device_id, user))
+    }
 }
 
 fn unauthenticated() -> ApiError {

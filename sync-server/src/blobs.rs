@@ -167,7 +167,8 @@ pub async fn patch(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Response> {
-    authenticate(&st, &headers).await?;
+    // Evidence is uploaded by the field device whose ops will name it.
+    authenticate(&st, &headers).await?.require_field_device()?;
     check_name(&sha)?;
     let offset = header_u64(&headers, UPLOAD_OFFSET)?;
     let length = header_u64(&headers, UPLOAD_LENGTH)?;

@@ -26,7 +26,7 @@ pub async fn push(
     body: Body,
 ) -> ApiResult<Json<PushResponse>> {
     let principal = authenticate(&st, &headers).await?;
-    let (device_id, user) = principal.require_device()?;
+    let (device_id, user) = principal.require_field_device()?;
     let (device_id, team) = (device_id.to_string(), user.team.clone());
     let user_id = user.user_id.clone();
     let req: PushRequest = read_json(body, PUSH_LIMIT).await?;

@@ -161,10 +161,16 @@ impl Server {
 
     /// A user in `team`/`area` and an enrolled device for them.
     pub fn enroll(&self, user: &str, team: &str, area: &str, n: u8) -> Dev {
-        let (s, _) = self.admin("POST", "/v1/admin/users", Some(json!({
-            "user_id": user, "name": "张伟", "role": "inspector", "area": area, "team": team, "officer_id": null,
+        self.enroll_as(user, "inspector", Some(team), area, n)
+    }
+
+    /// Like [`Server::enroll`], for a user with `role` (`inspector`, `grid_worker`,
+    /// `center_staff`, `admin`) and maybe no team. `n` makes the device's id and key.
+    pub fn enroll_as(&self, user: &str, role: &str, team: Option<&str>, area: &str, n: u8) -> Dev {
+        let (s, r) = self.admin("POST", "/v1/admin/users", Some(json!({
+            "user_id": user, "name": "张伟", "role": role, "area": area, "team": team, "officer_id": null,
         })));
-        assert_eq!(s, 200);
+        assert_eq!(s, 200, "{r}");
         let (_, code) = self.admin(
             "POST",
             "/v1/admin/enrollment-codes",
