@@ -1,7 +1,8 @@
 //! Sync benchmarks (issue 4), each beside its anchor in the same run:
-//! 1. 10,000 ops from 200 concurrent devices pushed over HTTP to the real server (release build,
-//!    SQLite), end to end, beside a raw batched rusqlite insert of the same rows (one transaction
-//!    per device batch, WAL, synchronous=FULL — what the server must do at least).
+//! 1. 10,000 ops from 200 concurrent devices pushed over HTTP to the real server (release build),
+//!    on SQLite and on PostgreSQL (a throwaway cluster with its default durability: fsync and
+//!    synchronous commit on), end to end, beside a raw batched rusqlite insert of the same rows
+//!    (one transaction per device batch, WAL, synchronous=FULL — what the server must do at least).
 //! 2. The same 200 pushes at once: p50/p99 push latency and errors.
 //! 3. A 5 MB blob upload cut at a random byte and resumed: bytes re-sent and total wire overhead
 //!    (request lines, headers and bodies counted on the socket) against the blob's size.
@@ -23,6 +24,11 @@ const DEVICES: usize = 200;
 const OPS_PER_DEVICE: usize = 50;
 const ADMIN: &str = "bench-admin-token-0123456789";
 
+// The tests' throwaway PostgreSQL cluster (drop_database is for the tests only).
+#[allow(dead_code)]
+#[path = "../../sync-server/tests/support/pg_cluster.rs"]
+mod pg_cluster;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -39,7 +45,8 @@ impl Drop for Server {
     }
 }
 
-fn start_server(dir: &Path) -> Server {
+/// The release server on `db` (`sqlite:PATH` or a `postgres://` URL), blobs in `dir`.
+fn start_server(dir: &Path, db: &str) -> Server {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let st = Command::new(cargo)
         .current_dir(root())
@@ -52,8 +59,7 @@ fn start_server(dir: &Path) -> Server {
         .unwrap_or_else(|_| root().join("target"));
     std::fs::create_dir_all(dir).expect("dir");
     let mut child = Command::new(target.join("release/fieldcase-server"))
-        .args(["--listen", "127.0.0.1:0", "--db"])
-        .arg(format!("sqlite:{}", dir.join("center.db").display()))
+        .args(["--listen", "127.0.0.1:0", "--db", db])
         .arg("--blobs")
         .arg(dir.join("blobs"))
         .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
@@ -353,9 +359,9 @@ fn http_head(addr: &str, path: &str, token: &str) -> (Option<usize>, (), usize) 
     (offset, (), h.len())
 }
 
-fn main() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let server = start_server(&tmp.path().join("center"));
+/// A fresh server on `db` with the bench's enterprise, tasks and enrolled devices.
+fn prepare(dir: &Path, db: &str) -> (Server, Vec<Device>) {
+    let server = start_server(dir, db);
     let addr = server.addr.clone();
     admin(
         &addr,
@@ -368,6 +374,18 @@ fn main() {
         .collect();
     admin(&addr, "POST", "/v1/tasks", &Value::Array(tasks));
     let devices: Vec<Device> = (0..DEVICES).map(|i| device(&addr, i)).collect();
+    (server, devices)
+}
+
+fn main() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let center = tmp.path().join("center");
+    std::fs::create_dir_all(&center).expect("dir");
+    let (server, devices) = prepare(
+        &center,
+        &format!("sqlite:{}", center.join("center.db").display()),
+    );
+    let addr = server.addr.clone();
 
     // 200 devices push their 50 ops at the same instant.
     let (total, lat, errors) = push_at_once(&addr, &devices, |d| &d.body, OPS_PER_DEVICE);
@@ -388,4 +406,20 @@ fn main() {
     let (_, lat, errors) = push_at_once(&addr, &devices, |d| &d.step, 1);
     print_latency("one step", &lat, errors);
     resume_upload(&addr, &devices[0].token);
+    drop(server);
+
+    // The same 10,000 ops on PostgreSQL.
+    pg_cluster::durable();
+    let pg_dir = tmp.path().join("center-pg");
+    std::fs::create_dir_all(&pg_dir).expect("dir");
+    let (pg, devices) = prepare(&pg_dir, &pg_cluster::fresh_database());
+    let (total, lat, errors) = push_at_once(&pg.addr, &devices, |d| &d.body, OPS_PER_DEVICE);
+    println!(
+        "push: {n} ops from {DEVICES} concurrent devices over HTTP (PostgreSQL 15, fsync on, release server): {:.0} ms end to end (target <= 3000 ms), {errors} errors; ratio to the raw rusqlite anchor {:.2}x",
+        total.as_secs_f64() * 1e3,
+        total.as_secs_f64() / raw.as_secs_f64()
+    );
+    print_latency(&format!("{OPS_PER_DEVICE} ops, PostgreSQL"), &lat, errors);
+    let (_, lat, errors) = push_at_once(&pg.addr, &devices, |d| &d.step, 1);
+    print_latency("one step, PostgreSQL", &lat, errors);
 }

@@ -13,9 +13,20 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
+
+/// Whether this process's cluster keeps PostgreSQL's durability settings.
+static DURABLE: AtomicBool = AtomicBool::new(false);
+
+/// Makes the cluster this process starts keep PostgreSQL's default durability (fsync,
+/// synchronous commit, full-page writes) instead of the tests' fast settings: benchmarks must not
+/// measure a database that skips the flushes a real center does. Call before the first
+/// [`fresh_database`].
+pub fn durable() {
+    DURABLE.store(true, Ordering::SeqCst);
+}
 
 /// The URL of a database every test may create databases from.
 fn admin_url() -> &'static str {
@@ -160,9 +171,13 @@ fn start_cluster() -> String {
     )
     .unwrap();
     let port = free_port();
+    let fast = if DURABLE.load(Ordering::SeqCst) {
+        ""
+    } else {
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    };
     let opts = format!(
-        "-c listen_addresses=127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off \
-         -c full_page_writes=off -c max_connections=200",
+        "-c listen_addresses=127.0.0.1 -p {port} -k {} {fast} -c max_connections=200",
         sock.display()
     );
     let mut ctl = as_owner(root, &bin("pg_ctl"));
