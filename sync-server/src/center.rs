@@ -3,8 +3,12 @@
 
 use axum::Json;
 use axum::body::Body;
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
+use axum::http::header::{CONTENT_TYPE, LINK};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use fieldcase_protocol::chain::GENESIS;
 use fieldcase_protocol::sync::{ChangeKind, Entity, SharedField};
 use fieldcase_protocol::{PublicKey, Sha256};
@@ -13,11 +17,12 @@ use serde_json::{Value, json};
 
 use crate::app::{AppState, BODY_LIMIT};
 use crate::auth::{Principal, authenticate};
+use crate::enterprise_csv;
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Write};
 use crate::store::changes::{self, Scope};
 use crate::store::{cases, conflicts, devices, fields, links, reference};
-use crate::util::{now_ms, read_json};
+use crate::util::{now_ms, read_bytes, read_json};
 
 async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let p = authenticate(st, headers).await?;
@@ -43,13 +48,27 @@ fn objects(items: Vec<Value>) -> ApiResult<Vec<Value>> {
     Ok(items)
 }
 
+/// `Content-Type: text/csv` (any parameters; the charset is sniffed, not trusted).
+fn is_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("text/csv"))
+}
+
 pub async fn post_enterprises(
     State(st): State<AppState>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
-    let items = objects(read_json(body, BODY_LIMIT).await?)?;
+    // A clerk's spreadsheet (text/csv) becomes the same objects a JSON import sends.
+    let items = if is_csv(&headers) {
+        enterprise_csv::parse(&read_bytes(body, BODY_LIMIT).await?)?
+    } else {
+        objects(read_json(body, BODY_LIMIT).await?)?
+    };
     for (i, v) in items.iter().enumerate() {
         str_field(v, "id", i)?;
         str_field(v, "area", i)?;
@@ -368,13 +387,57 @@ pub async fn get_case(
         .await
 }
 
+/// The most conflicts one page holds (and the default, as before paging existed).
+const CONFLICTS_MAX: i64 = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictParams {
+    limit: Option<i64>,
+    /// The id of the last conflict of the previous page.
+    after: Option<String>,
+    /// `true`: unresolved only; `false`: resolved only; absent: both.
+    open: Option<bool>,
+}
+
+/// `GET /v1/conflicts?limit=&after=&open=`: newest first. The body stays a plain array (what
+/// callers already read); when more follow, a `Link: <…>; rel="next"` header (RFC 8288, as
+/// GitHub pages) gives the next page's URL, so "no Link" means "last page".
 pub async fn list_conflicts(
     State(st): State<AppState>,
     headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
+    params: Result<Query<ConflictParams>, QueryRejection>,
+) -> ApiResult<Response> {
     center(&st, &headers).await?;
-    let list = st.db.run(|s| Ok(conflicts::list(&s.conn)?)).await?;
-    Ok(Json(Value::Array(list)))
+    let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let page = conflicts::Page {
+        limit: p.limit.unwrap_or(CONFLICTS_MAX).clamp(1, CONFLICTS_MAX),
+        after: p.after,
+        open: p.open,
+    };
+    let q = page.clone();
+    let (list, more) = st
+        .db
+        .run(move |s| Ok(conflicts::list(&s.conn, &q)?))
+        .await?
+        .ok_or_else(|| ApiError::bad_request("`after` names no conflict"))?;
+    let next = list
+        .last()
+        .and_then(|c| c["id"].as_str())
+        .filter(|_| more)
+        .map(|last| {
+            let open = page.open.map_or(String::new(), |o| format!("&open={o}"));
+            // Conflict ids are UUIDs: nothing in them needs escaping in a query.
+            format!(
+                "</v1/conflicts?limit={}&after={last}{open}>; rel=\"next\"",
+                page.limit
+            )
+        });
+    let mut resp = Json(Value::Array(list)).into_response();
+    if let Some(v) = next.and_then(|n| HeaderValue::from_str(&n).ok()) {
+        resp.headers_mut().insert(LINK, v);
+    }
+    Ok(resp)
 }
 
 #[derive(Debug, Deserialize)]

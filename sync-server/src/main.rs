@@ -8,6 +8,7 @@ mod blobs;
 mod center;
 mod clock;
 mod config;
+mod enterprise_csv;
 mod error;
 mod merge;
 mod pull;

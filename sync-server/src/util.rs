@@ -36,6 +36,12 @@ pub fn new_id(now_ms: u64) -> String {
 /// Reads a JSON body of at most `limit` bytes. The raw body is streamed (not axum's `Json`) so
 /// that both an oversized body and a malformed one answer with our `ErrorBody`.
 pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> ApiResult<T> {
+    let buf = read_bytes(body, limit).await?;
+    serde_json::from_slice(&buf).map_err(|e| ApiError::bad_request(format!("JSON: {e}")))
+}
+
+/// Reads a whole body of at most `limit` bytes (413 past it), whatever its format.
+pub async fn read_bytes(body: Body, limit: usize) -> ApiResult<Vec<u8>> {
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
     while let Some(chunk) = stream.next().await {
@@ -45,5 +51,5 @@ pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> ApiResu
         }
         buf.extend_from_slice(&chunk);
     }
-    serde_json::from_slice(&buf).map_err(|e| ApiError::bad_request(format!("JSON: {e}")))
+    Ok(buf)
 }

@@ -86,14 +86,56 @@ pub fn get(conn: &dyn Sql, id: &str) -> DbResult<Option<Value>> {
     .transpose()
 }
 
-pub fn list(conn: &dyn Sql) -> DbResult<Vec<Value>> {
-    conn.query(
-        &format!("SELECT {COLS} FROM conflicts ORDER BY created_at_ms DESC, id DESC LIMIT 1000"),
-        &[],
-    )?
-    .iter()
-    .map(row)
-    .collect()
+/// Which conflicts a page holds: newest first, strictly after the `after` conflict in that order.
+#[derive(Debug, Clone, Default)]
+pub struct Page {
+    pub limit: i64,
+    /// The id of the last conflict of the previous page.
+    pub after: Option<String>,
+    /// `Some(true)`: unresolved only; `Some(false)`: resolved only.
+    pub open: Option<bool>,
+}
+
+/// One page and whether more follow it; `None` when `after` names no conflict.
+///
+/// Keyset paging on (created_at_ms, id), both fixed once a conflict is written, so a page
+/// boundary never moves: conflicts recorded meanwhile sort before the cursor (newest first) and
+/// resolving one does not shift the rest, which OFFSET paging would do.
+pub fn list(conn: &dyn Sql, page: &Page) -> DbResult<Option<(Vec<Value>, bool)>> {
+    let (at_ms, id) = match &page.after {
+        // Past every row: created_at_ms is a wall-clock millisecond, far below i64::MAX.
+        None => (i64::MAX, String::new()),
+        Some(after) => {
+            match conn.query_opt(
+                "SELECT created_at_ms, id FROM conflicts WHERE id = ?1",
+                args![after],
+            )? {
+                Some(r) => (r.i64(0)?, r.str(1)?),
+                None => return Ok(None),
+            }
+        }
+    };
+    let open = match page.open {
+        None => "",
+        Some(true) => "AND resolution IS NULL",
+        Some(false) => "AND resolution IS NOT NULL",
+    };
+    let mut rows = conn
+        .query(
+            &format!(
+                "SELECT {COLS} FROM conflicts
+                 WHERE (created_at_ms < ?1 OR (created_at_ms = ?1 AND id < ?2)) {open}
+                 ORDER BY created_at_ms DESC, id DESC LIMIT ?3"
+            ),
+            // One row past the page says whether there is more.
+            args![at_ms, id, page.limit + 1],
+        )?
+        .iter()
+        .map(row)
+        .collect::<DbResult<Vec<_>>>()?;
+    let more = rows.len() as i64 > page.limit;
+    rows.truncate(page.limit as usize);
+    Ok(Some((rows, more)))
 }
 
 pub fn resolve(

@@ -287,3 +287,39 @@ pub fn setup_tasks(s: &Server) {
     ])));
     assert_eq!(st, 200, "{r}");
 }
+
+/// An answer with the headers a test looks at besides the body.
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    /// The `Link` header (a paged list's next page).
+    pub link: Option<String>,
+}
+
+/// Like [`call`], for a body that is not JSON (a CSV file, bytes in a legacy encoding): sent as
+/// is with `content_type`; the answer keeps its `Link` header.
+pub fn call_raw(
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<(&str, &[u8])>,
+) -> Reply {
+    let mut req = ureq::request(method, url).set("fieldcase-protocol", "1");
+    if let Some(t) = token {
+        req = req.set("authorization", &format!("Bearer {t}"));
+    }
+    let r = match body {
+        Some((content_type, bytes)) => req.set("content-type", content_type).send_bytes(bytes),
+        None => req.call(),
+    };
+    let reply = |status: u16, resp: ureq::Response| Reply {
+        status,
+        link: resp.header("link").map(str::to_string),
+        body: resp.into_json().unwrap_or(Value::Null),
+    };
+    match r {
+        Ok(resp) => reply(resp.status(), resp),
+        Err(ureq::Error::Status(c, resp)) => reply(c, resp),
+        Err(e) => panic!("{method} {url}: {e}"),
+    }
+}
