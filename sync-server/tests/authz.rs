@@ -737,6 +737,26 @@ fn scope_beyond_role(s: &Server) {
     );
     let (_, cases) = s.admin("GET", "/v1/cases", None);
     assert!(!cases.to_string().contains("C-X"), "{cases}");
+    // Nor does naming team b's blob in an op the center rejects open the blob to team a.
+    let mut peek = a.op(
+        Some("C-Y"),
+        "case_opened",
+        &json!({"body": {"case": {"task_id": "T-B", "enterprise_id": "E-2"}}, "photo": sha})
+            .to_string(),
+        0,
+    );
+    peek["blobs"] = json!([sha]);
+    let (st, r) = a.push(vec![peek]);
+    assert_eq!(
+        (st, r["results"][0]["outcome"].as_str()),
+        (200, Some("rejected")),
+        "{r}"
+    );
+    assert_eq!(
+        get_blob(&a.token),
+        403,
+        "a rejected op opened another team's blob"
+    );
 
     // A token pushes for its own device only: team a's token with team b's device id and a link
     // validly signed by team b's key is refused, and neither chain moves.

@@ -1,4 +1,6 @@
-//! Blob upload state: length, durable offset, complete; which device's ops name a blob.
+//! Blob upload state: length, durable offset, complete; which device's applied ops name a blob.
+
+use fieldcase_protocol::sync::{OpResult, Outcome};
 
 use super::sql::{DbResult, Sql, args};
 
@@ -39,12 +41,21 @@ pub fn delete(conn: &dyn Sql, sha: &str) -> DbResult<()> {
     Ok(())
 }
 
-/// Whether any op `device_id` pushed names the blob (the device owns a case that holds it).
+/// Whether an op `device_id` pushed, and the center applied, names the blob. A rejected op does
+/// not count: its link stays in the chain, but naming someone else's blob in an op the center
+/// refuses (a case on another team's task, say) must not open that blob to the device.
 pub fn named_by_device(conn: &dyn Sql, device_id: &str, sha: &str) -> DbResult<bool> {
-    Ok(conn
-        .query_opt(
-            "SELECT 1 FROM link_blobs WHERE device_id = ?1 AND sha256 = ?2 LIMIT 1",
-            args![device_id, sha],
-        )?
-        .is_some())
+    let results = conn.query(
+        "SELECT l.result FROM link_blobs lb
+         JOIN links l ON l.device_id = lb.device_id AND l.seq = lb.seq
+         WHERE lb.device_id = ?1 AND lb.sha256 = ?2",
+        args![device_id, sha],
+    )?;
+    for r in results {
+        let stored: Option<OpResult> = serde_json::from_str(&r.str(0)?).ok();
+        if stored.is_some_and(|res| res.outcome != Outcome::Rejected) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
