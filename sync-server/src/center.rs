@@ -108,6 +108,38 @@ pub async fn post_enterprises(
     Ok(Json(json!({"count": n, "version": version})))
 }
 
+/// Where devices should see a roster entry: the areas its credential is valid in (an officer)
+/// and any `areas` given beside it (how a grid worker or assistant, who holds no credential, is
+/// placed). Area codes are prefixes: "3205" reaches every device of 3205xx.
+fn officer_areas(v: &Value, i: usize) -> ApiResult<Vec<String>> {
+    let mut out = Vec::new();
+    for key in ["/credential/areas", "/areas"] {
+        match v.pointer(key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Array(a)) => {
+                for x in a {
+                    let code = x.as_str().filter(|c| !c.is_empty()).ok_or_else(|| {
+                        ApiError::bad_request(format!(
+                            "item {i}: {} must hold area codes (strings)",
+                            &key[1..].replace('/', ".")
+                        ))
+                    })?;
+                    if !out.iter().any(|c| c == code) {
+                        out.push(code.to_string());
+                    }
+                }
+            }
+            Some(_) => {
+                return Err(ApiError::bad_request(format!(
+                    "item {i}: {} must be an array",
+                    &key[1..].replace('/', ".")
+                )));
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub async fn post_officers(
     State(st): State<AppState>,
     headers: HeaderMap,
@@ -117,23 +149,13 @@ pub async fn post_officers(
     let items = objects(read_json(body, BODY_LIMIT).await?)?;
     let mut areas = Vec::with_capacity(items.len());
     for (i, v) in items.iter().enumerate() {
-        str_field(v, "id", i)?;
-        // An officer's area is where their credential is valid; none means no device sees them.
-        let a: Vec<String> = match v.pointer("/credential/areas") {
-            None | Some(Value::Null) => Vec::new(),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|x| x.as_str().map(str::to_string))
-                .collect::<Option<_>>()
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!("item {i}: credential.areas must be strings"))
-                })?,
-            Some(_) => {
-                return Err(ApiError::bad_request(format!(
-                    "item {i}: credential.areas must be an array"
-                )));
-            }
-        };
+        let id = str_field(v, "id", i)?.to_string();
+        let a = officer_areas(v, i)?;
+        if a.is_empty() {
+            return Err(ApiError::bad_request(format!(
+                "item {i} ({id}): no credential.areas and no areas, so no device would receive this person; give a grid worker or assistant the area codes they work in as `areas`"
+            )));
+        }
         areas.push(a);
     }
     let n = items.len();

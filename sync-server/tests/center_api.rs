@@ -337,6 +337,57 @@ fn conflicts_paged_each_exactly_once(s: &Server) {
     }
 }
 
+/// Roster entries reach the devices of the areas they work in: an officer by the credential's
+/// areas, a grid worker (who holds no credential) by `areas`. An entry with neither would reach
+/// no device and is refused, naming it, with nothing of the request stored.
+fn roster_entries_reach_their_areas(s: &Server) {
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let officers = |d: &Dev| -> Vec<String> {
+        let (st, p) = d.pull(0);
+        assert_eq!(st, 200, "{p}");
+        p["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["entity"] == "officer")
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (st, r) = s.admin(
+        "POST",
+        "/v1/officers",
+        Some(json!([
+            {"id": "O-Z", "name": "张伟", "agency": "苏州市生态环境局",
+             "credential": {"number": "32001", "kind": "地方行政执法证", "valid_from": "2024-01-01",
+                            "valid_to": "2028-12-31", "areas": ["3205"]}},
+            {"id": "G-W", "name": "王芳", "agency": "长桥街道", "role": "grid_worker", "areas": ["320506"]},
+            {"id": "G-N", "name": "南京网格员", "agency": "玄武区", "role": "grid_worker", "areas": ["320102"]},
+        ])),
+    );
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(
+        officers(&d),
+        ["O-Z", "G-W"],
+        "3205 devices get their own area's roster"
+    );
+
+    let (st, r) = s.admin(
+        "POST",
+        "/v1/officers",
+        Some(json!([
+            {"id": "G-X", "name": "李四", "agency": "长桥街道", "role": "grid_worker", "areas": ["320506"]},
+            {"id": "A-Y", "name": "赵五", "agency": "监测站", "role": "assistant"},
+        ])),
+    );
+    assert_eq!((st, r["code"].as_str()), (400, Some("request.bad")), "{r}");
+    assert!(r["en"].as_str().unwrap().contains("A-Y"), "{r}");
+    assert_eq!(
+        officers(&d),
+        ["O-Z", "G-W"],
+        "nothing of a refused request is stored"
+    );
+}
+
 /// Each case once per backend: `sqlite::NAME` and `postgres::NAME`.
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
@@ -359,4 +410,5 @@ on_both_backends!(
     csv_utf8_and_gbk_import_and_device_pulls_mapped_fields,
     csv_with_bad_rows_refused_naming_row_and_nothing_stored,
     conflicts_paged_each_exactly_once,
+    roster_entries_reach_their_areas,
 );

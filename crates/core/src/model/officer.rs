@@ -17,6 +17,11 @@ pub struct Officer {
     /// Enterprises this person has a declared conflict of interest with (V-18).
     #[serde(default)]
     pub conflicts: Vec<Conflict>,
+    /// Area codes this person works in (a grid worker's 网格, an assistant's district): where the
+    /// center sends their roster entry, beside any credential's areas. It lets nobody inspect;
+    /// that takes a credential.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub areas: Vec<String>,
 }
 
 /// Roles on the roster. Only officers count toward the two-officer rule.
