@@ -1,7 +1,5 @@
 //! A connection of either backend, and the transactions it opens.
 
-use std::cell::RefCell;
-
 use postgres::IsolationLevel;
 
 use super::pg::PgSql;
@@ -11,14 +9,14 @@ use super::sql::{DbResult, Dialect, Row, Sql, Value};
 #[derive(Debug)]
 pub enum Conn<'a> {
     Sqlite(&'a mut rusqlite::Connection),
-    Postgres(PgSql<&'a mut postgres::Client>),
+    Postgres(PgSql<'a, &'a mut postgres::Client>),
 }
 
 /// An open transaction: rolled back on drop unless committed.
 #[derive(Debug)]
 pub enum Tx<'a> {
     Sqlite(rusqlite::Transaction<'a>),
-    Postgres(PgSql<postgres::Transaction<'a>>),
+    Postgres(PgSql<'a, postgres::Transaction<'a>>),
 }
 
 impl Conn<'_> {
@@ -34,7 +32,10 @@ impl Conn<'_> {
     pub fn transaction(&mut self) -> DbResult<Tx<'_>> {
         Ok(match self {
             Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
-            Conn::Postgres(c) => Tx::Postgres(PgSql(RefCell::new(c.0.get_mut().transaction()?))),
+            Conn::Postgres(c) => {
+                let (client, statements) = c.parts();
+                Tx::Postgres(PgSql::new(client.transaction()?, statements))
+            }
         })
     }
 
@@ -43,13 +44,17 @@ impl Conn<'_> {
     pub fn snapshot(&mut self) -> DbResult<Tx<'_>> {
         Ok(match self {
             Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
-            Conn::Postgres(c) => Tx::Postgres(PgSql(RefCell::new(
-                c.0.get_mut()
-                    .build_transaction()
-                    .isolation_level(IsolationLevel::RepeatableRead)
-                    .read_only(true)
-                    .start()?,
-            ))),
+            Conn::Postgres(c) => {
+                let (client, statements) = c.parts();
+                Tx::Postgres(PgSql::new(
+                    client
+                        .build_transaction()
+                        .isolation_level(IsolationLevel::RepeatableRead)
+                        .read_only(true)
+                        .start()?,
+                    statements,
+                ))
+            }
         })
     }
 }
@@ -65,7 +70,7 @@ impl Tx<'_> {
     pub fn commit(self) -> DbResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit()?,
-            Tx::Postgres(t) => t.0.into_inner().commit()?,
+            Tx::Postgres(t) => t.into_client().commit()?,
         }
         Ok(())
     }

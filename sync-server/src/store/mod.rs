@@ -74,8 +74,11 @@ pub fn open_postgres(url: &str, pool_size: usize) -> DbResult<Db> {
     let pool = pool::Pool::new(config, pool_size);
     let node = {
         let mut c = pool.get()?;
-        migrate_pg::migrate(c.client())?;
-        server_node(&pg::PgSql(std::cell::RefCell::new(c.client())))?
+        migrate_pg::migrate(c.parts().0)?;
+        {
+            let (client, statements) = c.parts();
+            server_node(&pg::PgSql::new(client, statements))?
+        }
     };
     Ok(Db(Arc::new((
         Backend::Postgres(Box::new(pool)),
@@ -127,7 +130,10 @@ impl Db {
                 Backend::Postgres(pool) => {
                     let mut pooled = pool.get()?;
                     f(&mut Store {
-                        conn: Conn::Postgres(pg::PgSql(std::cell::RefCell::new(pooled.client()))),
+                        conn: {
+                            let (client, statements) = pooled.parts();
+                            Conn::Postgres(pg::PgSql::new(client, statements))
+                        },
                         clock,
                     })
                 }

@@ -8,6 +8,7 @@
 //! the store.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::error::Error;
 
 use bytes::BytesMut;
@@ -73,76 +74,121 @@ fn row(r: &postgres::Row) -> DbResult<Row> {
     Ok(Row(out))
 }
 
+/// Statements a connection has prepared, by SQL text. A statement given as text costs two round
+/// trips (prepare, then execute); a prepared one, one. The store's SQL is a fixed set, so the
+/// cache stays small; it is kept per pooled connection (statements belong to a session, and
+/// survive the rollback of the transaction that prepared them).
+pub type Statements = HashMap<String, postgres::Statement>;
+
+/// More distinct statements than the store has means something builds SQL dynamically: start
+/// over rather than grow without bound.
+const MAX_STATEMENTS: usize = 512;
+
 /// What `PgSql` runs statements on: a pooled client or a transaction on one.
 pub trait PgClient {
-    fn run_execute(&mut self, sql: &str, p: &[&(dyn ToSql + Sync)])
-    -> Result<u64, postgres::Error>;
+    fn run_prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error>;
+    fn run_execute(
+        &mut self,
+        st: &postgres::Statement,
+        p: &[&(dyn ToSql + Sync)],
+    ) -> Result<u64, postgres::Error>;
     fn run_query(
         &mut self,
-        sql: &str,
+        st: &postgres::Statement,
         p: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<postgres::Row>, postgres::Error>;
 }
 
-impl PgClient for &mut postgres::Client {
-    fn run_execute(
-        &mut self,
-        sql: &str,
-        p: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, postgres::Error> {
-        self.execute(sql, p)
-    }
+/// The same three calls exist on a client and on a transaction.
+macro_rules! pg_client {
+    ($t:ty) => {
+        impl PgClient for $t {
+            fn run_prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
+                self.prepare(sql)
+            }
 
-    fn run_query(
-        &mut self,
-        sql: &str,
-        p: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<postgres::Row>, postgres::Error> {
-        self.query(sql, p)
-    }
+            fn run_execute(
+                &mut self,
+                st: &postgres::Statement,
+                p: &[&(dyn ToSql + Sync)],
+            ) -> Result<u64, postgres::Error> {
+                self.execute(st, p)
+            }
+
+            fn run_query(
+                &mut self,
+                st: &postgres::Statement,
+                p: &[&(dyn ToSql + Sync)],
+            ) -> Result<Vec<postgres::Row>, postgres::Error> {
+                self.query(st, p)
+            }
+        }
+    };
 }
 
-impl PgClient for postgres::Transaction<'_> {
-    fn run_execute(
-        &mut self,
-        sql: &str,
-        p: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, postgres::Error> {
-        self.execute(sql, p)
-    }
-
-    fn run_query(
-        &mut self,
-        sql: &str,
-        p: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<postgres::Row>, postgres::Error> {
-        self.query(sql, p)
-    }
-}
+pg_client!(&mut postgres::Client);
+pg_client!(postgres::Transaction<'_>);
 
 /// A PostgreSQL client or transaction behind `&self` (the store's functions share one handle the
-/// way rusqlite's `&Connection` does).
-pub struct PgSql<C>(pub RefCell<C>);
+/// way rusqlite's `&Connection` does), with its connection's prepared statements.
+pub struct PgSql<'s, C> {
+    client: RefCell<C>,
+    statements: RefCell<&'s mut Statements>,
+}
 
-impl<C> std::fmt::Debug for PgSql<C> {
+impl<C> std::fmt::Debug for PgSql<'_, C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PgSql")
     }
 }
 
-impl<C: PgClient> Sql for PgSql<C> {
+impl<'s, C: PgClient> PgSql<'s, C> {
+    pub fn new(client: C, statements: &'s mut Statements) -> Self {
+        PgSql {
+            client: RefCell::new(client),
+            statements: RefCell::new(statements),
+        }
+    }
+
+    /// The client (or transaction) and the statement cache, to open a transaction on.
+    pub fn parts(&mut self) -> (&mut C, &mut Statements) {
+        (self.client.get_mut(), self.statements.get_mut())
+    }
+
+    pub fn into_client(self) -> C {
+        self.client.into_inner()
+    }
+
+    /// The prepared statement for `sql` (already in `$n` form), preparing it the first time.
+    fn statement(&self, sql: String) -> DbResult<postgres::Statement> {
+        if let Some(st) = self.statements.borrow().get(&sql) {
+            return Ok(st.clone());
+        }
+        let st = self.client.borrow_mut().run_prepare(&sql)?;
+        let mut cache = self.statements.borrow_mut();
+        if cache.len() >= MAX_STATEMENTS {
+            cache.clear();
+        }
+        cache.insert(sql, st.clone());
+        Ok(st)
+    }
+}
+
+impl<C: PgClient> Sql for PgSql<'_, C> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&self, sql: &str, params: &[Value]) -> DbResult<u64> {
+        let st = self.statement(to_dollar(sql))?;
         let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        Ok(self.0.borrow_mut().run_execute(&to_dollar(sql), &p)?)
+        Ok(self.client.borrow_mut().run_execute(&st, &p)?)
     }
 
     fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
+        let st = self.statement(to_dollar(sql))?;
         let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        let rows = self.0.borrow_mut().run_query(&to_dollar(sql), &p)?;
+        let rows = self.client.borrow_mut().run_query(&st, &p)?;
         rows.iter().map(row).collect()
     }
 }

@@ -7,14 +7,18 @@ use std::time::Duration;
 
 use postgres::{Client, NoTls};
 
+use super::pg::Statements;
 use super::sql::{DbError, DbResult};
 
 /// How long a request waits for a free connection before it fails.
 const WAIT: Duration = Duration::from_secs(30);
 
+/// A connection and the statements prepared on it.
+type Conn = (Client, Statements);
+
 #[derive(Default)]
 struct State {
-    idle: Vec<Client>,
+    idle: Vec<Conn>,
     /// Clients handed out plus idle.
     open: usize,
 }
@@ -35,7 +39,7 @@ impl std::fmt::Debug for Pool {
 /// A checked-out client; back to the pool on drop (unless it broke or a panic unwound past it).
 pub struct Pooled<'a> {
     pool: &'a Pool,
-    client: Option<Client>,
+    client: Option<Conn>,
 }
 
 impl std::fmt::Debug for Pooled<'_> {
@@ -62,7 +66,7 @@ impl Pool {
         let mut st = self.lock();
         loop {
             if let Some(c) = st.idle.pop() {
-                if c.is_closed() {
+                if c.0.is_closed() {
                     st.open -= 1;
                     continue;
                 }
@@ -77,7 +81,7 @@ impl Pool {
                 return match self.config.connect(NoTls) {
                     Ok(c) => Ok(Pooled {
                         pool: self,
-                        client: Some(c),
+                        client: Some((c, Statements::new())),
                     }),
                     Err(e) => {
                         self.lock().open -= 1;
@@ -99,8 +103,10 @@ impl Pool {
 }
 
 impl Pooled<'_> {
-    pub fn client(&mut self) -> &mut Client {
-        self.client.as_mut().expect("present until drop")
+    /// The client and the statements prepared on it.
+    pub fn parts(&mut self) -> (&mut Client, &mut Statements) {
+        let (c, s) = self.client.as_mut().expect("present until drop");
+        (c, s)
     }
 }
 
@@ -108,7 +114,7 @@ impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         let Some(c) = self.client.take() else { return };
         let mut st = self.pool.lock();
-        if std::thread::panicking() || c.is_closed() {
+        if std::thread::panicking() || c.0.is_closed() {
             st.open -= 1;
         } else {
             st.idle.push(c);
