@@ -15,6 +15,7 @@
 //! another device; escalating one's own role; re-enrolling a revoked device) is in
 //! [`scope_beyond_role`].
 
+#[macro_use]
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -870,24 +871,6 @@ fn scope_beyond_role(s: &Server) {
         .0,
         403
     );
-}
-
-/// Each case once per backend: `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::start(super::Backend::Sqlite));
-            })*
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::start(super::Backend::Postgres));
-            })*
-        }
-    };
 }
 
 on_both_backends!(matrix, scope_beyond_role);

@@ -2,6 +2,7 @@
 //! English or Chinese headers) reaching a device in the right shape, bad files refused whole, and
 //! `GET /v1/conflicts` paged. Every case runs on SQLite and on PostgreSQL, as in `server.rs`.
 
+#[macro_use]
 mod support;
 
 use std::collections::BTreeSet;
@@ -386,24 +387,6 @@ fn roster_entries_reach_their_areas(s: &Server) {
         ["O-Z", "G-W"],
         "nothing of a refused request is stored"
     );
-}
-
-/// Each case once per backend: `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::start(super::Backend::Sqlite));
-            })*
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::start(super::Backend::Postgres));
-            })*
-        }
-    };
 }
 
 on_both_backends!(

@@ -3,6 +3,7 @@
 //! in a throwaway cluster, or in `FIELDCASE_TEST_PG`; see `support/pg_cluster.rs`). The blob
 //! cases run a third time with blobs in S3 (`s3::…`, a bucket on moto; see `support/moto.rs`).
 
+#[macro_use]
 mod support;
 
 use std::io::Write;
@@ -447,24 +448,6 @@ on_s3!(
     blob_read_back_is_scoped,
     s3_create_only,
 );
-
-/// Each case once per backend: `sqlite::NAME` and `postgres::NAME`.
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::start(super::Backend::Sqlite));
-            })*
-        }
-        mod postgres {
-            $(#[test]
-            fn $name() {
-                super::$name(&super::start(super::Backend::Postgres));
-            })*
-        }
-    };
-}
 
 /// Oversized bodies and batches are refused with 413 before anything is stored; the device
 /// then pushes normally from the same seq.
