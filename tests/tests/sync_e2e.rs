@@ -40,6 +40,18 @@ fn load_center(server: &Server) -> Value {
     other["team"] = json!("T2");
     tasks.push(other);
     server.admin("POST", "/v1/tasks", &Value::Array(tasks));
+    // One more enterprise the way a center clerk brings a list: a spreadsheet saved as CSV with
+    // Chinese headers, and a task on it. The device must take the mapped record as its own.
+    server.admin_csv(
+        "/v1/enterprises",
+        "企业编号,统一社会信用代码,企业名称,地址,区划,经度,纬度,行业代码,限值:EP-07,限值依据\n\
+         E-CSV01,91320506MA1CSV0001,苏州市吴中区表面处理试验厂,吴中区金枫路99号,320506,120.6071,31.2570,C3360,0.1,排污许可证 表3\n",
+    );
+    let mut csv_task = r["tasks"][0].clone();
+    csv_task["id"] = json!("T-CSV-01");
+    csv_task["team"] = json!("T1");
+    csv_task["enterprise_id"] = json!("E-CSV01");
+    server.admin("POST", "/v1/tasks", &json!([csv_task]));
     r
 }
 
@@ -59,6 +71,10 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
     assert!(r["pull"]["changes"].as_u64().expect("changes") > 0, "{r}");
     let inbox = ok(&a, &["inbox"]);
     assert!(inbox.contains("T-2026-1123-01"), "{inbox}");
+    assert!(
+        inbox.contains("T-CSV-01") && inbox.contains("苏州市吴中区表面处理试验厂"),
+        "the CSV-imported enterprise and its task did not reach the device:\n{inbox}"
+    );
     assert!(
         !inbox.contains("T-OTHER-TEAM"),
         "another team's task reached the device:\n{inbox}"

@@ -213,6 +213,29 @@ impl Server {
         )
     }
 
+    /// An admin upload of a CSV file (`text/csv`) that must succeed.
+    pub fn admin_csv(&self, path: &str, csv: &str) -> Value {
+        let http = self.http.get_or_init(|| {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::blocking::Client::new()
+        });
+        let r = http
+            .post(format!("{}{path}", self.url))
+            .header(
+                fieldcase_protocol::sync::PROTOCOL_HEADER,
+                fieldcase_protocol::sync::PROTOCOL_VERSION.to_string(),
+            )
+            .header("content-type", "text/csv")
+            .bearer_auth(ADMIN_TOKEN)
+            .body(csv.to_string())
+            .send()
+            .expect("request");
+        let status = r.status().as_u16();
+        let text = r.text().expect("body");
+        assert_eq!(status, 200, "POST {path} (CSV): {text}");
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+
     /// An admin call that must succeed.
     pub fn admin(&self, method: &str, path: &str, body: &Value) -> Value {
         let (s, v) = self.call(method, path, ADMIN_TOKEN, Some(body));
