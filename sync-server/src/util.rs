@@ -37,7 +37,21 @@ pub fn new_id(now_ms: u64) -> String {
 /// that both an oversized body and a malformed one answer with our `ErrorBody`.
 pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> ApiResult<T> {
     let buf = read_bytes(body, limit).await?;
-    serde_json::from_slice(&buf).map_err(|e| ApiError::bad_request(format!("JSON: {e}")))
+    // With the path of what is wrong (`ops[3].link.seq: invalid type …`), not just a column.
+    let mut de = serde_json::Deserializer::from_slice(&buf);
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            ApiError::bad_request(format!("JSON: {inner}"))
+        } else {
+            ApiError::bad_request(format!("JSON at {path}: {inner}"))
+        }
+    })?;
+    // Nothing but whitespace may follow the value.
+    de.end()
+        .map_err(|e| ApiError::bad_request(format!("JSON: {e}")))?;
+    Ok(value)
 }
 
 /// Reads a whole body of at most `limit` bytes (413 past it), whatever its format.

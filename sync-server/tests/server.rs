@@ -117,6 +117,80 @@ fn push_replay_gap_and_broken_chain(s: &Server) {
     assert_eq!((st, r["code"].as_str()), (403, Some("auth.revoked")));
 }
 
+/// Malformed pushes and center writes: broken JSON, a wrong type, a link without its
+/// signature, an op with a field the protocol does not know. Each is a 400 naming what is wrong,
+/// and nothing is stored: the device's chain still starts at seq 1, no enterprise appears.
+fn malformed_requests_refused_nothing_stored(s: &Server) {
+    setup_tasks(s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    let push_url = format!("{}/v1/sync/push", s.base);
+    let op = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
+    let body = |ops: Value| json!({"protocol": 1, "device_id": d.id, "ops": ops}).to_string();
+    let mut unsigned = op.clone();
+    unsigned["link"]
+        .as_object_mut()
+        .unwrap()
+        .remove("signature");
+    let mut extra = op.clone();
+    extra["priority"] = json!("high");
+    let mut wrong_type = op.clone();
+    wrong_type["link"]["seq"] = json!("one");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "broken JSON",
+            body(json!([op]))[..40].as_bytes().to_vec(),
+            "EOF",
+        ),
+        ("not JSON", b"ops=1".to_vec(), "expected"),
+        (
+            "no signature",
+            body(json!([unsigned])).into_bytes(),
+            "signature",
+        ),
+        (
+            "unknown field",
+            body(json!([extra])).into_bytes(),
+            "priority",
+        ),
+        ("wrong type", body(json!([wrong_type])).into_bytes(), "seq"),
+    ];
+    for (what, bytes, names) in cases {
+        let r = call_raw(
+            "POST",
+            &push_url,
+            Some(&d.token),
+            Some(("application/json", &bytes)),
+        );
+        assert_eq!(
+            (r.status, r.body["code"].as_str()),
+            (400, Some("request.bad")),
+            "{what}: {}",
+            r.body
+        );
+        let en = r.body["en"].as_str().unwrap_or_default();
+        assert!(
+            en.contains(names),
+            "{what}: the error should name `{names}`: {en}"
+        );
+        assert!(
+            !r.body["zh"].as_str().unwrap_or_default().is_empty(),
+            "{what}"
+        );
+    }
+    let r = call_raw(
+        "POST",
+        &format!("{}/v1/enterprises", s.base),
+        Some(ADMIN),
+        Some(("application/json", br#"[{"id": "E-9", "area": 3205}"#)),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    // Nothing stored: the chain starts at 1, E-9 is nowhere.
+    let (st, r) = d.push(vec![op]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+    let (_, p) = d.pull(0);
+    assert!(!p.to_string().contains("E-9"), "{p}");
+}
+
 fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict(s: &Server) {
     setup_tasks(s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
@@ -501,6 +575,7 @@ fn oversized_bodies_and_batches_refused(s: &Server) {
 }
 
 on_both_backends!(
+    malformed_requests_refused_nothing_stored,
     oversized_bodies_and_batches_refused,
     protocol_header_and_unknown_fields,
     enrollment_codes_are_one_time,
