@@ -138,7 +138,7 @@ fn malformed_requests_refused_nothing_stored(s: &Server) {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         (
             "broken JSON",
-            body(json!([op]))[..40].as_bytes().to_vec(),
+            body(json!([op])).as_bytes()[..40].to_vec(),
             "EOF",
         ),
         ("not JSON", b"ops=1".to_vec(), "expected"),
