@@ -9,6 +9,12 @@
 //! from the current value is illegal (a device opens a case on a task the center cancelled
 //! meanwhile, with a later clock) is not written either: the record is still the one
 //! `concurrent` conflict, with the current value as kept.
+//!
+//! "One record per concurrent edit" counts edits, not tasks: a device that opens a case on a task
+//! the center cancelled meanwhile and then closes it, both before it pulls, made two edits that
+//! had not seen the cancellation, and leaves two records (the case itself closes: device work is
+//! evidence and is never dropped). Once it has pulled, a further status write is an
+//! `invalid_transition` record instead. Tested in `tests/server.rs`.
 
 use fieldcase_protocol::sync::{ChangeKind, Entity, SharedField};
 use serde_json::{Value, json};

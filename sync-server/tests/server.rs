@@ -224,6 +224,54 @@ fn out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict(s: &Se
     assert_eq!(cases.as_array().unwrap().len(), 1);
     let (_, case) = s.admin("GET", "/v1/cases/C-1", None);
     assert_eq!(case["ops"][0]["chain_verified"], true, "{case}");
+
+    // The inspector, still offline, finishes and closes the case. The case closes (the record is
+    // evidence and is never dropped), the task stays cancelled, and the close — a second edit
+    // that had not seen the cancellation — is its own record: one conflict per concurrent edit.
+    let close = d.op(Some("C-1"), "closed", "{}", seen);
+    let (st, r) = d.push(vec![close]);
+    assert_eq!(
+        (st, r["results"][0]["outcome"].as_str()),
+        (200, Some("applied")),
+        "{r}"
+    );
+    assert_eq!(
+        r["results"][0]["conflicts"].as_array().map(Vec::len),
+        Some(1),
+        "{r}"
+    );
+    let (_, case) = s.admin("GET", "/v1/cases/C-1", None);
+    assert_eq!(case["status"], "closed", "{case}");
+    let (_, list) = s.admin("GET", "/v1/conflicts", None);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2, "{list:?}");
+    assert!(
+        list.iter()
+            .all(|c| c["reason"] == "concurrent" && c["kept"]["value"] == "cancelled"),
+        "{list:?}"
+    );
+    // Once the device has pulled the cancellation, a status write from it is no longer
+    // concurrent but an illegal transition: a record of that kind, and still not written.
+    let (_, p) = d.pull(seen);
+    let now_seen = p["cursor"].as_i64().unwrap();
+    let reopen = d.op(Some("C-2"), "case_opened", &opened("T-A"), now_seen);
+    let (st, r) = d.push(vec![reopen]);
+    assert_eq!(st, 200, "{r}");
+    let (_, list) = s.admin("GET", "/v1/conflicts", None);
+    let reasons: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| **r == "invalid_transition")
+            .count(),
+        1,
+        "{list}"
+    );
 }
 
 fn pull_is_scoped_and_snapshot_compacts(s: &Server) {
