@@ -227,3 +227,90 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
         "the other device sees the task done"
     );
 }
+
+/// Device clocks (DESIGN.md §Sync, clocks): the center refuses an op stamped more than two
+/// minutes ahead of its own clock, and every answer carries the center's time, from which the
+/// device corrects the clock it stamps ops with.
+///
+/// Device A's clock runs ten minutes fast from the start: it learns the offset when it enrolls,
+/// so the case it opens offline is stamped in center time and applied. Device B enrolls with a
+/// right clock, then its clock jumps ten minutes ahead (a reset battery, a hand-set time): its
+/// next op is refused as `clock ahead`, kept in its chain and shown as refused on the device; the
+/// same sync teaches it the offset, and its following op is applied.
+#[test]
+fn device_clocks_ahead_are_corrected_from_the_center() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&tmp.path().join("center"));
+    let reference = load_center(&server);
+    let tasks: Vec<Value> = (1..=3)
+        .map(|i| {
+            let mut t = reference["tasks"][0].clone();
+            t["id"] = json!(format!("T-CLOCK-{i}"));
+            t["team"] = json!("T1");
+            t
+        })
+        .collect();
+    server.admin("POST", "/v1/tasks", &Value::Array(tasks));
+    let fast = (chrono::Utc::now() + chrono::Duration::minutes(10)).to_rfc3339();
+    let open = |task: &str, dir: &Path| {
+        let f = dir.join(format!("open-{task}.json"));
+        // Several cases on one plant in a year need a reason (V-17).
+        let step = json!({"step": "open_case", "task_id": task, "by": "O-ZHANG",
+                          "justification": "时钟校准测试"});
+        std::fs::write(&f, step.to_string()).expect("write step");
+        f
+    };
+
+    let a = tmp.path().join("device-a");
+    let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
+    ok(
+        &a,
+        &[
+            "--clock",
+            &fast,
+            "enroll",
+            "--server",
+            &server.url,
+            "--code",
+            &code,
+        ],
+    );
+    ok(&a, &["--clock", &fast, "sync"]);
+    let f = open("T-CLOCK-1", tmp.path());
+    ok(&a, &["--clock", &fast, "step", f.to_str().expect("path")]);
+    let r = report(&ok(&a, &["--clock", &fast, "sync"]));
+    assert_eq!(r["push"]["rejected"], 0, "{r}");
+    assert!(r["push"]["applied"].as_u64().expect("applied") >= 1, "{r}");
+    let offset = r["clock_offset_ms"].as_i64().expect("offset");
+    assert!(
+        (-660_000..=-540_000).contains(&offset),
+        "the center is about ten minutes behind this device: {offset} ms"
+    );
+
+    let b = tmp.path().join("device-b");
+    let code = server.user("U-LI", "李娜", "T1", Some("O-LI"));
+    ok(&b, &["enroll", "--server", &server.url, "--code", &code]);
+    ok(&b, &["sync"]);
+    let f = open("T-CLOCK-2", tmp.path());
+    ok(&b, &["--clock", &fast, "step", f.to_str().expect("path")]);
+    let r = report(&ok(&b, &["--clock", &fast, "sync"]));
+    assert_eq!(r["push"]["rejected"], 1, "the op stamped 10 min ahead: {r}");
+    let status: Value = serde_json::from_str(&ok(&b, &["sync", "--status"])).expect("status");
+    assert!(
+        status.to_string().contains("clock"),
+        "the device shows why its op was refused: {status}"
+    );
+    // Learnt: the next op, on the same fast clock, is stamped in center time (the clock that
+    // had run ahead is rewound), and applied.
+    let f = open("T-CLOCK-3", tmp.path());
+    ok(&b, &["--clock", &fast, "step", f.to_str().expect("path")]);
+    let r = report(&ok(&b, &["--clock", &fast, "sync"]));
+    assert_eq!(r["push"]["rejected"], 0, "{r}");
+    assert!(r["push"]["applied"].as_u64().expect("applied") >= 1, "{r}");
+    let cases = server.get("/v1/cases").to_string();
+    assert_eq!(
+        cases.matches("T-CLOCK-").count(),
+        2,
+        "the cases of T-CLOCK-1 and -3: {cases}"
+    );
+}

@@ -200,6 +200,26 @@ impl HlcClock {
         self.last
     }
 
+    /// After this node learns its physical clock ran fast: if the last value is more than
+    /// `max_ahead_ms` past the corrected `physical_ms`, every value it would issue from now on
+    /// would be refused by a peer checking with that tolerance (and stay refused until the wall
+    /// clock caught up, however long). It continues from `physical_ms` instead and answers true.
+    ///
+    /// This is the one exception to "strictly greater than everything issued": the values
+    /// issued under the fast clock were refused by the peer, so nothing ordered against them.
+    pub fn rewind_if_ahead(&mut self, physical_ms: u64, max_ahead_ms: u64) -> bool {
+        let pt = physical_ms.min(MAX_WALL_MS);
+        if self.last.wall_ms <= pt.saturating_add(max_ahead_ms) {
+            return false;
+        }
+        self.last = Hlc {
+            wall_ms: pt,
+            logical: 0,
+            node: self.last.node,
+        };
+        true
+    }
+
     /// A receive event: merges `remote` and returns a value strictly greater
     /// than `remote` and than everything this clock issued or observed before.
     ///

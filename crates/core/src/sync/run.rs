@@ -1,6 +1,6 @@
 //! One sync run — push, upload, pull — and enrollment, over an [`Engine`].
 
-use fieldcase_protocol::sync::{EnrollRequest, PROTOCOL_VERSION, UserInfo};
+use fieldcase_protocol::sync::{EnrollRequest, MAX_CLOCK_AHEAD_MS, PROTOCOL_VERSION, UserInfo};
 
 use super::SyncFailure;
 use super::blobs::{self, BlobCounts};
@@ -44,7 +44,48 @@ pub fn enroll<E: Env>(
         state::set(tx, TOKEN, &resp.token)?;
         state::set(tx, USER, &user)
     })?;
+    // The first answer already tells the center's time: ops made before the first sync are
+    // stamped in center time too.
+    learn_offset(engine, &client)?;
     Ok(resp.user)
+}
+
+/// Takes the clock offset the client's last answer taught (center minus this device's clock) as
+/// the one the engine stamps ops with; answers it. The client measures against the system
+/// clock, the engine stamps with its own `Env` clock (the same on a device; a fixed or stepped
+/// clock in field trials and tests), so the difference between the two is added.
+fn learn_offset<E: Env>(
+    engine: &mut Engine<E>,
+    client: &Client,
+) -> Result<Option<i64>, SyncFailure> {
+    let Some(off) = client.clock_offset_ms() else {
+        return Ok(None);
+    };
+    let (store, hlc, env, offset) = engine.sync_parts();
+    let system = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    let env_ms = env.now_ms();
+    let off = off.saturating_add(system.saturating_sub(i64::try_from(env_ms).unwrap_or(i64::MAX)));
+    *offset = off;
+    // Ops stamped while the clock ran fast were refused by the center; without this every later
+    // op would be stamped past them, and refused too, until the wall clock caught up.
+    let corrected = env_ms.saturating_add_signed(off);
+    let rewound = hlc
+        .rewind_if_ahead(corrected, MAX_CLOCK_AHEAD_MS)
+        .then(|| hlc.last().to_string());
+    store.transaction(|tx, _| {
+        state::set(tx, CLOCK_OFFSET, &off.to_string())?;
+        if let Some(last) = &rewound {
+            tx.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
+                [last],
+            )?;
+        }
+        Ok(())
+    })?;
+    Ok(Some(off))
 }
 
 /// A client for the center this device is enrolled with.
@@ -68,12 +109,7 @@ pub fn sync_once<E: Env>(
     let mut report = SyncReport::default();
     let result = run(engine, client, progress, &mut report);
     // Whatever happened, keep the clock offset the center's answers taught us.
-    if let Some(off) = client.clock_offset_ms() {
-        report.clock_offset_ms = Some(off);
-        let (store, _, _, offset) = engine.sync_parts();
-        *offset = off;
-        store.transaction(|tx, _| state::set(tx, CLOCK_OFFSET, &off.to_string()))?;
-    }
+    report.clock_offset_ms = learn_offset(engine, client)?;
     result.map(|()| report)
 }
 

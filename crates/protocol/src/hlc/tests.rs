@@ -301,3 +301,20 @@ fn prop_causality_across_nodes() {
         }
     }
 }
+
+#[test]
+fn rewinds_only_when_past_what_a_peer_accepts() {
+    let mut c = HlcClock::new(node(1));
+    // Issued under a clock ten minutes fast.
+    let fast = c.now(1_000_000 + 600_000);
+    // Within tolerance of the corrected time: nothing changes, order is kept.
+    assert!(!c.rewind_if_ahead(1_000_000 + 600_000 - 100_000, 120_000));
+    assert_eq!(c.last(), fast);
+    // Past it: continues from the corrected time, and counts on from there.
+    assert!(c.rewind_if_ahead(1_000_000, 120_000));
+    assert_eq!(c.last().wall_ms, 1_000_000);
+    let next = c.now(1_000_010);
+    assert_eq!(next.wall_ms, 1_000_010);
+    assert!(next < fast);
+    assert!(c.now(1_000_010) > next);
+}
