@@ -4,7 +4,7 @@
 
 use std::cell::Cell;
 use std::io::Read;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use fieldcase_protocol::sync::{
     self, BlobState, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION,
@@ -13,6 +13,8 @@ use fieldcase_protocol::sync::{
 use reqwest::StatusCode;
 use reqwest::blocking::{Body, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+
+use crate::env::{Env, SystemEnv};
 
 /// Why a sync call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,11 +47,9 @@ impl SyncError {
     }
 }
 
+/// The system clock: what the center's time is compared with (see `run::learn_offset`).
 fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    SystemEnv.now_ms()
 }
 
 /// A connection to one center.

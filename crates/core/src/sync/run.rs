@@ -9,7 +9,7 @@ use super::pull::{self, PullCounts};
 use super::push::{self, PushCounts};
 use super::state::{self, CLOCK_OFFSET, SERVER, TOKEN, USER};
 use crate::engine::Engine;
-use crate::env::Env;
+use crate::env::{Env, SystemEnv};
 use crate::error::CoreError;
 
 /// What one run did.
@@ -62,12 +62,9 @@ fn learn_offset<E: Env>(
         return Ok(None);
     };
     let (store, hlc, env, offset) = engine.sync_parts();
-    let system = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0);
+    let system = SystemEnv.now_ms();
     let env_ms = env.now_ms();
-    let off = off.saturating_add(system.saturating_sub(i64::try_from(env_ms).unwrap_or(i64::MAX)));
+    let off = off.saturating_add((system as i64).saturating_sub(env_ms as i64));
     *offset = off;
     // Ops stamped while the clock ran fast were refused by the center; without this every later
     // op would be stamped past them, and refused too, until the wall clock caught up.
@@ -77,13 +74,10 @@ fn learn_offset<E: Env>(
         .then(|| hlc.last().to_string());
     store.transaction(|tx, _| {
         state::set(tx, CLOCK_OFFSET, &off.to_string())?;
-        if let Some(last) = &rewound {
-            tx.execute(
-                "INSERT OR REPLACE INTO meta (key, value) VALUES ('hlc_last', ?1)",
-                [last],
-            )?;
+        match &rewound {
+            Some(last) => state::set(tx, "hlc_last", last),
+            None => Ok(()),
         }
-        Ok(())
     })?;
     Ok(Some(off))
 }
