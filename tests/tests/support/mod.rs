@@ -175,21 +175,15 @@ impl Server {
         }
     }
 
-    /// A call answering its status and body (JSON, or the text as a string).
-    pub fn call(
-        &self,
-        method: &str,
-        path: &str,
-        token: &str,
-        body: Option<&Value>,
-    ) -> (u16, Value) {
-        // reqwest is built on rustls without a default provider (ring is ours).
+    /// A request to `path` with the protocol header and `token`.
+    fn request(&self, method: &str, path: &str, token: &str) -> reqwest::blocking::RequestBuilder {
         let http = self.http.get_or_init(|| {
+            // reqwest is built on rustls without a default provider (ring is ours).
             let _ = rustls::crypto::ring::default_provider().install_default();
             reqwest::blocking::Client::new()
         });
         let url = format!("{}{path}", self.url);
-        let rb = match method {
+        match method {
             "GET" => http.get(url),
             "POST" => http.post(url),
             "PATCH" => http.patch(url),
@@ -199,11 +193,11 @@ impl Server {
             fieldcase_protocol::sync::PROTOCOL_HEADER,
             fieldcase_protocol::sync::PROTOCOL_VERSION.to_string(),
         )
-        .bearer_auth(token);
-        let rb = match body {
-            Some(b) => rb.json(b),
-            None => rb,
-        };
+        .bearer_auth(token)
+    }
+
+    /// Sends and answers the status and body (JSON, or the text as a string).
+    fn answer(rb: reqwest::blocking::RequestBuilder) -> (u16, Value) {
         let r = rb.send().expect("request");
         let status = r.status().as_u16();
         let text = r.text().expect("body");
@@ -213,27 +207,30 @@ impl Server {
         )
     }
 
+    /// A call answering its status and body (JSON, or the text as a string).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        let rb = self.request(method, path, token);
+        Self::answer(match body {
+            Some(b) => rb.json(b),
+            None => rb,
+        })
+    }
+
     /// An admin upload of a CSV file (`text/csv`) that must succeed.
     pub fn admin_csv(&self, path: &str, csv: &str) -> Value {
-        let http = self.http.get_or_init(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            reqwest::blocking::Client::new()
-        });
-        let r = http
-            .post(format!("{}{path}", self.url))
-            .header(
-                fieldcase_protocol::sync::PROTOCOL_HEADER,
-                fieldcase_protocol::sync::PROTOCOL_VERSION.to_string(),
-            )
+        let rb = self
+            .request("POST", path, ADMIN_TOKEN)
             .header("content-type", "text/csv")
-            .bearer_auth(ADMIN_TOKEN)
-            .body(csv.to_string())
-            .send()
-            .expect("request");
-        let status = r.status().as_u16();
-        let text = r.text().expect("body");
-        assert_eq!(status, 200, "POST {path} (CSV): {text}");
-        serde_json::from_str(&text).unwrap_or(Value::String(text))
+            .body(csv.to_string());
+        let (status, v) = Self::answer(rb);
+        assert_eq!(status, 200, "POST {path} (CSV): {v}");
+        v
     }
 
     /// An admin call that must succeed.
