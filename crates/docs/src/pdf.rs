@@ -339,16 +339,16 @@ fn write_font(
 
 /// Number of pages of a PDF written by [`render`].
 pub fn page_count(pdf: &[u8]) -> usize {
+    // pdf-writer writes `/Type /Page` for a page and `/Type /Pages` for the tree.
+    let pat = b"/Type /Page";
     let mut n = 0;
-    for pat in [&b"/Type/Page"[..], &b"/Type /Page"[..]] {
-        let mut i = 0;
-        while let Some(p) = pdf[i..].windows(pat.len()).position(|w| w == pat) {
-            let end = i + p + pat.len();
-            if pdf.get(end) != Some(&b's') {
-                n += 1;
-            }
-            i = end;
+    let mut i = 0;
+    while let Some(p) = pdf[i..].windows(pat.len()).position(|w| w == pat) {
+        let end = i + p + pat.len();
+        if pdf.get(end) != Some(&b's') {
+            n += 1;
         }
+        i = end;
     }
     n
 }
