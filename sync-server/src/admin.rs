@@ -84,7 +84,7 @@ pub async fn revoke_device(
 
 pub async fn alerts(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     authenticate(&st, &headers).await?.require_admin()?;
-    let list = st.db.run(|s| Ok(devices::alerts(&s.conn)?)).await?;
+    let list = st.db.read(|s| Ok(devices::alerts(&s.conn)?)).await?;
     Ok(Json(Value::Array(list)))
 }
 
@@ -98,7 +98,7 @@ pub async fn device_chain(
 ) -> ApiResult<Json<Value>> {
     authenticate(&st, &headers).await?.require_admin()?;
     st.db
-        .run(move |s| {
+        .read(move |s| {
             let d = devices::device(&s.conn, &device_id)?
                 .ok_or_else(|| ApiError::not_found("device"))?;
             let mut held = Vec::new();
@@ -135,10 +135,18 @@ pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<En
     if req.protocol < PROTOCOL_VERSION {
         return Err(outdated(Some(req.protocol)));
     }
-    if req.public_key.parse::<PublicKey>().is_err() {
-        return Err(ApiError::bad_request(
-            "public_key is not an Ed25519 public key (64 lowercase hex)",
-        ));
+    match req.public_key.parse::<PublicKey>() {
+        Err(_) => {
+            return Err(ApiError::bad_request(
+                "public_key is not an Ed25519 public key (64 lowercase hex)",
+            ));
+        }
+        Ok(k) if !crate::ed25519::usable_device_key(&k) => {
+            return Err(ApiError::bad_request(
+                "public_key is a small-order or non-canonical Ed25519 point; generate a new key pair",
+            ));
+        }
+        Ok(_) => {}
     }
     if req.device_id.trim().is_empty() {
         return Err(ApiError::bad_request("device_id must not be empty"));

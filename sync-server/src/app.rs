@@ -37,6 +37,8 @@ pub struct AppState {
     pub pushes: crate::push_group::Queue,
     /// Enrolled device keys (a device id never changes its key).
     pub keys: Arc<Mutex<std::collections::HashMap<String, fieldcase_protocol::PublicKey>>>,
+    /// Where a push's signature checks run: a slot per core.
+    pub cpu: crate::cpu_slots::CpuSlots,
 }
 
 pub fn router(state: AppState) -> Router {

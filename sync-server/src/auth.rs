@@ -102,7 +102,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Pr
     }
     state
         .db
-        .run(move |s| {
+        .read(move |s| {
             let dev = devices::device_by_token(&s.conn, &hash)?.ok_or_else(unauthenticated)?;
             if dev.revoked {
                 return Err(revoked());

@@ -339,7 +339,7 @@ pub async fn patch_task(
 
 pub async fn list_cases(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
-    let list = st.db.run(|s| Ok(cases::list(&s.conn)?)).await?;
+    let list = st.db.read(|s| Ok(cases::list(&s.conn)?)).await?;
     Ok(Json(Value::Array(list)))
 }
 
@@ -350,7 +350,7 @@ pub async fn get_case(
 ) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
     st.db
-        .run(move |s| {
+        .read(move |s| {
             let case = cases::get(&s.conn, &id)?.ok_or_else(|| ApiError::not_found("case"))?;
             let key: Option<PublicKey> = devices::device(&s.conn, &case.device_id)?
                 .and_then(|d| d.public_key.parse().ok());
@@ -440,7 +440,7 @@ pub async fn list_conflicts(
     let q = page.clone();
     let (list, more) = st
         .db
-        .run(move |s| Ok(conflicts::list(&s.conn, &q)?))
+        .read(move |s| Ok(conflicts::list(&s.conn, &q)?))
         .await?
         .ok_or_else(|| ApiError::bad_request("`after` names no conflict"))?;
     let next = list

@@ -43,7 +43,7 @@ pub async fn pull(
     // 410, and the device reloads its scope from 0, keeping its unsent work.
     let resp = st
         .db
-        .run(move |s| {
+        .read(move |s| {
             // One snapshot for the page and the head, so the jump never passes a change the
             // page did not see.
             let tx = s.conn.snapshot()?;

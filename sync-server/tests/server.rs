@@ -117,6 +117,78 @@ fn push_replay_gap_and_broken_chain(s: &Server) {
     assert_eq!((st, r["code"].as_str()), (403, Some("auth.revoked")));
 }
 
+/// An op id names one op forever. A well-signed link that reuses one (its own device's earlier
+/// link, or another device's) refuses the whole push with 409 `sync.op_id_reused`, and what the
+/// push's earlier ops did rolls back with it: the case it opened does not exist, the chain
+/// continues from where it was.
+fn op_ids_are_never_reused(s: &Server) {
+    setup_tasks(s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    let first = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
+    let taken = first["link"]["op_id"].as_str().unwrap().to_string();
+    assert_eq!(d.push(vec![first]).0, 200);
+    let (seq, prev) = (d.seq, d.prev.clone());
+    // A fresh op that opens C-2, then a link reusing the first op's id.
+    let opens = d.op(Some("C-2"), "case_opened", &opened("T-A"), 0);
+    let reused = d.op_with_id(&taken, Some("C-1"), "note", "{}", 0);
+    let (st, r) = d.push(vec![opens, reused]);
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (409, Some("sync.op_id_reused")),
+        "{r}"
+    );
+    assert_eq!(s.admin("GET", "/v1/cases/C-2", None).0, 404);
+    // Another device reusing it is refused the same way.
+    let mut other = s.enroll("u2", "team-a", "3205", 2);
+    let theirs = other.op_with_id(&taken, None, "note", "{}", 0);
+    let (st, r) = other.push(vec![theirs]);
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (409, Some("sync.op_id_reused")),
+        "{r}"
+    );
+    // Both chains go on from where they were.
+    (d.seq, d.prev) = (seq, prev);
+    let next = d.op(Some("C-1"), "note", "{}", 0);
+    let (st, r) = d.push(vec![next]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(2)), "{r}");
+    (other.seq, other.prev) = (0, GENESIS.into());
+    let fresh = other.op(None, "note", "{}", 0);
+    let (st, r) = other.push(vec![fresh]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+}
+
+/// A public key that is a small-order or non-canonical point would verify forged signatures;
+/// enrolment refuses it with a 400 naming why, and the one-time code stays usable.
+fn enrollment_refuses_weak_keys(s: &Server) {
+    s.admin("POST", "/v1/admin/users", Some(json!({"user_id": "u1", "name": "n", "role": "inspector", "area": "3205", "team": "t", "officer_id": null})));
+    let (_, code) = s.admin(
+        "POST",
+        "/v1/admin/enrollment-codes",
+        Some(json!({"user_id": "u1"})),
+    );
+    let url = format!("{}/v1/enroll", s.base);
+    let req = |key: String| json!({"protocol": 1, "code": code["code"], "device_id": "d1", "public_key": key, "label": "x"});
+    // The identity point (y = 1), and y = p + 1, which encodes it again non-canonically.
+    let identity = format!("01{}", "00".repeat(31));
+    let non_canonical = format!("ee{}7f", "ff".repeat(30));
+    for key in [identity, non_canonical] {
+        let (st, body) = call("POST", &url, None, Some(req(key.clone())));
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (400, Some("request.bad")),
+            "{key}: {body}"
+        );
+        assert!(
+            body["en"].as_str().unwrap().contains("small-order"),
+            "{body}"
+        );
+    }
+    let good = KeyPair::from_seed_unchecked([3; 32]).unwrap();
+    let (st, body) = call("POST", &url, None, Some(req(good.public_key().to_string())));
+    assert_eq!(st, 200, "{body}");
+}
+
 /// Malformed pushes and center writes: broken JSON, a wrong type, a link without its
 /// signature, an op with a field the protocol does not know. Each is a 400 naming what is wrong,
 /// and nothing is stored: the device's chain still starts at seq 1, no enterprise appears.
@@ -627,7 +699,9 @@ on_both_backends!(
     oversized_bodies_and_batches_refused,
     protocol_header_and_unknown_fields,
     enrollment_codes_are_one_time,
+    enrollment_refuses_weak_keys,
     push_replay_gap_and_broken_chain,
+    op_ids_are_never_reused,
     out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict,
     pull_is_scoped_and_snapshot_compacts,
     blob_upload_resumes_and_checks_hash,

@@ -80,8 +80,23 @@ pub fn verify_link(
     signature: &str,
     device: &str,
     key: &PublicKey,
-    (expected_seq, expected_prev): (i64, &str),
+    expected: (i64, &str),
 ) -> Result<(), LinkError> {
+    let (message, sig) = check_link_unsigned(h, hash, signature, device, expected)?;
+    key.verify(&message, &sig)
+        .map_err(|_| LinkError::Signature { seq: h.seq })
+}
+
+/// Everything [`verify_link`] checks but the signature itself: answers the message the device
+/// signed and the parsed signature, for a caller that verifies many signatures at once (the
+/// center checks a pushed batch's signatures together).
+pub fn check_link_unsigned(
+    h: &LinkHeader<'_>,
+    hash: &str,
+    signature: &str,
+    device: &str,
+    (expected_seq, expected_prev): (i64, &str),
+) -> Result<(Vec<u8>, Signature), LinkError> {
     let seq = h.seq;
     if seq != expected_seq {
         return Err(LinkError::Sequence {
@@ -102,8 +117,7 @@ pub fn verify_link(
     let sig: Signature = signature
         .parse()
         .map_err(|_| LinkError::SignatureMalformed { seq })?;
-    key.verify(&signing_message(CONTEXT_AUDIT, recomputed.as_bytes()), &sig)
-        .map_err(|_| LinkError::Signature { seq })
+    Ok((signing_message(CONTEXT_AUDIT, recomputed.as_bytes()), sig))
 }
 
 /// One link as stored on the device and as pushed to the center (payload absent when it stays
@@ -134,6 +148,21 @@ impl ChainLink {
             payload_sha256: &self.payload_sha256,
             prev_hash: &self.prev_hash,
         }
+    }
+
+    /// [`check_link_unsigned`] on this link.
+    pub fn check_unsigned(
+        &self,
+        device: &str,
+        expected: (i64, &str),
+    ) -> Result<(Vec<u8>, Signature), LinkError> {
+        check_link_unsigned(
+            &self.header(),
+            &self.hash,
+            &self.signature,
+            device,
+            expected,
+        )
     }
 
     /// [`verify_link`] on this link.

@@ -29,26 +29,22 @@ pub fn stored(conn: &dyn Sql, device_id: &str, seq: i64) -> DbResult<Option<Stor
     .transpose()
 }
 
-pub fn op_id_taken(conn: &dyn Sql, op_id: &str) -> DbResult<bool> {
-    conn.query_one(
-        "SELECT EXISTS(SELECT 1 FROM links WHERE op_id = ?1)",
-        args![op_id],
-    )?
-    .bool(0)
-}
-
+/// Stores a link; answers false, storing nothing, when its op id is already another link's.
+/// (The caller holds the device's row and has checked that `seq` continues its chain, so the
+/// op id is the only key that can clash. Letting the unique index answer saves a query per op.)
 pub fn insert(
     conn: &dyn Sql,
     device_id: &str,
     op: &PushOp,
     result: &OpResult,
     now_ms: u64,
-) -> DbResult<()> {
+) -> DbResult<bool> {
     let (link, payload, seen, blobs) = (&op.link, op.payload.as_deref(), op.seen, &op.blobs);
-    conn.exec(
+    let inserted = conn.exec(
         "INSERT INTO links(device_id, seq, op_id, case_id, kind, hlc, payload_sha256, prev_hash,
             hash, signature, payload, seen, result, received_at_ms)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
+         ON CONFLICT DO NOTHING",
         args![
             device_id,
             link.seq,
@@ -66,6 +62,9 @@ pub fn insert(
             now_ms
         ],
     )?;
+    if inserted == 0 {
+        return Ok(false);
+    }
     for b in blobs {
         conn.exec(
             "INSERT INTO link_blobs(device_id, seq, sha256) VALUES (?1, ?2, ?3)
@@ -73,7 +72,7 @@ pub fn insert(
             args![device_id, link.seq, b],
         )?;
     }
-    Ok(())
+    Ok(true)
 }
 
 /// A stored link with what the case page shows.

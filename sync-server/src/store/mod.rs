@@ -1,8 +1,11 @@
 //! All SQL lives under this module, as functions taking `&dyn Sql` (a connection or transaction
 //! of either backend), each written once.
 //!
-//! SQLite: WAL, `synchronous=FULL` (pushed links are signed evidence), one connection behind a
-//! mutex: every write is serialized, which is what SQLite does anyway.
+//! SQLite: WAL, `synchronous=FULL` (pushed links are signed evidence), one writing connection
+//! behind a mutex: every write is serialized, which is what SQLite does anyway. Reads
+//! (`Db::read`) go to a few read-only connections instead: WAL lets them read the last commit
+//! while the writer works, so a push's token check never waits behind another push's group
+//! commit.
 //!
 //! PostgreSQL: a small pool, so several replicas behind a load balancer (and several requests
 //! of one replica) work at once. What must not interleave takes a row lock inside its
@@ -26,6 +29,7 @@ pub mod sql;
 mod sqlite;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fieldcase_protocol::Id;
@@ -45,8 +49,27 @@ pub struct Store<'a> {
 
 #[derive(Debug)]
 enum Backend {
-    Sqlite(Mutex<rusqlite::Connection>),
+    Sqlite(Box<SqliteConns>),
     Postgres(Box<pool::Pool>),
+}
+
+#[derive(Debug)]
+struct SqliteConns {
+    writer: Mutex<rusqlite::Connection>,
+    readers: Vec<Mutex<rusqlite::Connection>>,
+    /// Round-robin over `readers`.
+    next: AtomicUsize,
+}
+
+/// Read-only connections: enough that readers rarely queue on one another.
+fn reader_count() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()) + 2
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Use {
+    Read,
+    Write,
 }
 
 /// Shared handle; DB work runs on the blocking pool.
@@ -61,8 +84,23 @@ pub fn open_sqlite(path: &Path) -> DbResult<Db> {
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     migrate_sqlite::migrate(&mut conn)?;
     let node = server_node(&conn)?;
+    let readers = (0..reader_count())
+        .map(|_| {
+            let r = rusqlite::Connection::open_with_flags(
+                path,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            r.busy_timeout(std::time::Duration::from_secs(5))?;
+            Ok(Mutex::new(r))
+        })
+        .collect::<DbResult<_>>()?;
     Ok(Db(Arc::new((
-        Backend::Sqlite(Mutex::new(conn)),
+        Backend::Sqlite(Box::new(SqliteConns {
+            writer: Mutex::new(conn),
+            readers,
+            next: AtomicUsize::new(0),
+        })),
         Clock::new(node),
     ))))
 }
@@ -107,9 +145,27 @@ impl Db {
         matches!(self.0.0, Backend::Sqlite(_))
     }
 
-    /// Runs `f` on the blocking pool with a connection: SQLite's one (locked), or one from the
-    /// PostgreSQL pool.
+    /// Runs `f` on the blocking pool with a connection: SQLite's writer (locked), or one from
+    /// the PostgreSQL pool.
     pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        self.on(Use::Write, f).await
+    }
+
+    /// Like `run` for work that only reads: on SQLite one of the read-only connections, which
+    /// see the last commit without waiting for the writer. A write there fails.
+    pub async fn read<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store<'_>) -> ApiResult<T> + Send + 'static,
+    {
+        self.on(Use::Read, f).await
+    }
+
+    async fn on<T, F>(&self, usage: Use, f: F) -> ApiResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Store<'_>) -> ApiResult<T> + Send + 'static,
@@ -118,7 +174,13 @@ impl Db {
         tokio::task::spawn_blocking(move || {
             let (backend, clock) = &*inner;
             match backend {
-                Backend::Sqlite(m) => {
+                Backend::Sqlite(c) => {
+                    let m = match usage {
+                        Use::Write => &c.writer,
+                        Use::Read => {
+                            &c.readers[c.next.fetch_add(1, Ordering::Relaxed) % c.readers.len()]
+                        }
+                    };
                     // A panic while holding the lock poisons it; the SQLite transaction rolled
                     // back on drop, so the store itself is consistent and we keep serving.
                     let mut guard = m.lock().unwrap_or_else(|p| p.into_inner());

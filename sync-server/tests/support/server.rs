@@ -220,15 +220,30 @@ pub fn now_ms() -> u64 {
 impl Dev {
     /// The next link (advances the local chain).
     pub fn op(&mut self, case_id: Option<&str>, kind: &str, payload: &str, seen: i64) -> Value {
+        let op_id = Id::from_parts(
+            now_ms(),
+            [self.n, self.seq as u8 + 1, 0, 0, 0, 0, 0, 0, 0, 1],
+        )
+        .to_string();
+        self.op_with_id(&op_id, case_id, kind, payload, seen)
+    }
+
+    /// [`Dev::op`] with a chosen op id (a well-signed link that reuses one).
+    pub fn op_with_id(
+        &mut self,
+        op_id: &str,
+        case_id: Option<&str>,
+        kind: &str,
+        payload: &str,
+        seen: i64,
+    ) -> Value {
         self.seq += 1;
-        let op_id =
-            Id::from_parts(now_ms(), [self.n, self.seq as u8, 0, 0, 0, 0, 0, 0, 0, 1]).to_string();
         let hlc = format!("{:015}-{:010}-{}", now_ms(), self.seq, self.id);
         let payload_sha256 = Sha256::of(payload.as_bytes()).to_string();
         let prev = self.prev.clone();
         let h = LinkHeader {
             seq: self.seq,
-            op_id: &op_id,
+            op_id,
             case_id,
             kind,
             hlc: &hlc,
