@@ -27,6 +27,7 @@ use fieldcase_core::Engine;
 use fieldcase_core::env::SteppingEnv;
 use fieldcase_core::forms::FormSet;
 use fieldcase_core::sync::{self, Client};
+use fieldcase_protocol::{Id, KeyPair};
 use serde_json::{Value, json};
 use support::Server;
 use support::proxy::{Counts, Mix, Proxy, Rng};
@@ -41,6 +42,9 @@ struct World {
     tmp: tempfile::TempDir,
     /// Schedules run so far (ids stay unique when one process runs several tests).
     runs: u64,
+    /// Two center staff's tokens: the clerks who reassign a task at the same moment and who
+    /// resolve conflicts.
+    clerks: [String; 2],
 }
 
 /// One test at a time owns the world; it is torn down (server killed) when the test ends, since
@@ -63,15 +67,45 @@ impl World {
             server.admin("POST", "/v1/enterprises", &r["enterprises"]);
             let proxy = Proxy::start(server.addr(), server.pid());
             let forms = FormSet::load(&support::root().join("forms")).expect("forms");
+            let clerks = [1u8, 2].map(|n| clerk(&server, n));
             World {
                 server,
                 proxy,
                 forms,
                 tmp,
                 runs: 0,
+                clerks,
             }
         }
     }
+}
+
+/// Center staff user `n`, enrolled; answers their token.
+fn clerk(server: &Server, n: u8) -> String {
+    let user = format!("CLERK-{n}");
+    server.admin(
+        "POST",
+        "/v1/admin/users",
+        &json!({"user_id": user, "name": "中心文员", "role": "center_staff", "area": "3205",
+            "team": null, "officer_id": null}),
+    );
+    let code = server.admin(
+        "POST",
+        "/v1/admin/enrollment-codes",
+        &json!({"user_id": user}),
+    )["code"]
+        .clone();
+    let key = KeyPair::from_seed_unchecked([0xc0 + n; 32]).expect("key");
+    let device = Id::from_parts(1_700_000_000_000, [0xc0 + n; 10]).to_string();
+    let (status, r) = server.call(
+        "POST",
+        "/v1/enroll",
+        "",
+        Some(&json!({"protocol": 1, "code": code, "device_id": device,
+            "public_key": key.public_key().to_string(), "label": "中心"})),
+    );
+    assert_eq!(status, 200, "enroll {user}: {r}");
+    r["token"].as_str().expect("token").to_string()
 }
 
 fn now_ms() -> u64 {
@@ -158,6 +192,18 @@ impl Device {
             .expect("rows")
     }
 
+    /// The officers the device holds for task `id`.
+    fn task_officers(&self, id: &str) -> Value {
+        let t = self
+            .engine
+            .as_ref()
+            .expect("engine")
+            .store()
+            .task(id)
+            .expect("task query");
+        t.map_or(Value::Null, |t| json!(t.officers))
+    }
+
     fn task_status(&self, id: &str) -> Value {
         let t = self
             .engine
@@ -183,6 +229,8 @@ struct Totals {
     server_restarts: u64,
     client_restarts: u64,
     concurrent_edits: u64,
+    /// Conflicts center staff resolved (keeping the standing value or taking the other).
+    resolutions: u64,
     faults: Counts,
     /// Time spent in setup, the faulty phase, the quiet phase, the checks (ms, summed over workers).
     phase_ms: [u128; 4],
@@ -201,6 +249,7 @@ struct Outcome {
     server_restarts: u64,
     client_restarts: u64,
     concurrent_edits: u64,
+    resolutions: u64,
     faults: Counts,
     phase_ms: [u128; 4],
 }
@@ -292,6 +341,10 @@ fn schedule(w: &mut World, seed: u64) -> Outcome {
     }
     let posted = w.server.admin("POST", "/v1/tasks", &Value::Array(tasks));
     let task_version = posted["version"].as_i64().expect("version");
+    // In some schedules two clerks reassign device 0's own task at the same moment, both having
+    // seen only its dispatch (a concurrent assignment edit, made while the devices sync).
+    let mut reassign = rng.chance(50).then(|| devices[0].own_task.clone());
+    let reassigned = reassign.clone();
 
     // Enrollment and the first pull, faults off.
     w.proxy.reseed(seed);
@@ -330,7 +383,7 @@ fn schedule(w: &mut World, seed: u64) -> Outcome {
     let may_restart_server = rng.chance(10);
     loop {
         let left: Vec<usize> = (0..k).filter(|&i| !devices[i].steps.is_empty()).collect();
-        if left.is_empty() && cancels.is_empty() {
+        if left.is_empty() && cancels.is_empty() && reassign.is_none() {
             break;
         }
         let r = rng.below(100);
@@ -339,17 +392,14 @@ fn schedule(w: &mut World, seed: u64) -> Outcome {
             let step = d.steps.remove(0);
             d.run(step);
             out.ops += 1;
-        } else if r < 85 {
-            let d = &mut devices[rng.below(k as u64) as usize];
-            out.syncs += 1;
-            if d.sync().is_err() {
-                out.sync_failures += 1;
-            }
         } else if r < 92 {
-            devices[rng.below(k as u64) as usize].restart(&w.forms);
-            out.client_restarts += 1;
+            disturb(w, &mut devices, &mut rng, &mut out);
         } else if r < 97 {
-            if let Some(c) = cancels.pop() {
+            if reassign.is_some() && (cancels.is_empty() || rng.chance(50)) {
+                let task = reassign.take().expect("a task to reassign");
+                reassign_at_once(w, &task, &team, task_version);
+                out.concurrent_edits += 1;
+            } else if let Some(c) = cancels.pop() {
                 cancel(w, &c, task_version);
             }
         } else if may_restart_server {
@@ -361,11 +411,85 @@ fn schedule(w: &mut World, seed: u64) -> Outcome {
     }
 
     lap(&mut out, 1);
-    // Faults off: every device syncs until quiet, twice round.
+    settle(w, &mut devices, &mut out);
+    lap(&mut out, 2);
+    let conflicts = check(w, &devices, reassigned.as_deref());
+
+    // Center staff resolve every conflict, keeping the standing value or taking the other one,
+    // while the devices sync through faults again; then, quiet, every device shows what the
+    // resolutions settled and no new conflict appeared.
+    w.proxy.set_mix(mix_for(&mut rng));
+    let mut settled = Vec::new();
+    for c in &conflicts {
+        let take_other = rng.chance(50);
+        let clerk = &w.clerks[rng.below(2) as usize];
+        let id = c["id"].as_str().expect("conflict id");
+        let body = json!({"resolution": if take_other { "take_other" } else { "keep" },
+            "note": "现场核实后处理"});
+        let (st, r) = w.server.call(
+            "POST",
+            &format!("/v1/conflicts/{id}/resolve"),
+            clerk,
+            Some(&body),
+        );
+        assert_eq!(st, 200, "resolve {id}: {r}");
+        let side = if take_other { "other" } else { "kept" };
+        settled.push((c.clone(), c[side]["value"].clone()));
+        out.resolutions += 1;
+        for _ in 0..rng.below(3) {
+            disturb(w, &mut devices, &mut rng, &mut out);
+            if w.proxy.take_killed() {
+                restart_server(w, &mut out);
+            }
+        }
+    }
+    settle(w, &mut devices, &mut out);
+    check_resolved(w, &devices, &settled);
+    lap(&mut out, 3);
+    out
+}
+
+/// Between device steps: one device syncs, or all sync at the same moment, or one restarts.
+fn disturb(w: &World, devices: &mut [Device], rng: &mut Rng, out: &mut Outcome) {
+    let k = devices.len() as u64;
+    let r = rng.below(42);
+    if r < 30 {
+        let d = &mut devices[rng.below(k) as usize];
+        out.syncs += 1;
+        if d.sync().is_err() {
+            out.sync_failures += 1;
+        }
+    } else if r < 35 {
+        out.syncs += k;
+        out.sync_failures += sync_all_at_once(devices);
+    } else {
+        devices[rng.below(k) as usize].restart(&w.forms);
+        out.client_restarts += 1;
+    }
+}
+
+/// Every device syncs at the same moment, each on its own thread, so their pushes and pulls
+/// (and the proxy's duplicates of them) reach the center together. Answers how many failed.
+fn sync_all_at_once(devices: &mut [Device]) -> u64 {
+    std::thread::scope(|sc| {
+        let running: Vec<_> = devices
+            .iter_mut()
+            .map(|d| sc.spawn(move || d.sync().is_err()))
+            .collect();
+        running
+            .into_iter()
+            .map(|h| u64::from(h.join().expect("sync thread")))
+            .sum()
+    })
+}
+
+/// Faults off: every device syncs until quiet, twice round.
+fn settle(w: &mut World, devices: &mut [Device], out: &mut Outcome) {
     w.proxy.set_mix(Mix::OFF);
     if w.proxy.take_killed() {
-        restart_server(w, &mut out);
+        restart_server(w, out);
     }
+    // Counted since the schedule began.
     out.faults = w.proxy.counts();
     for _ in 0..2 {
         for d in devices.iter_mut() {
@@ -386,10 +510,49 @@ fn schedule(w: &mut World, seed: u64) -> Outcome {
     if let Some(e) = w.proxy.take_error() {
         panic!("the proxy met a malformed request: {e}");
     }
-    lap(&mut out, 2);
-    check(w, &devices, task_version);
-    lap(&mut out, 3);
-    out
+}
+
+/// Two clerks reassign `task` at the same moment, both having seen only its dispatch. The
+/// assignment is a shared field: one wins and exactly one conflict keeps the other. Both keep
+/// the visit's officer on the task.
+fn reassign_at_once(w: &World, task: &str, team: &str, seen: i64) {
+    let values = [
+        json!({"team": team, "officers": [OFFICER]}),
+        json!({"team": team, "officers": [OFFICER, "O-LI"]}),
+    ];
+    let path = format!("/v1/tasks/{task}");
+    std::thread::scope(|sc| {
+        for (token, value) in w.clerks.iter().zip(values) {
+            let (server, path) = (&w.server, &path);
+            sc.spawn(move || {
+                let body = json!({"field": "assignment", "value": value, "seen": seen});
+                let (st, r) = server.call("PATCH", path, token, Some(&body));
+                assert_eq!(st, 200, "reassign {path}: {r}");
+            });
+        }
+    });
+}
+
+/// After the resolutions: each is recorded once, no conflict was added, and every device of the
+/// team shows the settled value of each resolved field.
+fn check_resolved(w: &World, devices: &[Device], settled: &[(Value, Value)]) {
+    let all = w.server.get("/v1/conflicts");
+    let all = all.as_array().expect("conflicts");
+    for (c, value) in settled {
+        let task = c["entity_id"].as_str().expect("task");
+        let now: Vec<&Value> = all.iter().filter(|x| x["entity_id"] == task).collect();
+        assert_eq!(now.len(), 1, "conflicts on {task} after resolving: {now:?}");
+        assert_eq!(now[0]["id"], c["id"]);
+        assert!(now[0]["resolution"].is_string(), "{:?}", now[0]);
+        for d in devices {
+            let (shown, expected) = match c["field"].as_str() {
+                Some("status") => (d.task_status(task), value.clone()),
+                Some("assignment") => (d.task_officers(task), value["officers"].clone()),
+                other => panic!("a conflict on {other:?}"),
+            };
+            assert_eq!(shown, expected, "{} shows {task} after {c}", d.name);
+        }
+    }
 }
 
 fn cancel(w: &World, task: &str, seen: i64) {
@@ -400,8 +563,8 @@ fn cancel(w: &World, task: &str, seen: i64) {
     );
 }
 
-/// The invariants, once every device is quiet.
-fn check(w: &World, devices: &[Device], _task_version: i64) {
+/// The invariants, once every device is quiet. Answers the schedule's conflicts.
+fn check(w: &World, devices: &[Device], reassigned: Option<&str>) -> Vec<Value> {
     let mut all_ops = BTreeSet::new();
     let mut total = 0usize;
     for d in devices {
@@ -471,9 +634,11 @@ fn check(w: &World, devices: &[Device], _task_version: i64) {
     }
     assert_eq!(all_ops.len(), total, "an op id appears twice");
 
-    // Conflicts: exactly one per contested task, none on the others.
+    // Conflicts: exactly one per contested task (and on the reassigned one, one about its
+    // assignment), none on the others.
     let conflicts = w.server.get("/v1/conflicts");
     let conflicts = conflicts.as_array().expect("conflicts");
+    let mut mine = Vec::new();
     for d in devices {
         let of = |task: &str| -> Vec<&Value> {
             conflicts
@@ -481,12 +646,39 @@ fn check(w: &World, devices: &[Device], _task_version: i64) {
                 .filter(|c| c["entity_id"] == task)
                 .collect()
         };
-        assert!(
-            of(&d.own_task).is_empty(),
-            "{}: a conflict on an uncontested task: {:?}",
-            d.name,
-            of(&d.own_task)
-        );
+        let own = of(&d.own_task);
+        if reassigned == Some(d.own_task.as_str()) {
+            assert_eq!(
+                own.len(),
+                1,
+                "{}: conflicts on {}: {own:?}",
+                d.name,
+                d.own_task
+            );
+            assert_eq!(
+                (own[0]["field"].as_str(), own[0]["reason"].as_str()),
+                (Some("assignment"), Some("concurrent")),
+                "{:?}",
+                own[0]
+            );
+            let kept = &own[0]["kept"]["value"]["officers"];
+            for other in devices {
+                assert_eq!(
+                    &other.task_officers(&d.own_task),
+                    kept,
+                    "{} sees {}'s officers differently from the center",
+                    other.name,
+                    d.own_task
+                );
+            }
+            mine.push(own[0].clone());
+        } else {
+            assert!(
+                own.is_empty(),
+                "{}: a conflict on an uncontested task: {own:?}",
+                d.name
+            );
+        }
         // Every device agrees on the status of every task of the schedule.
         let expect_own = json!("done");
         for other in devices {
@@ -511,8 +703,10 @@ fn check(w: &World, devices: &[Device], _task_version: i64) {
                     other.name
                 );
             }
+            mine.push(found[0].clone());
         }
     }
+    mine
 }
 
 /// Runs the default number of schedules (or `FIELDCASE_FAULT_SEEDS`, or the one seed in
@@ -560,6 +754,7 @@ fn run_many(default: u64) -> Totals {
         totals.server_restarts += t.server_restarts;
         totals.client_restarts += t.client_restarts;
         totals.concurrent_edits += t.concurrent_edits;
+        totals.resolutions += t.resolutions;
         totals.faults.add(&t.faults);
         for i in 0..4 {
             totals.phase_ms[i] += t.phase_ms[i];
@@ -602,6 +797,7 @@ fn run_seeds(seeds: &[u64]) -> Result<Totals, String> {
         totals.server_restarts += o.server_restarts;
         totals.client_restarts += o.client_restarts;
         totals.concurrent_edits += o.concurrent_edits;
+        totals.resolutions += o.resolutions;
         totals.faults.add(&o.faults);
         for i in 0..4 {
             totals.phase_ms[i] += o.phase_ms[i];
