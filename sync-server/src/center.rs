@@ -17,12 +17,12 @@ use serde_json::{Value, json};
 
 use crate::app::{AppState, BODY_LIMIT};
 use crate::auth::{Principal, authenticate};
-use crate::enterprise_csv;
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Write};
 use crate::store::changes::{self, Scope};
 use crate::store::{cases, conflicts, devices, fields, links, reference};
 use crate::util::{now_ms, read_bytes, read_json};
+use crate::{enterprise_csv, enterprise_json};
 
 async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let p = authenticate(st, headers).await?;
@@ -67,12 +67,10 @@ pub async fn post_enterprises(
     let items = if is_csv(&headers) {
         enterprise_csv::parse(&read_bytes(body, BODY_LIMIT).await?)?
     } else {
-        objects(read_json(body, BODY_LIMIT).await?)?
+        read_json(body, BODY_LIMIT).await?
     };
-    for (i, v) in items.iter().enumerate() {
-        str_field(v, "id", i)?;
-        str_field(v, "area", i)?;
-    }
+    // Both ways, every object must be one the device can read (a CSV's rows always are).
+    enterprise_json::check(&items)?;
     let n = items.len();
     let version = st
         .db

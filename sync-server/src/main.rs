@@ -11,6 +11,7 @@ mod config;
 mod cpu_slots;
 mod ed25519;
 mod enterprise_csv;
+mod enterprise_json;
 mod error;
 mod merge;
 mod pull;

@@ -455,7 +455,7 @@ impl<'a> Ctx<'a> {
             }
             ("post", "/v1/enterprises") => (
                 path.into(),
-                j(json!([{"id": format!("E-{tag}"), "area": "320506", "name": "某厂"}])),
+                j(json!([enterprise(&format!("E-{tag}"), "320506", "某厂")])),
             ),
             ("post", "/v1/officers") => (
                 path.into(),

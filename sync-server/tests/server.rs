@@ -761,8 +761,7 @@ mod replicas {
                 let writing = &writing;
                 sc.spawn(move || {
                     for i in 0..25 {
-                        let e =
-                            json!([{"id": format!("E-{k}-{i}"), "area": "320506", "name": "x"}]);
+                        let e = json!([enterprise(&format!("E-{k}-{i}"), "320506", "x")]);
                         let (st, r) = s.admin("POST", "/v1/enterprises", Some(e));
                         assert_eq!(st, 200, "{r}");
                     }

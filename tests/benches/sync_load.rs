@@ -367,7 +367,8 @@ fn prepare(dir: &Path, db: &str) -> (Server, Vec<Device>) {
         &addr,
         "POST",
         "/v1/enterprises",
-        &json!([{"id": "E-B", "area": "320506", "name": "基准企业"}]),
+        &json!([{"id": "E-B", "uscc": "91320506MA1XYZ1234", "name": "基准企业", "address": "金枫路88号",
+            "area": "320506", "location": {"lat": 31.2556, "lon": 120.6052}}]),
     );
     let tasks: Vec<Value> = (0..DEVICES)
         .map(|i| json!({"id": format!("T-{i}"), "team": "bench", "enterprise_id": "E-B", "procedure": "inspection", "officers": [], "due": "2026-12-31", "source": "complaint"}))

@@ -222,7 +222,7 @@ impl Dev {
     pub fn op(&mut self, case_id: Option<&str>, kind: &str, payload: &str, seen: i64) -> Value {
         let op_id = Id::from_parts(
             now_ms(),
-            [self.n, self.seq as u8 + 1, 0, 0, 0, 0, 0, 0, 0, 1],
+            [self.n, (self.seq + 1) as u8, 0, 0, 0, 0, 0, 0, 0, 1],
         )
         .to_string();
         self.op_with_id(&op_id, case_id, kind, payload, seen)
@@ -286,13 +286,20 @@ pub fn opened(task: &str) -> String {
     json!({"body": {"case": {"task_id": task, "enterprise_id": "E-1"}}}).to_string()
 }
 
+/// An enterprise object a device can read (the center refuses any other), with the fields the
+/// tests care about.
+pub fn enterprise(id: &str, area: &str, name: &str) -> Value {
+    json!({"id": id, "uscc": "91320506MA1XYZ1234", "name": name, "address": "金枫路88号",
+        "area": area, "location": {"lat": 31.2556, "lon": 120.6052}})
+}
+
 pub fn setup_tasks(s: &Server) {
     let (st, _) = s.admin(
         "POST",
         "/v1/enterprises",
         Some(json!([
-            {"id": "E-1", "area": "320506", "name": "示范电镀"},
-            {"id": "E-2", "area": "320100", "name": "南京某厂"},
+            enterprise("E-1", "320506", "示范电镀"),
+            enterprise("E-2", "320100", "南京某厂"),
         ])),
     );
     assert_eq!(st, 200);
