@@ -244,6 +244,7 @@ pub(crate) fn apply_in(
             return Err(e.into());
         }
     }
+    let mut new = Vec::with_capacity(ops.len());
     for op in ops {
         let link = &op.link;
         if link.seq <= last_seq {
@@ -271,15 +272,29 @@ pub(crate) fn apply_in(
                 ),
             });
         }
-        let result = apply_op(tx, clock, dev, op, now, &mut case)?;
-        // An op id already used by another link refuses the whole push; its effects above roll
-        // back with it.
-        if !links::insert(tx, dev.id, op, &result, now)? {
-            return Err(op_id_reused(link.seq));
-        }
-        results.push(result);
+        new.push(op);
         last_seq = link.seq;
         last_hash = link.hash.clone();
+    }
+    // The new links are stored first, together, each with the result most ops get; an op whose
+    // effects answer otherwise has its result replaced below. A link whose op id another link
+    // already has is not stored: that refuses the whole push, and nothing of it stays.
+    let expected: Vec<OpResult> = new.iter().map(|op| applied(op)).collect();
+    let rows: Vec<(&PushOp, &OpResult)> = new.iter().copied().zip(&expected).collect();
+    if links::insert_all(tx, dev.id, &rows, now)? < new.len() {
+        for op in &new {
+            if !links::exists(tx, dev.id, op.link.seq)? {
+                return Err(op_id_reused(op.link.seq));
+            }
+        }
+        return Err(ApiError::internal("a link was not stored").into());
+    }
+    for (op, expected) in new.into_iter().zip(expected) {
+        let result = apply_op(tx, clock, dev, op, now, &mut case)?;
+        if result != expected {
+            links::set_result(tx, dev.id, op.link.seq, &result)?;
+        }
+        results.push(result);
     }
     devices::set_head(tx, dev.id, last_seq, &last_hash)?;
     Ok(PushResponse {
@@ -343,6 +358,17 @@ fn rejected(code: &str, zh: String, en: String) -> Option<ErrorBody> {
     Some(ErrorBody::new(code, zh, en))
 }
 
+/// The answer of an op applied without conflicts.
+fn applied(op: &PushOp) -> OpResult {
+    OpResult {
+        seq: op.link.seq,
+        op_id: op.link.op_id.clone(),
+        outcome: Outcome::Applied,
+        conflicts: Vec::new(),
+        reason: None,
+    }
+}
+
 /// Applies one verified op's effects. Anything the center cannot apply is `Rejected` with a
 /// reason; the link is stored either way so the chain stays whole and the queue moves on.
 fn apply_op(
@@ -353,14 +379,7 @@ fn apply_op(
     now: u64,
     case: &mut CaseCache,
 ) -> Result<OpResult, Refused> {
-    let link = &op.link;
-    let mut res = OpResult {
-        seq: link.seq,
-        op_id: link.op_id.clone(),
-        outcome: Outcome::Applied,
-        conflicts: Vec::new(),
-        reason: None,
-    };
+    let mut res = applied(op);
     let reason = effects(tx, clock, dev, op, now, case, &mut res.conflicts)?;
     if reason.is_some() {
         res.outcome = Outcome::Rejected;

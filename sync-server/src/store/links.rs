@@ -3,7 +3,7 @@
 use fieldcase_protocol::chain::ChainLink;
 use fieldcase_protocol::sync::{OpResult, PushOp};
 
-use super::sql::{DbError, DbResult, Sql, args};
+use super::sql::{DbError, DbResult, Sql, Value, args};
 
 /// What a replay is compared against.
 #[derive(Debug, Clone)]
@@ -29,50 +29,102 @@ pub fn stored(conn: &dyn Sql, device_id: &str, seq: i64) -> DbResult<Option<Stor
     .transpose()
 }
 
-/// Stores a link; answers false, storing nothing, when its op id is already another link's.
-/// (The caller holds the device's row and has checked that `seq` continues its chain, so the
-/// op id is the only key that can clash. Letting the unique index answer saves a query per op.)
-pub fn insert(
+/// Columns of a stored link, in the order `insert_all` binds them.
+const COLUMNS: &str = "device_id, seq, op_id, case_id, kind, hlc, payload_sha256, prev_hash, \
+    hash, signature, payload, seen, result, received_at_ms";
+const PER_ROW: usize = 14;
+
+/// Rows per INSERT, largest first: a push of any length takes a few statements (50 links: 3×16
+/// and 2×1) from four statement shapes, which both backends keep prepared. On PostgreSQL each
+/// statement is a round trip, and one per link was most of a push's time.
+const CHUNKS: [usize; 4] = [64, 16, 4, 1];
+
+/// Stores new links, each with `result`, and the blobs they name; answers how many links were
+/// stored. A link whose op id is already another link's is skipped, not stored (the caller holds
+/// the device's row and has checked that the seqs continue its chain, so the op id is the only
+/// key that can clash; letting the unique index answer saves a query per op), and the caller
+/// compares the count.
+pub fn insert_all(
     conn: &dyn Sql,
     device_id: &str,
-    op: &PushOp,
-    result: &OpResult,
+    ops: &[(&PushOp, &OpResult)],
     now_ms: u64,
-) -> DbResult<bool> {
-    let (link, payload, seen, blobs) = (&op.link, op.payload.as_deref(), op.seen, &op.blobs);
-    let inserted = conn.exec(
-        "INSERT INTO links(device_id, seq, op_id, case_id, kind, hlc, payload_sha256, prev_hash,
-            hash, signature, payload, seen, result, received_at_ms)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)
-         ON CONFLICT DO NOTHING",
+) -> DbResult<usize> {
+    let mut stored = 0;
+    let mut rest = ops;
+    while !rest.is_empty() {
+        let n = CHUNKS.into_iter().find(|&c| c <= rest.len()).unwrap_or(1);
+        let (chunk, tail) = rest.split_at(n);
+        let rows: Vec<String> = (0..n)
+            .map(|r| {
+                let cols: Vec<String> = (1..=PER_ROW)
+                    .map(|c| format!("?{}", r * PER_ROW + c))
+                    .collect();
+                format!("({})", cols.join(","))
+            })
+            .collect();
+        let mut params = Vec::with_capacity(n * PER_ROW);
+        for (op, result) in chunk {
+            let link = &op.link;
+            params.extend([
+                Value::from(device_id),
+                Value::from(link.seq),
+                Value::from(&link.op_id),
+                link.case_id.as_deref().map_or(Value::Null, Value::from),
+                Value::from(&link.kind),
+                Value::from(&link.hlc),
+                Value::from(&link.payload_sha256),
+                Value::from(&link.prev_hash),
+                Value::from(&link.hash),
+                Value::from(&link.signature),
+                op.payload.as_deref().map_or(Value::Null, Value::from),
+                Value::from(op.seen),
+                Value::from(serde_json::to_string(result).unwrap_or_default()),
+                Value::from(now_ms),
+            ]);
+        }
+        stored += conn.exec(
+            &format!(
+                "INSERT INTO links({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
+                rows.join(",")
+            ),
+            &params,
+        )? as usize;
+        rest = tail;
+    }
+    for (op, _) in ops {
+        for b in &op.blobs {
+            conn.exec(
+                "INSERT INTO link_blobs(device_id, seq, sha256) VALUES (?1, ?2, ?3)
+                 ON CONFLICT DO NOTHING",
+                args![device_id, op.link.seq, b],
+            )?;
+        }
+    }
+    Ok(stored)
+}
+
+/// Whether the device holds a link at `seq`.
+pub fn exists(conn: &dyn Sql, device_id: &str, seq: i64) -> DbResult<bool> {
+    conn.query_one(
+        "SELECT EXISTS(SELECT 1 FROM links WHERE device_id = ?1 AND seq = ?2)",
+        args![device_id, seq],
+    )?
+    .bool(0)
+}
+
+/// Replaces a stored link's result (it was stored with the result expected before its effects
+/// were applied).
+pub fn set_result(conn: &dyn Sql, device_id: &str, seq: i64, result: &OpResult) -> DbResult<()> {
+    conn.exec(
+        "UPDATE links SET result = ?3 WHERE device_id = ?1 AND seq = ?2",
         args![
             device_id,
-            link.seq,
-            &link.op_id,
-            link.case_id.as_deref(),
-            &link.kind,
-            &link.hlc,
-            &link.payload_sha256,
-            &link.prev_hash,
-            &link.hash,
-            &link.signature,
-            payload,
-            seen,
-            serde_json::to_string(result).unwrap_or_default(),
-            now_ms
+            seq,
+            serde_json::to_string(result).unwrap_or_default()
         ],
     )?;
-    if inserted == 0 {
-        return Ok(false);
-    }
-    for b in blobs {
-        conn.exec(
-            "INSERT INTO link_blobs(device_id, seq, sha256) VALUES (?1, ?2, ?3)
-             ON CONFLICT DO NOTHING",
-            args![device_id, link.seq, b],
-        )?;
-    }
-    Ok(true)
+    Ok(())
 }
 
 /// A stored link with what the case page shows.

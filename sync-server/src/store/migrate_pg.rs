@@ -64,6 +64,11 @@ CREATE TABLE blobs(
     sha256 TEXT PRIMARY KEY, length BIGINT NOT NULL, durable BIGINT NOT NULL,
     complete BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL);
 "#,
+    // 2: the conflicts page reads newest first by (created_at_ms, id); without this index every
+    // page sorted the whole table.
+    r#"
+CREATE INDEX conflicts_recent ON conflicts(created_at_ms, id);
+"#,
 ];
 
 /// Any advisory-lock key, the same in every replica: replicas starting together migrate one at

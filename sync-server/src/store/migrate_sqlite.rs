@@ -60,6 +60,11 @@ CREATE TABLE blobs(
     sha256 TEXT PRIMARY KEY, length INTEGER NOT NULL, durable INTEGER NOT NULL,
     complete INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL);
 "#,
+    // 2: the conflicts page reads newest first by (created_at_ms, id); without this index every
+    // page sorted the whole table.
+    r#"
+CREATE INDEX conflicts_recent ON conflicts(created_at_ms, id);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
