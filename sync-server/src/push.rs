@@ -99,9 +99,10 @@ pub async fn push(
 
 /// Applies verified ops: SQLite has one writer and an fsync per commit, so pushes arriving
 /// together share one transaction (push_group). PostgreSQL runs each push in its own
-/// transaction: its cost is statement round trips, not flushes, and a group (tried) only put
-/// them in one line behind the log's lock: the bench's 10,000 ops took as long (0.66 s) and
-/// one-step pushes waited three times longer (p99 94 ms against 30–46 ms).
+/// transaction: its cost is statement round trips, not flushes, and a group (tried twice, last
+/// with multi-row link inserts) only put them in one line behind the log's lock: the bench's
+/// 10,000 ops took longer (0.50 s against 0.37–0.44 s) and one-step pushes waited longer (p99
+/// 95–99 ms against 68–69 ms).
 async fn apply(
     st: &AppState,
     dev: OwnedDevice,
