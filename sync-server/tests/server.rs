@@ -38,13 +38,19 @@ fn protocol_header_and_unknown_fields(s: &Server) {
     assert!(body["en"].as_str().unwrap().contains("extra"), "{body}");
 }
 
-fn enrollment_codes_are_one_time(s: &Server) {
+/// User `u1` (an inspector) and a one-time enrollment code for them (`{"code": …}`).
+fn user_with_code(s: &Server) -> Value {
     s.admin("POST", "/v1/admin/users", Some(json!({"user_id": "u1", "name": "n", "role": "inspector", "area": "3205", "team": "t", "officer_id": null})));
-    let (_, code) = s.admin(
+    s.admin(
         "POST",
         "/v1/admin/enrollment-codes",
         Some(json!({"user_id": "u1"})),
-    );
+    )
+    .1
+}
+
+fn enrollment_codes_are_one_time(s: &Server) {
+    let code = user_with_code(s);
     let key = KeyPair::from_seed_unchecked([3; 32]).unwrap();
     let req = |code: &Value| json!({"protocol": 1, "code": code, "device_id": "d1", "public_key": key.public_key().to_string(), "label": "x"});
     let url = format!("{}/v1/enroll", s.base);
@@ -161,12 +167,7 @@ fn op_ids_are_never_reused(s: &Server) {
 /// A public key that is a small-order or non-canonical point would verify forged signatures;
 /// enrolment refuses it with a 400 naming why, and the one-time code stays usable.
 fn enrollment_refuses_weak_keys(s: &Server) {
-    s.admin("POST", "/v1/admin/users", Some(json!({"user_id": "u1", "name": "n", "role": "inspector", "area": "3205", "team": "t", "officer_id": null})));
-    let (_, code) = s.admin(
-        "POST",
-        "/v1/admin/enrollment-codes",
-        Some(json!({"user_id": "u1"})),
-    );
+    let code = user_with_code(s);
     let url = format!("{}/v1/enroll", s.base);
     let req = |key: String| json!({"protocol": 1, "code": code["code"], "device_id": "d1", "public_key": key, "label": "x"});
     // The identity point (y = 1), and y = p + 1, which encodes it again non-canonically.

@@ -192,27 +192,19 @@ impl Device {
             .expect("rows")
     }
 
+    /// The task `id` as the device holds it.
+    fn task(&self, id: &str) -> Option<fieldcase_core::model::task::Task> {
+        let eng = self.engine.as_ref().expect("engine");
+        eng.store().task(id).expect("task query")
+    }
+
     /// The officers the device holds for task `id`.
     fn task_officers(&self, id: &str) -> Value {
-        let t = self
-            .engine
-            .as_ref()
-            .expect("engine")
-            .store()
-            .task(id)
-            .expect("task query");
-        t.map_or(Value::Null, |t| json!(t.officers))
+        self.task(id).map_or(Value::Null, |t| json!(t.officers))
     }
 
     fn task_status(&self, id: &str) -> Value {
-        let t = self
-            .engine
-            .as_ref()
-            .expect("engine")
-            .store()
-            .task(id)
-            .expect("task query");
-        t.map_or(Value::Null, |t| {
+        self.task(id).map_or(Value::Null, |t| {
             serde_json::to_value(t.status).expect("status")
         })
     }
