@@ -89,6 +89,44 @@ mod tests {
         assert_eq!(verify_all(&key(4).public_key(), &signed(&k, 3)), Err(0));
     }
 
+    /// The documented disagreement, made: a key holder adds a point of order 8 to R. The batch
+    /// (cofactored) accepts it; ring (cofactorless), which the case page uses, refuses it.
+    #[test]
+    fn a_torsion_signature_passes_the_batch_and_fails_ring() {
+        use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT as B, EIGHT_TORSION};
+        use curve25519_dalek::scalar::Scalar;
+        let wide = |parts: &[&[u8]]| {
+            let mut ctx = ring::digest::Context::new(&ring::digest::SHA512);
+            parts.iter().for_each(|p| ctx.update(p));
+            let mut w = [0u8; 64];
+            w.copy_from_slice(ctx.finish().as_ref());
+            Scalar::from_bytes_mod_order_wide(&w)
+        };
+        let a = wide(&[b"secret"]);
+        let public = (B * a).compress().to_bytes();
+        let message = b"link 1".to_vec();
+        let r = wide(&[b"nonce"]);
+        let big_r = (B * r + EIGHT_TORSION[1]).compress().to_bytes();
+        let k = wide(&[&big_r, &public, &message]);
+        let s_bytes = (r + k * a).to_bytes();
+        let mut sig = [0u8; 64];
+        sig[..32].copy_from_slice(&big_r);
+        sig[32..].copy_from_slice(&s_bytes);
+        let (key, sig) = (PublicKey::from_bytes(public), Signature::from_bytes(sig));
+        assert!(usable_device_key(&key));
+        assert!(key.verify(&message, &sig).is_err(), "ring refuses it");
+        let mut batch = batch::Verifier::new();
+        batch.queue((
+            VerificationKeyBytes::from(public),
+            ed25519_zebra::Signature::from(*sig.as_bytes()),
+            &message,
+        ));
+        assert!(
+            batch.verify(rand_core_06::OsRng).is_ok(),
+            "the batch accepts it"
+        );
+    }
+
     #[test]
     fn small_order_and_non_canonical_keys_are_refused() {
         assert!(usable_device_key(&key(5).public_key()));
