@@ -16,8 +16,7 @@ pub struct CpuSlots(Arc<Semaphore>);
 
 impl Default for CpuSlots {
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        CpuSlots(Arc::new(Semaphore::new(cores)))
+        CpuSlots(Arc::new(Semaphore::new(crate::util::cores())))
     }
 }
 

@@ -329,7 +329,8 @@ fn check_ops(device: &str, key: &PublicKey, ops: &[PushOp]) -> Result<(), (i64, 
 
 /// One op's checks but its signature: the link's hash is its header's, the payload is the one
 /// hashed, and every named blob is a blob name the payload mentions. Answers the message the
-/// device signed and the signature. The chain's continuity is the writer's to check (it holds the device's last link).
+/// device signed and the signature. The chain's continuity is the writer's to check (it holds
+/// the device's last link).
 fn check_op(device: &str, op: &PushOp) -> Result<(Vec<u8>, Signature), String> {
     let signed = op
         .link

@@ -39,6 +39,36 @@ const PER_ROW: usize = 14;
 /// statement is a round trip, and one per link was most of a push's time.
 const CHUNKS: [usize; 4] = [64, 16, 4, 1];
 
+/// The INSERT of `n` links (`n` one of `CHUNKS`), written once per shape: it runs for every
+/// push, and its ?N list is 14 per row.
+fn insert_sql(n: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        CHUNKS
+            .iter()
+            .map(|&n| {
+                let rows: Vec<String> = (0..n)
+                    .map(|r| {
+                        let cols: Vec<String> = (1..=PER_ROW)
+                            .map(|c| format!("?{}", r * PER_ROW + c))
+                            .collect();
+                        format!("({})", cols.join(","))
+                    })
+                    .collect();
+                format!(
+                    "INSERT INTO links({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
+                    rows.join(",")
+                )
+            })
+            .collect()
+    });
+    let i = CHUNKS
+        .iter()
+        .position(|&c| c == n)
+        .expect("n is a chunk size");
+    &all[i]
+}
+
 /// Stores new links, each with `result`, and the blobs they name; answers how many links were
 /// stored. A link whose op id is already another link's is skipped, not stored (the caller holds
 /// the device's row and has checked that the seqs continue its chain, so the op id is the only
@@ -53,16 +83,9 @@ pub fn insert_all(
     let mut stored = 0;
     let mut rest = ops;
     while !rest.is_empty() {
+        // CHUNKS ends with 1, so some size always fits.
         let n = CHUNKS.into_iter().find(|&c| c <= rest.len()).unwrap_or(1);
         let (chunk, tail) = rest.split_at(n);
-        let rows: Vec<String> = (0..n)
-            .map(|r| {
-                let cols: Vec<String> = (1..=PER_ROW)
-                    .map(|c| format!("?{}", r * PER_ROW + c))
-                    .collect();
-                format!("({})", cols.join(","))
-            })
-            .collect();
         let mut params = Vec::with_capacity(n * PER_ROW);
         for (op, result) in chunk {
             let link = &op.link;
@@ -83,13 +106,7 @@ pub fn insert_all(
                 Value::from(now_ms),
             ]);
         }
-        stored += conn.exec(
-            &format!(
-                "INSERT INTO links({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
-                rows.join(",")
-            ),
-            &params,
-        )? as usize;
+        stored += conn.exec(insert_sql(n), &params)? as usize;
         rest = tail;
     }
     for (op, _) in ops {

@@ -63,7 +63,7 @@ struct SqliteConns {
 
 /// Read-only connections: enough that readers rarely queue on one another.
 fn reader_count() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()) + 2
+    crate::util::cores() + 2
 }
 
 #[derive(Debug, Clone, Copy)]
