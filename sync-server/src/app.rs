@@ -15,7 +15,7 @@ use fieldcase_protocol::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HE
 use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
-use crate::{admin, blobs, center, pull, push, util};
+use crate::{admin, blobs, center, center_cases, pull, push, transcript_pdf, util};
 
 /// Most bytes of a push body.
 pub const PUSH_LIMIT: usize = 8 << 20;
@@ -39,6 +39,10 @@ pub struct AppState {
     pub keys: Arc<Mutex<std::collections::HashMap<String, fieldcase_protocol::PublicKey>>>,
     /// Where a push's signature checks run: a slot per core.
     pub cpu: crate::cpu_slots::CpuSlots,
+    /// Renders transcript versions as PDF (`--forms`); `None` when not configured.
+    pub pdf: Option<Arc<crate::transcript_pdf::Renderer>>,
+    /// The built web pages (`--pages`).
+    pub pages: Option<PathBuf>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -57,8 +61,14 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/officers", post(center::post_officers))
         .route("/v1/tasks", post(center::post_tasks))
         .route("/v1/tasks/{id}", patch(center::patch_task))
-        .route("/v1/cases", get(center::list_cases))
-        .route("/v1/cases/{id}", get(center::get_case))
+        .route("/v1/cases", get(center_cases::list_cases))
+        .route("/v1/cases/{id}", get(center_cases::get_case))
+        .route("/v1/cases/{id}/review", post(center_cases::review_case))
+        .route("/v1/alerts", get(center_cases::alerts))
+        .route(
+            "/v1/cases/{id}/transcripts/{transcript_id}/{version}/pdf",
+            get(transcript_pdf::transcript_pdf),
+        )
         .route("/v1/conflicts", get(center::list_conflicts))
         .route("/v1/conflicts/{id}/resolve", post(center::resolve_conflict))
         .route("/v1/sync/push", post(push::push))
@@ -67,6 +77,7 @@ pub fn router(state: AppState) -> Router {
             "/v1/blobs/{sha256}",
             head(blobs::head).get(blobs::get).patch(blobs::patch),
         )
+        .merge(crate::pages::routes(state.pages.clone()))
         .fallback(|| async { ApiError::not_found("route") })
         .layer(middleware::from_fn(protocol_and_time))
         .with_state(state)
@@ -80,8 +91,10 @@ async fn protocol_and_time(req: Request, next: Next) -> Response {
         .get(PROTOCOL_HEADER)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u32>().ok());
-    // The API description is for anyone, including tools that know nothing of the protocol.
-    let open = req.uri().path() == "/openapi.json";
+    // The API description and the web pages are for anyone, including browsers and tools that
+    // know nothing of the protocol; only the API under /v1/ speaks it.
+    let path = req.uri().path();
+    let open = path == "/openapi.json" || !path.starts_with("/v1/");
     let mut resp = match sent {
         _ if open => next.run(req).await,
         Some(v) if v >= PROTOCOL_VERSION => next.run(req).await,

@@ -9,9 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_TYPE, LINK};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use fieldcase_protocol::chain::GENESIS;
 use fieldcase_protocol::sync::{ChangeKind, Entity, SharedField};
-use fieldcase_protocol::{PublicKey, Sha256};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -20,11 +18,11 @@ use crate::auth::{Principal, authenticate};
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Write};
 use crate::store::changes::{self, Scope};
-use crate::store::{cases, conflicts, devices, fields, links, reference};
+use crate::store::{conflicts, fields, reference};
 use crate::util::{now_ms, read_bytes, read_json};
 use crate::{enterprise_csv, enterprise_json};
 
-async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
+pub(crate) async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let p = authenticate(st, headers).await?;
     p.require_center()?;
     Ok(p)
@@ -331,78 +329,6 @@ pub async fn patch_task(
             let mut out = merge::merged_json(&merged);
             out["task"] = task.unwrap_or(Value::Null);
             Ok(Json(out))
-        })
-        .await
-}
-
-pub async fn list_cases(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    center(&st, &headers).await?;
-    let list = st.db.read(|s| Ok(cases::list(&s.conn)?)).await?;
-    Ok(Json(Value::Array(list)))
-}
-
-pub async fn get_case(
-    State(st): State<AppState>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<Json<Value>> {
-    center(&st, &headers).await?;
-    st.db
-        .read(move |s| {
-            let case = cases::get(&s.conn, &id)?.ok_or_else(|| ApiError::not_found("case"))?;
-            let key: Option<PublicKey> = devices::device(&s.conn, &case.device_id)?
-                .and_then(|d| d.public_key.parse().ok());
-            let case_ops = links::case_ops(&s.conn, &id)?;
-            let parsed: Vec<(String, Value)> = case_ops
-                .iter()
-                .filter_map(|op| {
-                    let p = serde_json::from_str(op.payload.as_deref()?).ok()?;
-                    Some((op.link.kind.clone(), p))
-                })
-                .collect();
-            let checks = crate::signatures::check(&case.case_id, &parsed, key.as_ref());
-            let ops: Vec<Value> = case_ops
-                .into_iter()
-                .map(|op| {
-                    // Re-verified on every read: a row edited behind the server's back shows.
-                    let prev = op.prev_stored_hash.clone().unwrap_or_else(|| GENESIS.to_string());
-                    let link_ok = key.as_ref().is_some_and(|k| {
-                        op.link.verify(&op.device_id, k, (op.link.seq, &prev)).is_ok()
-                    });
-                    let payload_ok = op.payload.as_deref().is_none_or(|p| {
-                        Sha256::of(p.as_bytes()).to_string() == op.link.payload_sha256
-                    });
-                    json!({
-                        "seq": op.link.seq,
-                        "op_id": op.link.op_id,
-                        "kind": op.link.kind,
-                        "hlc": op.link.hlc,
-                        "payload": op.payload.as_deref().and_then(|p| serde_json::from_str::<Value>(p).ok()),
-                        "chain_verified": link_ok && payload_ok,
-                        "result": op.result,
-                    })
-                })
-                .collect();
-            let blobs: Vec<Value> = cases::blobs(&s.conn, &id)?
-                .into_iter()
-                .map(|(sha, stored)| json!({"sha256": sha, "stored": stored}))
-                .collect();
-            let complete = blobs.iter().all(|b| b["stored"] == true);
-            let enterprise_name = reference::enterprise_name(&s.conn, &case.enterprise_id)?;
-            Ok(Json(json!({
-                "case_id": case.case_id,
-                "task_id": case.task_id,
-                "enterprise_id": case.enterprise_id,
-                "enterprise_name": enterprise_name,
-                "status": case.status,
-                "device_id": case.device_id,
-                "user_id": case.user_id,
-                "complete": complete,
-                "ops": ops,
-                "blobs": blobs,
-                "transcripts": checks["transcripts"],
-                "signatures": checks["signatures"],
-            })))
         })
         .await
 }

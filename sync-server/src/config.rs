@@ -25,6 +25,13 @@ pub struct Config {
     /// Replicas behind a load balancer need sticky routing per blob or a shared folder here.
     #[arg(long, env = "FIELDCASE_STAGING")]
     pub staging: Option<PathBuf>,
+    /// The forms folder whose `templates/` render transcripts as PDF for the case pages (the
+    /// same templates the devices use). Without it the PDF endpoint says it is not configured.
+    #[arg(long, env = "FIELDCASE_FORMS")]
+    pub forms: Option<PathBuf>,
+    /// The built web pages (`ui/dist`): served at `/ui/`, the center pages at `/center`.
+    #[arg(long, env = "FIELDCASE_PAGES")]
+    pub pages: Option<PathBuf>,
     /// S3 endpoint URL, e.g. `http://127.0.0.1:9000` for MinIO (default: `AWS_ENDPOINT`, else AWS).
     #[arg(long)]
     pub s3_endpoint: Option<String>,

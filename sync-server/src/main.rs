@@ -5,7 +5,10 @@ mod app;
 mod auth;
 mod blob_store;
 mod blobs;
+mod case_facts;
+mod case_view;
 mod center;
+mod center_cases;
 mod clock;
 mod config;
 mod cpu_slots;
@@ -14,11 +17,13 @@ mod enterprise_csv;
 mod enterprise_json;
 mod error;
 mod merge;
+mod pages;
 mod pull;
 mod push;
 mod push_group;
 mod signatures;
 mod store;
+mod transcript_pdf;
 mod util;
 
 use std::io::Write;
@@ -69,6 +74,14 @@ async fn run(cfg: Config) -> Result<(), String> {
                 .map_err(|e| e.to_string())??
         }
     };
+    // Cases whose facts an older server projected are projected again from their ops.
+    let projected = db
+        .run(|s| Ok(case_facts::reproject_all(s)?))
+        .await
+        .map_err(|e| format!("projecting case facts: {}", e.body.en))?;
+    if projected > 0 {
+        tracing::info!(cases = projected, "case facts projected again");
+    }
     let (blobs, default_staging) = match cfg.blobs_url()? {
         BlobsUrl::Local(dir) => {
             std::fs::create_dir_all(&dir)
@@ -90,6 +103,10 @@ async fn run(cfg: Config) -> Result<(), String> {
     let staging = cfg.staging.clone().unwrap_or(default_staging);
     std::fs::create_dir_all(&staging)
         .map_err(|e| format!("staging folder {}: {e}", staging.display()))?;
+    let pdf = match &cfg.forms {
+        Some(forms) => Some(transcript_pdf::Renderer::load(forms)?),
+        None => None,
+    };
     // The last handle on the database is dropped on a blocking thread after the server stops:
     // a PostgreSQL client closes its connection by blocking, which panics on an async worker.
     let last_db = db.clone();
@@ -102,6 +119,8 @@ async fn run(cfg: Config) -> Result<(), String> {
         pushes: Default::default(),
         keys: Default::default(),
         cpu: Default::default(),
+        pdf,
+        pages: cfg.pages.clone(),
     };
     let listener = listen(cfg.listen).map_err(|e| format!("listen {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;

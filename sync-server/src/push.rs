@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::app::{AppState, PUSH_LIMIT};
 use crate::auth::{authenticate, revoked};
+use crate::case_facts;
 use crate::clock::Clock;
 use crate::ed25519;
 use crate::error::{ApiError, ApiResult};
@@ -469,9 +470,11 @@ fn effects(
                 task_id: task_id.clone(),
                 enterprise_id,
                 status: "open".into(),
+                review: cases::Review::default(),
             };
-            cases::insert(tx, &row, &link.hlc, now)?;
-            emit_case(tx, &row, now)?;
+            cases::insert(tx, &row, &link.hlc, now, case_facts::FACTS_VERSION)?;
+            case_facts::record(tx, case_id, &link.kind, payload)?;
+            cases::emit(tx, &row, now)?;
             cache.0 = Some(row);
             status_write(tx, dev, op, &task_id, "in_progress", now, conflicts)?;
             return Ok(None);
@@ -485,13 +488,15 @@ fn effects(
         }
         Some(c) => c,
     };
+    if case_facts::concerns(&link.kind) {
+        case_facts::record(tx, case_id, &link.kind, payload)?;
+    }
     if link.kind == "closed" {
         cases::set_status(tx, case_id, "closed", now)?;
-        let row = cases::CaseRow {
-            status: "closed".into(),
-            ..case.clone()
-        };
-        emit_case(tx, &row, now)?;
+        // Read again now that the update holds the row: the change carries the review too, and
+        // a review committed since this push read the case must not be sent back stale.
+        let row = cases::get(tx, case_id)?.ok_or_else(|| ApiError::internal("case vanished"))?;
+        cases::emit(tx, &row, now)?;
         status_write(tx, dev, op, &case.task_id, "done", now, conflicts)?;
         cache.0 = Some(row);
     }
@@ -512,26 +517,6 @@ impl CaseCache {
         self.0 = cases::get(tx, case_id)?;
         Ok(self.0.clone())
     }
-}
-
-fn emit_case(tx: &Tx<'_>, c: &cases::CaseRow, now: u64) -> DbResult<i64> {
-    use fieldcase_protocol::sync::{ChangeKind, Entity};
-    let value = serde_json::json!({
-        "id": c.case_id, "task_id": c.task_id, "enterprise_id": c.enterprise_id, "status": c.status,
-    });
-    let scope = crate::store::changes::Scope {
-        device: Some(c.device_id.as_str()),
-        ..Default::default()
-    };
-    crate::store::changes::append(
-        tx,
-        Entity::Case,
-        &c.case_id,
-        ChangeKind::Put,
-        Some(&value),
-        &scope,
-        now,
-    )
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -170,6 +170,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("patch", "/v1/tasks/{id}", Access::Center),
     ("get", "/v1/cases", Access::Center),
     ("get", "/v1/cases/{id}", Access::Center),
+    ("post", "/v1/cases/{id}/review", Access::Center),
+    (
+        "get",
+        "/v1/cases/{id}/transcripts/{transcript_id}/{version}/pdf",
+        Access::Center,
+    ),
+    ("get", "/v1/alerts", Access::Center),
     ("get", "/v1/conflicts", Access::Center),
     ("post", "/v1/conflicts/{id}/resolve", Access::Center),
     // Field work (audit-chain links and the evidence they name) comes from field devices only:
@@ -393,9 +400,30 @@ impl<'a> Ctx<'a> {
         let open = insp.op(Some("C-A"), "case_opened", &opened("T-A"), 0);
         let mut note = insp.op(Some("C-A"), "note", &json!({"photo": blob}).to_string(), 0);
         note["blobs"] = json!([blob]);
-        let (st, r) = insp.push(vec![open, note]);
+        // A transcript version (its PDF is one of the routes).
+        let draft = json!({"body": {"op": "transcript_drafted", "transcript_id": "TR-A",
+            "kind": "onsite", "interview_id": null,
+            "version": {"version": 1, "content": {"narrative": "现场检查情况"},
+                "content_hash": "0".repeat(64), "drafted_at": "2026-11-23T09:04:22+08:00",
+                "signatures": []}}});
+        let draft = insp.op(Some("C-A"), "transcript_drafted", &draft.to_string(), 0);
+        let (st, r) = insp.push(vec![open, note, draft]);
         assert_eq!(st, 200, "{r}");
         assert_eq!(r["results"][1]["outcome"], "applied", "{r}");
+        // A case per principal for its review step (each starts received).
+        let reviewed: Vec<Value> = ALL
+            .iter()
+            .map(|w| {
+                insp.op(
+                    Some(&format!("C-R-{}", w.tag())),
+                    "case_opened",
+                    &opened("T-A"),
+                    0,
+                )
+            })
+            .collect();
+        let (st, r) = insp.push(reviewed);
+        assert_eq!(st, 200, "{r}");
 
         Ctx {
             s,
@@ -476,6 +504,14 @@ impl<'a> Ctx<'a> {
             ),
             ("get", "/v1/cases") => (path.into(), Body::Empty),
             ("get", "/v1/cases/{id}") => ("/v1/cases/C-A".into(), Body::Empty),
+            ("post", "/v1/cases/{id}/review") => (
+                format!("/v1/cases/C-R-{tag}/review"),
+                j(json!({"state": "under_review"})),
+            ),
+            ("get", "/v1/cases/{id}/transcripts/{transcript_id}/{version}/pdf") => {
+                ("/v1/cases/C-A/transcripts/TR-A/1/pdf".into(), Body::Empty)
+            }
+            ("get", "/v1/alerts") => (path.into(), Body::Empty),
             ("get", "/v1/conflicts") => (path.into(), Body::Empty),
             ("post", "/v1/conflicts/{id}/resolve") => (
                 format!("/v1/conflicts/{}/resolve", self.conflicts[&who]),

@@ -56,6 +56,8 @@ enum Command {
         #[arg(long)]
         unmasked: bool,
     },
+    /// The center's review of a case as the last sync brought it (JSON; null before any).
+    Review { id: String },
     /// Show the step bar of a case.
     Steps { id: String },
     /// The task inbox, earliest due first.

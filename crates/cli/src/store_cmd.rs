@@ -101,6 +101,10 @@ pub(crate) fn run(
                 print(&case)
             }
         }
+        Command::Review { id } => {
+            eng.case(&id).map_err(err)?;
+            print(&fieldcase_core::sync::center_review(eng.store(), &id).map_err(err)?)
+        }
         Command::Steps { id } => {
             for s in eng.steps(&id).map_err(err)? {
                 let state = if s.done {

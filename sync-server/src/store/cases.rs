@@ -1,9 +1,10 @@
 //! Cases as the center sees them: who owns each, its task and enterprise, whether all its blobs
 //! are stored.
 
+use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::sql::{DbResult, Sql, args};
+use super::sql::{DbResult, Dialect, Sql, Value as SqlValue, args};
 
 #[derive(Debug, Clone)]
 pub struct CaseRow {
@@ -13,11 +14,36 @@ pub struct CaseRow {
     pub task_id: String,
     pub enterprise_id: String,
     pub status: String,
+    pub review: Review,
+}
+
+/// Where the center's review of a case stands (审查): received → under_review → accepted or
+/// returned (with a note); a returned case goes under review again. It travels to the owning
+/// device with the case's change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Review {
+    pub state: String,
+    pub note: Option<String>,
+    pub by: Option<String>,
+    pub at_ms: Option<i64>,
+}
+
+impl Default for Review {
+    fn default() -> Self {
+        Review {
+            state: "received".into(),
+            note: None,
+            by: None,
+            at_ms: None,
+        }
+    }
 }
 
 pub fn get(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
     conn.query_opt(
-        "SELECT case_id, device_id, user_id, task_id, enterprise_id, status FROM cases WHERE case_id = ?1",
+        "SELECT case_id, device_id, user_id, task_id, enterprise_id, status,
+                review_state, review_note, review_by, review_at_ms
+         FROM cases WHERE case_id = ?1",
         args![case_id],
     )?
     .map(|r| {
@@ -28,16 +54,36 @@ pub fn get(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
             task_id: r.str(3)?,
             enterprise_id: r.str(4)?,
             status: r.str(5)?,
+            review: Review {
+                state: r.str(6)?,
+                note: r.opt_str(7)?,
+                by: r.opt_str(8)?,
+                at_ms: r.opt_i64(9)?,
+            },
         })
     })
     .transpose()
 }
 
-pub fn insert(conn: &dyn Sql, c: &CaseRow, hlc: &str, now_ms: u64) -> DbResult<()> {
+/// The case, its row locked until the transaction ends (PostgreSQL; SQLite has one writer).
+/// A review and a push closing the same case take it before the change log's lock.
+pub fn lock(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
+    if conn.dialect() == Dialect::Postgres {
+        conn.query_opt(
+            "SELECT case_id FROM cases WHERE case_id = ?1 FOR UPDATE",
+            args![case_id],
+        )?;
+    }
+    get(conn, case_id)
+}
+
+/// A new case; `facts` is the version of the projection its ops will be recorded with
+/// (`case_facts::FACTS_VERSION`).
+pub fn insert(conn: &dyn Sql, c: &CaseRow, hlc: &str, now_ms: u64, facts: i64) -> DbResult<()> {
     conn.exec(
-        "INSERT INTO cases(case_id, device_id, user_id, task_id, enterprise_id, status, opened_hlc, updated_at_ms)
-         VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-        args![&c.case_id, &c.device_id, &c.user_id, &c.task_id, &c.enterprise_id, &c.status, hlc, now_ms],
+        "INSERT INTO cases(case_id, device_id, user_id, task_id, enterprise_id, status, opened_hlc, updated_at_ms, facts)
+         VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+        args![&c.case_id, &c.device_id, &c.user_id, &c.task_id, &c.enterprise_id, &c.status, hlc, now_ms, facts],
     )?;
     Ok(())
 }
@@ -48,6 +94,62 @@ pub fn set_status(conn: &dyn Sql, case_id: &str, status: &str, now_ms: u64) -> D
         args![case_id, status, now_ms],
     )?;
     Ok(())
+}
+
+/// Records a review step: the case's current state and the history line.
+pub fn set_review(conn: &dyn Sql, case_id: &str, r: &Review) -> DbResult<()> {
+    let by = r.by.as_deref().unwrap_or_default();
+    conn.exec(
+        "UPDATE cases SET review_state = ?2, review_note = ?3, review_by = ?4, review_at_ms = ?5
+         WHERE case_id = ?1",
+        args![case_id, r.state.as_str(), r.note.as_deref(), by, r.at_ms],
+    )?;
+    conn.exec(
+        "INSERT INTO case_reviews(case_id, state, note, by_user, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+        args![case_id, r.state.as_str(), r.note.as_deref(), by, r.at_ms],
+    )?;
+    Ok(())
+}
+
+/// A case's review history, oldest first.
+pub fn reviews(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<Review>> {
+    conn.query(
+        "SELECT state, note, by_user, at_ms FROM case_reviews WHERE case_id = ?1 ORDER BY id",
+        args![case_id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(Review {
+            state: r.str(0)?,
+            note: r.opt_str(1)?,
+            by: r.opt_str(2)?,
+            at_ms: r.opt_i64(3)?,
+        })
+    })
+    .collect()
+}
+
+/// Appends the case's change for its owning device: what the center holds of it (status and
+/// review). Every change carries the whole value, so the review is always in it.
+pub fn emit(conn: &dyn Sql, c: &CaseRow, now: u64) -> DbResult<i64> {
+    use fieldcase_protocol::sync::{ChangeKind, Entity};
+    let value = json!({
+        "id": c.case_id, "task_id": c.task_id, "enterprise_id": c.enterprise_id, "status": c.status,
+        "review": c.review,
+    });
+    let scope = super::changes::Scope {
+        device: Some(c.device_id.as_str()),
+        ..Default::default()
+    };
+    super::changes::append(
+        conn,
+        Entity::Case,
+        &c.case_id,
+        ChangeKind::Put,
+        Some(&value),
+        &scope,
+        now,
+    )
 }
 
 /// The blobs a case's ops name, each with whether it is stored complete.
@@ -64,44 +166,168 @@ pub fn blobs(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<(String, bool)>> {
     .collect()
 }
 
-/// The case list for center staff.
-pub fn list(conn: &dyn Sql) -> DbResult<Vec<Value>> {
-    let rows = conn.query(
-        "SELECT c.case_id, c.task_id, c.enterprise_id, e.value, c.status, c.device_id, c.user_id,
-            c.updated_at_ms,
-            (SELECT COUNT(*) FROM links l WHERE l.case_id = c.case_id),
-            (SELECT COUNT(DISTINCT lb.sha256) FROM links l JOIN link_blobs lb
-               ON lb.device_id = l.device_id AND lb.seq = l.seq WHERE l.case_id = c.case_id),
-            (SELECT COUNT(DISTINCT lb.sha256) FROM links l JOIN link_blobs lb
-               ON lb.device_id = l.device_id AND lb.seq = l.seq
-               JOIN blobs b ON b.sha256 = lb.sha256 AND b.complete = 1
-               WHERE l.case_id = c.case_id)
-         FROM cases c LEFT JOIN enterprises e ON e.id = c.enterprise_id
-         ORDER BY c.updated_at_ms DESC LIMIT 1000",
-        &[],
-    )?;
-    rows.iter()
-        .map(|r| {
-            let name = r
-                .opt_str(3)?
-                .and_then(|v| serde_json::from_str::<Value>(&v).ok())
-                .and_then(|v| v.get("name").cloned());
-            let blobs = r.i64(9)?;
-            let stored = r.i64(10)?;
-            Ok(json!({
-                "case_id": r.str(0)?,
-                "task_id": r.str(1)?,
-                "enterprise_id": r.str(2)?,
-                "enterprise_name": name,
-                "status": r.str(4)?,
-                "device_id": r.str(5)?,
-                "user_id": r.str(6)?,
-                "updated_at_ms": r.i64(7)?,
-                "op_count": r.i64(8)?,
-                "blob_count": blobs,
-                "blobs_stored": stored,
-                "complete": blobs == stored,
-            }))
-        })
-        .collect()
+/// What the case list is narrowed to; `None` is "any".
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    /// One case (the review answers its row as the list shows it).
+    pub case_id: Option<String>,
+    pub status: Option<String>,
+    pub review: Option<String>,
+    /// An enterprise id, or part of its name.
+    pub enterprise: Option<String>,
+    /// An officer id of the team.
+    pub officer: Option<String>,
+    /// Opened on or after / on or before this local date (YYYY-MM-DD).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub has_findings: Option<bool>,
+    /// Every blob its ops name is stored (or some are still awaited).
+    pub complete: Option<bool>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// `%` and `_` in what a clerk typed match themselves.
+fn like_pattern(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// Adds a parameter; answers its placeholder.
+fn bind(params: &mut Vec<SqlValue>, v: SqlValue) -> String {
+    params.push(v);
+    format!("?{}", params.len())
+}
+
+/// The case list for center staff, newest first, narrowed by `f`. The WHERE clause holds only
+/// the filters given, so each combination is one plain statement the indexes serve.
+pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
+    let name = match conn.dialect() {
+        Dialect::Sqlite => "json_extract(e.value, '$.name')",
+        Dialect::Postgres => "(e.value::jsonb ->> 'name')",
+    };
+    let mut cond: Vec<String> = Vec::new();
+    let mut params: Vec<SqlValue> = Vec::new();
+    if let Some(v) = &f.case_id {
+        let p = bind(&mut params, v.into());
+        cond.push(format!("c.case_id = {p}"));
+    }
+    if let Some(v) = &f.status {
+        let p = bind(&mut params, v.into());
+        cond.push(format!("c.status = {p}"));
+    }
+    if let Some(v) = &f.review {
+        let p = bind(&mut params, v.into());
+        cond.push(format!("c.review_state = {p}"));
+    }
+    if let Some(v) = &f.enterprise {
+        let id = bind(&mut params, v.into());
+        let like = bind(&mut params, like_pattern(v).into());
+        cond.push(format!(
+            "(c.enterprise_id = {id} OR {name} LIKE {like} ESCAPE '\\')"
+        ));
+    }
+    if let Some(v) = &f.officer {
+        // `officers` is the team's ids as a JSON array: match one whole quoted id.
+        let p = bind(&mut params, like_pattern(&format!("\"{v}\"")).into());
+        cond.push(format!("c.officers LIKE {p} ESCAPE '\\'"));
+    }
+    if let Some(v) = &f.from {
+        let p = bind(&mut params, v.into());
+        cond.push(format!("c.opened_on >= {p}"));
+    }
+    if let Some(v) = &f.to {
+        let p = bind(&mut params, v.into());
+        cond.push(format!("c.opened_on <= {p}"));
+    }
+    let where_inner = if cond.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", cond.join(" AND "))
+    };
+    let mut outer: Vec<&str> = Vec::new();
+    match f.has_findings {
+        Some(true) => outer.push("x.findings > 0"),
+        Some(false) => outer.push("x.findings = 0"),
+        None => {}
+    }
+    match f.complete {
+        Some(true) => outer.push("x.blob_count = x.blobs_stored"),
+        Some(false) => outer.push("x.blob_count > x.blobs_stored"),
+        None => {}
+    }
+    let where_outer = if outer.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", outer.join(" AND "))
+    };
+    let limit = bind(&mut params, f.limit.into());
+    let offset = bind(&mut params, f.offset.into());
+    let sql = format!(
+        "SELECT x.* FROM (
+           SELECT c.case_id, c.task_id, c.enterprise_id, {name} AS enterprise_name, c.status,
+             c.device_id, c.user_id, c.updated_at_ms,
+             (SELECT COUNT(*) FROM links l WHERE l.case_id = c.case_id) AS op_count,
+             (SELECT COUNT(DISTINCT lb.sha256) FROM links l JOIN link_blobs lb
+                ON lb.device_id = l.device_id AND lb.seq = l.seq WHERE l.case_id = c.case_id)
+               AS blob_count,
+             (SELECT COUNT(DISTINCT lb.sha256) FROM links l JOIN link_blobs lb
+                ON lb.device_id = l.device_id AND lb.seq = l.seq
+                JOIN blobs b ON b.sha256 = lb.sha256 AND b.complete = 1
+                WHERE l.case_id = c.case_id) AS blobs_stored,
+             (SELECT COUNT(*) FROM case_findings cf WHERE cf.case_id = c.case_id) AS findings,
+             c.opened_at, c.closed_at, c.officers,
+             c.review_state, c.review_note, c.review_by, c.review_at_ms
+           FROM cases c LEFT JOIN enterprises e ON e.id = c.enterprise_id
+           {where_inner}
+         ) x {where_outer}
+         ORDER BY x.updated_at_ms DESC, x.case_id LIMIT {limit} OFFSET {offset}"
+    );
+    let rows = conn.query(&sql, &params)?;
+    let mut names: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in &rows {
+        let officers: Vec<String> = serde_json::from_str(&r.str(14)?).unwrap_or_default();
+        let mut team = Vec::with_capacity(officers.len());
+        for id in officers {
+            let name = match names.get(&id) {
+                Some(n) => n.clone(),
+                None => {
+                    let n = super::reference::officer_name(conn, &id)?;
+                    names.insert(id.clone(), n.clone());
+                    n
+                }
+            };
+            team.push(json!({"id": id, "name": name}));
+        }
+        let (blobs, stored) = (r.i64(9)?, r.i64(10)?);
+        out.push(json!({
+            "case_id": r.str(0)?,
+            "task_id": r.str(1)?,
+            "enterprise_id": r.str(2)?,
+            "enterprise_name": r.opt_str(3)?,
+            "status": r.str(4)?,
+            "device_id": r.str(5)?,
+            "user_id": r.str(6)?,
+            "updated_at_ms": r.i64(7)?,
+            "op_count": r.i64(8)?,
+            "blob_count": blobs,
+            "blobs_stored": stored,
+            "complete": blobs == stored,
+            "findings": r.i64(11)?,
+            "opened_at": r.opt_str(12)?,
+            "closed_at": r.opt_str(13)?,
+            "officers": team,
+            "review": Review {
+                state: r.str(15)?,
+                note: r.opt_str(16)?,
+                by: r.opt_str(17)?,
+                at_ms: r.opt_i64(18)?,
+            },
+        }));
+    }
+    Ok(out)
 }

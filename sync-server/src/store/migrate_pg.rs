@@ -69,6 +69,30 @@ CREATE TABLE blobs(
     r#"
 CREATE INDEX conflicts_recent ON conflicts(created_at_ms, id);
 "#,
+    // 3: what the center pages filter and review by. The case's facts (opening time and date,
+    // team, closing time, current findings) are projected from its ops at push (`case_facts`);
+    // `facts` is the projection's version, so rows from before it are projected again at start.
+    // The review state (received → under review → accepted / returned) and its history.
+    r#"
+ALTER TABLE cases ADD COLUMN opened_at TEXT;
+ALTER TABLE cases ADD COLUMN opened_on TEXT;
+ALTER TABLE cases ADD COLUMN closed_at TEXT;
+ALTER TABLE cases ADD COLUMN officers TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE cases ADD COLUMN facts BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN review_state TEXT NOT NULL DEFAULT 'received';
+ALTER TABLE cases ADD COLUMN review_note TEXT;
+ALTER TABLE cases ADD COLUMN review_by TEXT;
+ALTER TABLE cases ADD COLUMN review_at_ms BIGINT;
+CREATE INDEX cases_opened_on ON cases(opened_on);
+CREATE INDEX cases_updated ON cases(updated_at_ms);
+CREATE TABLE case_findings(
+    case_id TEXT NOT NULL, answer_key TEXT NOT NULL, item_id TEXT NOT NULL,
+    finding TEXT NOT NULL, at TEXT, PRIMARY KEY(case_id, answer_key));
+CREATE TABLE case_reviews(
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, case_id TEXT NOT NULL,
+    state TEXT NOT NULL, note TEXT, by_user TEXT NOT NULL, at_ms BIGINT NOT NULL);
+CREATE INDEX case_reviews_case ON case_reviews(case_id, id);
+"#,
 ];
 
 /// Any advisory-lock key, the same in every replica: replicas starting together migrate one at

@@ -54,11 +54,20 @@ pub fn put_task(conn: &dyn Sql, id: &str, team: &str, value: &Value) -> DbResult
     Ok(())
 }
 
-pub fn enterprise_name(conn: &dyn Sql, id: &str) -> DbResult<Option<String>> {
+pub fn officer_name(conn: &dyn Sql, id: &str) -> DbResult<Option<String>> {
     let v = conn
-        .query_opt("SELECT value FROM enterprises WHERE id = ?1", args![id])?
+        .query_opt("SELECT value FROM officers WHERE id = ?1", args![id])?
         .map(|r| r.str(0))
         .transpose()?;
     Ok(v.and_then(|v| serde_json::from_str::<Value>(&v).ok())
         .and_then(|v| v.get("name").and_then(Value::as_str).map(str::to_string)))
+}
+
+/// The enterprise's record as imported (the device's shape).
+pub fn enterprise(conn: &dyn Sql, id: &str) -> DbResult<Option<Value>> {
+    let v = conn
+        .query_opt("SELECT value FROM enterprises WHERE id = ?1", args![id])?
+        .map(|r| r.str(0))
+        .transpose()?;
+    Ok(v.and_then(|v| serde_json::from_str::<Value>(&v).ok()))
 }

@@ -79,6 +79,9 @@ pub fn spawn_with(
 ) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"));
     cmd.args(["--listen", "127.0.0.1:0"]).arg("--db").arg(db);
+    // The repository's templates: the case pages' transcript PDFs are rendered with them.
+    cmd.arg("--forms")
+        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../forms"));
     let blobs = match bucket {
         None => {
             cmd.arg("--blobs").arg(dir.path().join("blobs"));

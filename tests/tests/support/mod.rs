@@ -154,6 +154,8 @@ impl Server {
             .arg(format!("sqlite:{}", dir.join("center.db").display()))
             .arg("--blobs")
             .arg(dir.join("blobs"))
+            .arg("--forms")
+            .arg(root().join("forms"))
             .env("FIELDCASE_ADMIN_TOKEN", ADMIN_TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -194,6 +196,21 @@ impl Server {
             fieldcase_protocol::sync::PROTOCOL_VERSION.to_string(),
         )
         .bearer_auth(token)
+    }
+
+    /// A GET answered as bytes: the status, one header's value, the body (a PDF, a blob).
+    pub fn get_bytes(&self, path: &str, header: &str) -> (u16, Option<String>, Vec<u8>) {
+        let resp = self
+            .request("GET", path, ADMIN_TOKEN)
+            .send()
+            .expect("request");
+        let status = resp.status().as_u16();
+        let h = resp
+            .headers()
+            .get(header)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        (status, h, resp.bytes().expect("body").to_vec())
     }
 
     /// Sends and answers the status and body (JSON, or the text as a string).
