@@ -1,0 +1,137 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setLocale, pick } from '../i18n';
+import { ApiClient, nextLink, serverFromSearch } from './client';
+import { listConflicts, listCases, enroll } from './center';
+import { ApiError } from './error';
+
+type Call = { url: string; init: RequestInit };
+
+function fakeFetch(respond: (url: string, init: RequestInit) => Response | Promise<Response>) {
+  const calls: Call[] = [];
+  const fn = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
+    calls.push({ url: String(url), init: init ?? {} });
+    return respond(String(url), init ?? {});
+  });
+  return { fetch: fn as unknown as typeof fetch, calls };
+}
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json', ...headers } });
+
+afterEach(() => setLocale('zh-CN'));
+
+describe('ApiClient', () => {
+  it('sends the protocol header and the bearer token on every request', async () => {
+    const f = fakeFetch(() => json([]));
+    const api = new ApiClient({ token: () => 'tok123', fetch: f.fetch });
+    await listCases(api, 'status=closed&limit=50');
+    const h = new Headers(f.calls[0].init.headers);
+    expect(f.calls[0].url).toBe('/v1/cases?status=closed&limit=50');
+    expect(h.get('fieldcase-protocol')).toBe('1');
+    expect(h.get('authorization')).toBe('Bearer tok123');
+    expect(f.calls[0].init.credentials).toBe('omit');
+  });
+
+  it('sends enrollment without a token but with the protocol header', async () => {
+    const f = fakeFetch(() => json({ token: 't', user: {}, server_time_ms: 1 }));
+    const api = new ApiClient({ token: () => 'old', fetch: f.fetch });
+    await enroll(api, { protocol: 1, code: '123456789012', device_id: 'd', public_key: 'k', label: 'l' });
+    const h = new Headers(f.calls[0].init.headers);
+    expect(h.get('authorization')).toBeNull();
+    expect(h.get('fieldcase-protocol')).toBe('1');
+    expect(h.get('content-type')).toBe('application/json');
+    expect(JSON.parse(String(f.calls[0].init.body)).code).toBe('123456789012');
+  });
+
+  it('prefixes another server when one is configured', async () => {
+    const f = fakeFetch(() => json([]));
+    const api = new ApiClient({ base: 'http://127.0.0.1:9000/', fetch: f.fetch });
+    await api.get('/v1/alerts');
+    expect(f.calls[0].url).toBe('http://127.0.0.1:9000/v1/alerts');
+  });
+
+  it('turns the server error body into an ApiError shown in the chosen locale', async () => {
+    const body = { code: 'auth.forbidden', zh: '无权操作：center staff only', en: 'forbidden: center staff only' };
+    const api = new ApiClient({ fetch: fakeFetch(() => json(body, 403)).fetch });
+    const err = (await api.get('/v1/cases').catch((e) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect([err.status, err.code, err.zh, err.en]).toEqual([403, 'auth.forbidden', body.zh, body.en]);
+    expect(pick(err)).toBe(body.zh);
+    setLocale('en');
+    expect(pick(err)).toBe(body.en);
+  });
+
+  it('describes an answer without an error body by its status, in both languages', async () => {
+    const api = new ApiClient({ fetch: fakeFetch(() => new Response('<html>Bad Gateway</html>', { status: 502 })).fetch });
+    const err = (await api.get('/v1/cases').catch((e) => e)) as ApiError;
+    expect(err.code).toBe('http.502');
+    expect(err.zh).toBe('服务器返回错误 502。');
+    expect(err.en).toBe('The server answered with error 502.');
+  });
+
+  it('reports a 401 to the sign-in handler and still throws', async () => {
+    const onUnauthorized = vi.fn();
+    const body = { code: 'auth.missing', zh: '缺少或无效的访问令牌', en: 'missing or invalid bearer token' };
+    const api = new ApiClient({ onUnauthorized, fetch: fakeFetch(() => json(body, 401)).fetch });
+    await expect(api.get('/v1/cases')).rejects.toMatchObject({ status: 401, code: 'auth.missing' });
+    expect(onUnauthorized).toHaveBeenCalledTimes(1);
+    expect(onUnauthorized.mock.calls[0][0].zh).toBe(body.zh);
+  });
+
+  it('does not treat a 403 as signed out', async () => {
+    const onUnauthorized = vi.fn();
+    const api = new ApiClient({ onUnauthorized, fetch: fakeFetch(() => json({ code: 'x', zh: 'x', en: 'x' }, 403)).fetch });
+    await api.get('/v1/cases').catch(() => {});
+    expect(onUnauthorized).not.toHaveBeenCalled();
+  });
+
+  it('turns a failed connection into a network ApiError', async () => {
+    const api = new ApiClient({
+      fetch: (async () => {
+        throw new TypeError('Failed to fetch');
+      }) as unknown as typeof fetch,
+    });
+    const err = (await api.get('/v1/cases').catch((e) => e)) as ApiError;
+    expect([err.status, err.code]).toEqual([0, 'client.network']);
+    expect(err.zh).toContain('无法连接服务器');
+  });
+
+  it('refuses a 200 whose body is not JSON', async () => {
+    const api = new ApiClient({ fetch: fakeFetch(() => new Response('<html>', { status: 200 })).fetch });
+    await expect(api.get('/v1/cases')).rejects.toMatchObject({ code: 'client.bad_json' });
+  });
+});
+
+describe('conflict paging', () => {
+  it('asks for open conflicts and follows the Link header for the next page', async () => {
+    const next = '/v1/conflicts?limit=50&after=01a2&open=true';
+    const f = fakeFetch((url) => (url.includes('after=') ? json([{ id: 'b' }]) : json([{ id: 'a' }], 200, { Link: `<${next}>; rel="next"` })));
+    const api = new ApiClient({ fetch: f.fetch });
+    const first = await listConflicts(api, true);
+    expect(f.calls[0].url).toBe('/v1/conflicts?open=true&limit=50');
+    expect(first.next).toBe(next);
+    const second = await listConflicts(api, true, first.next);
+    expect(f.calls[1].url).toBe(next);
+    expect(second.items.map((c) => c.id)).toEqual(['b']);
+    expect(second.next).toBeNull();
+  });
+});
+
+describe('nextLink', () => {
+  it('finds rel=next among several links and ignores others', () => {
+    expect(nextLink('</a?x=1>; rel="prev", </b?x=2>; rel="next"')).toBe('/b?x=2');
+    expect(nextLink('</a>; rel=next')).toBe('/a');
+    expect(nextLink('</a>; rel="prev"')).toBeNull();
+    expect(nextLink(null)).toBeNull();
+  });
+});
+
+describe('serverFromSearch', () => {
+  it('accepts an http(s) origin and nothing else', () => {
+    expect(serverFromSearch('?server=http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080');
+    expect(serverFromSearch('?server=https://center.example/x/y')).toBe('https://center.example');
+    expect(serverFromSearch('?server=javascript:alert(1)')).toBe('');
+    expect(serverFromSearch('?server=not a url')).toBe('');
+    expect(serverFromSearch('')).toBe('');
+  });
+});

@@ -1,0 +1,146 @@
+// The HTTP client every page uses: adds the bearer token and the protocol header, turns
+// refusals into ApiError, and reports a 401 once to whoever handles signing in again.
+import { ApiError, badJsonError, errorFromResponse, networkError } from './error';
+
+/** The sync protocol this client speaks; the server answers 426 to older ones. */
+export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_HEADER = 'fieldcase-protocol';
+
+export interface ClientOptions {
+  /** Origin of the server ('' = same origin, the normal case when the server serves the pages). */
+  base?: string;
+  token?: () => string | null;
+  /** Called on any 401 before the error is thrown (the center app sends the user to sign in). */
+  onUnauthorized?: (e: ApiError) => void;
+  fetch?: typeof fetch;
+}
+
+export type Query = Record<string, string | number | boolean | null | undefined>;
+
+export interface RequestInit2 {
+  query?: Query | URLSearchParams | string;
+  body?: unknown;
+  /** Skip the bearer header (enrollment happens before there is a token). */
+  anonymous?: boolean;
+}
+
+export interface Answer<T> {
+  data: T;
+  headers: Headers;
+  status: number;
+}
+
+export function queryString(q: Query | URLSearchParams | string | undefined): string {
+  if (q === undefined) return '';
+  if (typeof q === 'string') return q.replace(/^\?/, '');
+  if (q instanceof URLSearchParams) return q.toString();
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) {
+    if (v === undefined || v === null || v === '') continue;
+    p.set(k, String(v));
+  }
+  return p.toString();
+}
+
+export class ApiClient {
+  readonly base: string;
+  private readonly opts: ClientOptions;
+
+  constructor(opts: ClientOptions = {}) {
+    this.opts = opts;
+    this.base = (opts.base ?? '').replace(/\/+$/, '');
+  }
+
+  url(path: string, query?: RequestInit2['query']): string {
+    const qs = queryString(query);
+    const full = this.base + path;
+    if (!qs) return full;
+    return full + (full.includes('?') ? '&' : '?') + qs;
+  }
+
+  headers(extra: Record<string, string> = {}, anonymous = false): Headers {
+    const h = new Headers(extra);
+    h.set(PROTOCOL_HEADER, String(PROTOCOL_VERSION));
+    const token = anonymous ? null : (this.opts.token?.() ?? null);
+    if (token) h.set('Authorization', `Bearer ${token}`);
+    return h;
+  }
+
+  private async send(method: string, path: string, init: RequestInit2): Promise<Response> {
+    const doFetch = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
+    const hasBody = init.body !== undefined;
+    const headers = this.headers(
+      hasBody ? { 'Content-Type': 'application/json', Accept: 'application/json' } : {},
+      init.anonymous,
+    );
+    let res: Response;
+    try {
+      res = await doFetch(this.url(path, init.query), {
+        method,
+        headers,
+        body: hasBody ? JSON.stringify(init.body) : undefined,
+        // The token is the credential; cookies play no part.
+        credentials: 'omit',
+      });
+    } catch {
+      throw networkError();
+    }
+    if (!res.ok) {
+      const err = await errorFromResponse(res);
+      if (res.status === 401) this.opts.onUnauthorized?.(err);
+      throw err;
+    }
+    return res;
+  }
+
+  async json<T>(method: string, path: string, init: RequestInit2 = {}): Promise<Answer<T>> {
+    const res = await this.send(method, path, init);
+    let data: T;
+    try {
+      data = JSON.parse(await res.text()) as T;
+    } catch {
+      throw badJsonError(res.status);
+    }
+    return { data, headers: res.headers, status: res.status };
+  }
+
+  async get<T>(path: string, query?: RequestInit2['query']): Promise<T> {
+    return (await this.json<T>('GET', path, { query })).data;
+  }
+
+  async post<T>(path: string, body: unknown, anonymous = false): Promise<T> {
+    return (await this.json<T>('POST', path, { body, anonymous })).data;
+  }
+
+  /** Bytes of an authenticated resource (evidence originals, transcript PDFs). */
+  async blob(path: string): Promise<Blob> {
+    const res = await this.send('GET', path, {});
+    return res.blob();
+  }
+}
+
+/** `Link: <url>; rel="next"` (RFC 8288) → the next page's URL, or null on the last page. */
+export function nextLink(header: string | null): string | null {
+  if (!header) return null;
+  for (const part of header.split(',')) {
+    const m = /<([^>]*)>\s*;(.*)$/.exec(part.trim());
+    if (m && /(^|;)\s*rel\s*=\s*"?([^";]*\s)?next(\s[^";]*)?"?\s*(;|$)/i.test(m[2])) return m[1];
+  }
+  return null;
+}
+
+/**
+ * Where the API is: same origin normally; `?server=http://127.0.0.1:PORT` points a dev page at
+ * another server (that server must then allow the origin, or use the Vite proxy instead).
+ */
+export function serverFromSearch(search: string): string {
+  const raw = new URLSearchParams(search).get('server');
+  if (!raw) return '';
+  try {
+    const u = new URL(raw);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return '';
+    return u.origin;
+  } catch {
+    return '';
+  }
+}

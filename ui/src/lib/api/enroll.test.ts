@@ -1,0 +1,60 @@
+/// <reference types="node" />
+import { webcrypto } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { UUID_V7 } from './uuid';
+import { enrollmentBody, newDevicePublicKey, normalizeCode, toHex } from './enroll';
+import type { ApiError } from './error';
+
+describe('normalizeCode', () => {
+  it('accepts 12 digits with the spaces and hyphens people type', () => {
+    expect(normalizeCode('1234 5678 9012')).toBe('123456789012');
+    expect(normalizeCode(' 1234-5678-9012 ')).toBe('123456789012');
+  });
+  it('refuses anything else', () => {
+    expect(normalizeCode('12345678901')).toBeNull();
+    expect(normalizeCode('1234567890123')).toBeNull();
+    expect(normalizeCode('12345678901a')).toBeNull();
+    expect(normalizeCode('')).toBeNull();
+  });
+});
+
+describe('newDevicePublicKey', () => {
+  it('makes an Ed25519 key and exports its 32-byte public key as 64 lowercase hex', async () => {
+    const hex = await newDevicePublicKey(webcrypto.subtle as unknown as SubtleCrypto);
+    expect(hex).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('says clearly when the browser has no Ed25519', async () => {
+    const subtle = {
+      generateKey: async () => {
+        throw new DOMException('Unrecognized name', 'NotSupportedError');
+      },
+    } as unknown as SubtleCrypto;
+    const err = (await newDevicePublicKey(subtle).catch((e) => e)) as ApiError;
+    expect(err.code).toBe('client.ed25519_unsupported');
+    expect(err.zh).toContain('Ed25519');
+    expect(err.en).toContain('Ed25519');
+  });
+
+  it('says clearly when the page is not a secure context (no crypto.subtle)', async () => {
+    const err = (await newDevicePublicKey(null).catch((e) => e)) as ApiError;
+    expect(err.code).toBe('client.insecure_context');
+    expect(err.zh).toContain('HTTPS');
+  });
+});
+
+describe('enrollmentBody', () => {
+  it('is the shape POST /v1/enroll takes', () => {
+    const b = enrollmentBody('123456789012', 'ab'.repeat(32), '  中心浏览器 ');
+    expect(Object.keys(b).sort()).toEqual(['code', 'device_id', 'label', 'protocol', 'public_key']);
+    expect(b.protocol).toBe(1);
+    expect(b.label).toBe('中心浏览器');
+    expect(b.device_id).toMatch(UUID_V7);
+  });
+});
+
+describe('toHex', () => {
+  it('pads every byte to two digits', () => {
+    expect(toHex(new Uint8Array([0, 1, 0xab, 0xff]))).toBe('0001abff');
+  });
+});

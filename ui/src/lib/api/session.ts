@@ -1,0 +1,47 @@
+// The signed-in center user: `{token, user}` kept in localStorage so a reload stays signed in.
+// Only center roles are ever kept; anything else is refused before it is written.
+import type { UserInfo } from './types';
+
+export const SESSION_KEY = 'fieldcase.center.session';
+
+export interface Session {
+  token: string;
+  user: UserInfo;
+}
+
+export const CENTER_ROLES = ['center_staff', 'admin'] as const;
+
+export function isCenterRole(role: string): boolean {
+  return (CENTER_ROLES as readonly string[]).includes(role);
+}
+
+function storage(): Storage | null {
+  try {
+    return globalThis.localStorage ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function loadSession(store: Storage | null = storage()): Session | null {
+  const raw = store?.getItem(SESSION_KEY);
+  if (!raw) return null;
+  try {
+    const s = JSON.parse(raw) as Session;
+    if (typeof s?.token !== 'string' || !s.token || typeof s.user?.role !== 'string') return null;
+    // A session from before a role change, or written by hand: not honoured.
+    if (!isCenterRole(s.user.role)) return null;
+    return s;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(s: Session, store: Storage | null = storage()): void {
+  if (!isCenterRole(s.user.role)) throw new Error('only center roles are kept');
+  store?.setItem(SESSION_KEY, JSON.stringify(s));
+}
+
+export function clearSession(store: Storage | null = storage()): void {
+  store?.removeItem(SESSION_KEY);
+}
