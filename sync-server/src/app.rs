@@ -15,7 +15,10 @@ use fieldcase_protocol::sync::{PROTOCOL_HEADER, PROTOCOL_VERSION, SERVER_TIME_HE
 use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
-use crate::{admin, blobs, center, center_cases, pull, push, transcript_pdf, util};
+use crate::{
+    admin, blobs, center, center_cases, draws_api, enterprises_api, ledger, pull, push, tasks_api,
+    transcript_pdf, util,
+};
 
 /// Most bytes of a push body.
 pub const PUSH_LIMIT: usize = 8 << 20;
@@ -57,14 +60,30 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/admin/devices/{device_id}", get(admin::device_chain))
         .route("/v1/admin/alerts", get(admin::alerts))
         .route("/v1/enroll", post(admin::enroll))
-        .route("/v1/enterprises", post(center::post_enterprises))
+        .route(
+            "/v1/enterprises",
+            post(center::post_enterprises).get(enterprises_api::register),
+        )
+        .route("/v1/enterprises/{id}", get(enterprises_api::one_file))
         .route("/v1/officers", post(center::post_officers))
-        .route("/v1/tasks", post(center::post_tasks))
+        .route(
+            "/v1/tasks",
+            post(center::post_tasks).get(tasks_api::list_tasks),
+        )
         .route("/v1/tasks/{id}", patch(center::patch_task))
+        .route("/v1/tasks/{id}/nearest", get(tasks_api::nearest))
+        .route("/v1/teams", get(tasks_api::teams))
+        .route(
+            "/v1/draws",
+            post(draws_api::post_draw).get(draws_api::list_draws),
+        )
+        .route("/v1/draws/{id}", get(draws_api::get_draw))
+        .route("/v1/draws/{id}/verify", get(draws_api::verify_draw))
         .route("/v1/cases", get(center_cases::list_cases))
         .route("/v1/cases/{id}", get(center_cases::get_case))
         .route("/v1/cases/{id}/review", post(center_cases::review_case))
         .route("/v1/alerts", get(center_cases::alerts))
+        .route("/v1/ledgers/{kind}", get(ledger::ledger))
         .route(
             "/v1/cases/{id}/transcripts/{transcript_id}/{version}/pdf",
             get(transcript_pdf::transcript_pdf),

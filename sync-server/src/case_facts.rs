@@ -1,7 +1,8 @@
 //! A case's facts as the center pages filter and the ledgers list them, projected from its ops
 //! as they arrive: when it was opened (and on which local date), by which team, when it closed,
 //! and its current findings (违法问题: an answer judged against a limit or rule, with its legal
-//! basis). The ops stay the record; these rows are an index of them, rebuilt from the ops
+//! basis), and where its officers were last seen at work (for nearest-officer dispatch). The ops
+//! stay the record; these rows are an index of them, rebuilt from the ops
 //! whenever the projection changes (`FACTS_VERSION`, `reproject_all`).
 
 use serde::Deserialize;
@@ -12,13 +13,19 @@ use crate::store::{DbResult, Sql};
 
 /// The projection's version. Raise it when `record` learns something new: cases projected by an
 /// older version are projected again from their ops at the next start.
-pub const FACTS_VERSION: i64 = 1;
+/// 2: officers' last positions (check-ins and evidence fixes).
+pub const FACTS_VERSION: i64 = 2;
 
 /// Whether an op of `kind` changes the facts (the push parses only these payloads).
 pub fn concerns(kind: &str) -> bool {
     matches!(
         kind,
-        "case_opened" | "answered" | "form_migrated" | "closed"
+        "case_opened"
+            | "answered"
+            | "form_migrated"
+            | "closed"
+            | "checked_in"
+            | "evidence_captured"
     )
 }
 
@@ -172,8 +179,118 @@ pub fn record(conn: &dyn Sql, case_id: &str, kind: &str, payload: &str) -> DbRes
                 args![case_id, c.body.at],
             )?;
         }
+        "checked_in" => {
+            // The whole team stood at the check-in point.
+            let Ok(c) = serde_json::from_str::<CheckedIn>(payload) else {
+                return Ok(());
+            };
+            let team: Vec<String> = conn
+                .query_opt(
+                    "SELECT officers FROM cases WHERE case_id = ?1",
+                    args![case_id],
+                )?
+                .map(|r| r.str(0))
+                .transpose()?
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            let fix = c.body.checkin.fix;
+            for officer in team {
+                seen_at(conn, &officer, &fix, &c.body.checkin.at, case_id)?;
+            }
+        }
+        "evidence_captured" => {
+            let Ok(e) = serde_json::from_str::<Captured>(payload) else {
+                return Ok(());
+            };
+            let ev = e.body.evidence;
+            if let (Some(fix), Some(by)) = (ev.fix, ev.captured_by) {
+                seen_at(conn, &by, &fix, &ev.captured_at, case_id)?;
+            }
+        }
         _ => {}
     }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct CheckedIn {
+    body: CheckedInBody,
+}
+
+#[derive(Deserialize)]
+struct CheckedInBody {
+    checkin: CheckIn,
+}
+
+#[derive(Deserialize)]
+struct CheckIn {
+    at: String,
+    fix: Fix,
+}
+
+#[derive(Deserialize)]
+struct Fix {
+    point: Point,
+    #[serde(default)]
+    accuracy_m: Option<f64>,
+}
+
+#[derive(Deserialize)]
+struct Point {
+    lat: f64,
+    lon: f64,
+}
+
+#[derive(Deserialize)]
+struct Captured {
+    body: CapturedBody,
+}
+
+#[derive(Deserialize)]
+struct CapturedBody {
+    evidence: CapturedEvidence,
+}
+
+#[derive(Deserialize)]
+struct CapturedEvidence {
+    captured_at: String,
+    #[serde(default)]
+    captured_by: Option<String>,
+    #[serde(default)]
+    fix: Option<Fix>,
+}
+
+/// Records where `officer` was at `at`, unless a later position is already known (ops of
+/// several devices arrive in any order).
+fn seen_at(conn: &dyn Sql, officer: &str, fix: &Fix, at: &str, case_id: &str) -> DbResult<()> {
+    let Ok(when) = chrono::DateTime::parse_from_rfc3339(at) else {
+        return Ok(());
+    };
+    if !(fix.point.lat.is_finite() && fix.point.lon.is_finite()) {
+        return Ok(());
+    }
+    let known = conn
+        .query_opt(
+            "SELECT at FROM officer_positions WHERE officer_id = ?1",
+            args![officer],
+        )?
+        .map(|r| r.str(0))
+        .transpose()?;
+    if known
+        .and_then(|k| chrono::DateTime::parse_from_rfc3339(&k).ok())
+        .is_some_and(|k| k >= when)
+    {
+        return Ok(());
+    }
+    let position = serde_json::json!({
+        "lat": fix.point.lat, "lon": fix.point.lon, "accuracy_m": fix.accuracy_m, "at": at,
+    });
+    conn.exec(
+        "INSERT INTO officer_positions(officer_id, position, at, case_id) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (officer_id) DO UPDATE SET
+           position = excluded.position, at = excluded.at, case_id = excluded.case_id",
+        args![officer, position.to_string(), at, case_id],
+    )?;
     Ok(())
 }
 

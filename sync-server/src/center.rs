@@ -17,10 +17,11 @@ use crate::app::{AppState, BODY_LIMIT};
 use crate::auth::{Principal, authenticate};
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Write};
+use crate::store::Tx;
 use crate::store::changes::{self, Scope};
 use crate::store::{conflicts, fields, reference};
 use crate::util::{now_ms, read_bytes, read_json};
-use crate::{enterprise_csv, enterprise_json};
+use crate::{enterprise_csv, enterprise_json, task_json};
 
 pub(crate) async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let p = authenticate(st, headers).await?;
@@ -216,55 +217,11 @@ pub async fn post_tasks(
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
             changes::lock_log(&tx)?;
-            let mut version = 0;
-            for (v, team) in items.iter().zip(teams) {
-                let id = v["id"].as_str().unwrap_or_default();
-                match reference::task(&tx, id)? {
-                    None => {
-                        reference::put_task(&tx, id, &team, v)?;
-                        let first = |value: Value| fields::FieldState {
-                            value,
-                            version: 0,
-                            hlc: hlc.clone(),
-                            origin: origin.clone(),
-                        };
-                        fields::set(&tx, "task", id, merge::STATUS, &first("dispatched".into()))?;
-                        fields::set(
-                            &tx,
-                            "task",
-                            id,
-                            merge::ASSIGNMENT,
-                            &first(Value::String(team.clone())),
-                        )?;
-                        version = merge::emit_task(&tx, id, now)?;
-                        for f in [merge::STATUS, merge::ASSIGNMENT] {
-                            let mut s = fields::get(&tx, "task", id, f)?.expect("just set");
-                            s.version = version;
-                            fields::set(&tx, "task", id, f, &s)?;
-                        }
-                    }
-                    Some(old) => {
-                        // A re-post updates the task's content; a new team goes through the
-                        // assignment merge so devices of the old team get a removal.
-                        reference::put_task(&tx, id, &old.team, v)?;
-                        version = merge::emit_task(&tx, id, now)?;
-                        if old.team != team {
-                            let w = Write {
-                                task_id: id,
-                                field: SharedField::Assignment,
-                                value: Value::String(team.clone()),
-                                hlc: hlc.clone(),
-                                origin: origin.clone(),
-                                seen: i64::MAX,
-                                op_id: None,
-                                device_id: None,
-                            };
-                            merge::force(&tx, &w, now)?;
-                            version = changes::max_version(&tx)?;
-                        }
-                    }
-                }
+            let roster = reference::officer_ids(&tx)?;
+            for (i, v) in items.iter().enumerate() {
+                task_json::check(i, v, &roster)?;
             }
+            let version = store_tasks(&tx, &items, teams, &origin, &hlc, now)?;
             tx.commit()?;
             Ok(version)
         })
@@ -279,6 +236,70 @@ pub struct PatchTask {
     value: Value,
     /// The version the writer had seen (as a device's op `seen`).
     seen: i64,
+}
+
+/// Stores tasks already checked (`task_json::check`) with their teams, inside the caller's
+/// transaction which holds the change log's lock: a new task starts dispatched to its team; a
+/// re-post updates its content, and a new team goes through the assignment merge so devices
+/// of the old team get a removal. Answers the last change version.
+pub(crate) fn store_tasks(
+    tx: &Tx<'_>,
+    items: &[Value],
+    teams: Vec<String>,
+    origin: &str,
+    hlc: &str,
+    now: u64,
+) -> ApiResult<i64> {
+    let mut version = 0;
+    for (v, team) in items.iter().zip(teams) {
+        let id = v["id"].as_str().unwrap_or_default();
+        match reference::task(tx, id)? {
+            None => {
+                reference::put_task(tx, id, &team, v)?;
+                let first = |value: Value| fields::FieldState {
+                    value,
+                    version: 0,
+                    hlc: hlc.to_string(),
+                    origin: origin.to_string(),
+                };
+                fields::set(tx, "task", id, merge::STATUS, &first("dispatched".into()))?;
+                fields::set(
+                    tx,
+                    "task",
+                    id,
+                    merge::ASSIGNMENT,
+                    &first(Value::String(team.clone())),
+                )?;
+                version = merge::emit_task(tx, id, now)?;
+                for f in [merge::STATUS, merge::ASSIGNMENT] {
+                    let mut s = fields::get(tx, "task", id, f)?.expect("just set");
+                    s.version = version;
+                    fields::set(tx, "task", id, f, &s)?;
+                }
+            }
+            Some(old) => {
+                // A re-post updates the task's content; a new team goes through the
+                // assignment merge so devices of the old team get a removal.
+                reference::put_task(tx, id, &old.team, v)?;
+                version = merge::emit_task(tx, id, now)?;
+                if old.team != team {
+                    let w = Write {
+                        task_id: id,
+                        field: SharedField::Assignment,
+                        value: Value::String(team.clone()),
+                        hlc: hlc.to_string(),
+                        origin: origin.to_string(),
+                        seen: i64::MAX,
+                        op_id: None,
+                        device_id: None,
+                    };
+                    merge::force(tx, &w, now)?;
+                    version = changes::max_version(tx)?;
+                }
+            }
+        }
+    }
+    Ok(version)
 }
 
 pub async fn patch_task(

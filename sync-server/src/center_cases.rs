@@ -28,16 +28,16 @@ const CASES_DEFAULT: i64 = 200;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseParams {
-    status: Option<String>,
-    review: Option<String>,
-    enterprise: Option<String>,
-    officer: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    has_findings: Option<bool>,
-    complete: Option<bool>,
-    limit: Option<i64>,
-    offset: Option<i64>,
+    pub status: Option<String>,
+    pub review: Option<String>,
+    pub enterprise: Option<String>,
+    pub officer: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub has_findings: Option<bool>,
+    pub complete: Option<bool>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
 }
 
 const REVIEW_STATES: [&str; 4] = ["received", "under_review", "accepted", "returned"];
@@ -62,7 +62,7 @@ fn date(name: &str, v: Option<String>) -> ApiResult<Option<String>> {
 }
 
 impl CaseParams {
-    fn filter(self) -> ApiResult<cases::Filter> {
+    pub fn filter(self) -> ApiResult<cases::Filter> {
         let limit = self.limit.unwrap_or(CASES_DEFAULT);
         if !(1..=CASES_MAX).contains(&limit) {
             return Err(ApiError::bad_request(format!(

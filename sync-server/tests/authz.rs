@@ -165,6 +165,16 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // Reference data, dispatch, review and conflicts are the center's (staff and admins); field
     // users get their share through pull, and never write center-side fields.
     ("post", "/v1/enterprises", Access::Center),
+    ("get", "/v1/enterprises", Access::Center),
+    ("get", "/v1/enterprises/{id}", Access::Center),
+    ("get", "/v1/tasks", Access::Center),
+    ("get", "/v1/tasks/{id}/nearest", Access::Center),
+    ("get", "/v1/teams", Access::Center),
+    ("get", "/v1/draws", Access::Center),
+    ("post", "/v1/draws", Access::Center),
+    ("get", "/v1/draws/{id}", Access::Center),
+    ("get", "/v1/draws/{id}/verify", Access::Center),
+    ("get", "/v1/ledgers/{kind}", Access::Center),
     ("post", "/v1/officers", Access::Center),
     ("post", "/v1/tasks", Access::Center),
     ("patch", "/v1/tasks/{id}", Access::Center),
@@ -310,6 +320,8 @@ struct Ctx<'a> {
     codes: BTreeMap<Who, String>,
     /// A blob the inspector uploaded and named in an op of its case `C-A` (on task T-A).
     blob: String,
+    /// A recorded double-random draw.
+    draw: String,
 }
 
 impl<'a> Ctx<'a> {
@@ -425,6 +437,17 @@ impl<'a> Ctx<'a> {
         let (st, r) = insp.push(reviewed);
         assert_eq!(st, 200, "{r}");
 
+        let (st, r) = s.admin(
+            "POST",
+            "/v1/draws",
+            Some(
+                json!({"name": "季度抽查", "year": 2026, "area": "3205", "ratio_percent": 50,
+                        "supervisor": "法制科", "due": "2026-12-31", "seed": "setup-seed-0001",
+                        "annual_cap": 1000}),
+            ),
+        );
+        assert_eq!(st, 200, "{r}");
+        let draw = r["id"].as_str().expect("draw id").to_string();
         Ctx {
             s,
             devs,
@@ -433,6 +456,7 @@ impl<'a> Ctx<'a> {
             conflicts,
             codes,
             blob,
+            draw,
         }
     }
 
@@ -512,6 +536,29 @@ impl<'a> Ctx<'a> {
                 ("/v1/cases/C-A/transcripts/TR-A/1/pdf".into(), Body::Empty)
             }
             ("get", "/v1/alerts") => (path.into(), Body::Empty),
+            ("get", "/v1/enterprises") => ("/v1/enterprises?q=E".into(), Body::Empty),
+            ("get", "/v1/enterprises/{id}") => ("/v1/enterprises/E-1".into(), Body::Empty),
+            ("get", "/v1/tasks") => ("/v1/tasks?status=dispatched".into(), Body::Empty),
+            ("get", "/v1/tasks/{id}/nearest") => ("/v1/tasks/T-A/nearest".into(), Body::Empty),
+            ("get", "/v1/teams") => (path.into(), Body::Empty),
+            ("get", "/v1/draws") => (path.into(), Body::Empty),
+            // A rehearsal: recorded, but no task is made.
+            ("post", "/v1/draws") => (
+                path.into(),
+                j(
+                    json!({"name": format!("抽查-{tag}"), "year": 2026, "area": "3205",
+                         "ratio_percent": 100, "supervisor": "法制科", "due": "2026-12-31",
+                         "seed": format!("seed-of-{tag}"), "create_tasks": false,
+                         "annual_cap": 1000}),
+                ),
+            ),
+            ("get", "/v1/draws/{id}") => (format!("/v1/draws/{}", self.draw), Body::Empty),
+            ("get", "/v1/draws/{id}/verify") => {
+                (format!("/v1/draws/{}/verify", self.draw), Body::Empty)
+            }
+            ("get", "/v1/ledgers/{kind}") => {
+                ("/v1/ledgers/findings?format=xlsx".into(), Body::Empty)
+            }
             ("get", "/v1/conflicts") => (path.into(), Body::Empty),
             ("post", "/v1/conflicts/{id}/resolve") => (
                 format!("/v1/conflicts/{}/resolve", self.conflicts[&who]),
@@ -588,6 +635,7 @@ impl<'a> Ctx<'a> {
             "cases": admin("GET", "/v1/cases"),
             "conflicts": admin("GET", "/v1/conflicts"),
             "alerts": admin("GET", "/v1/admin/alerts"),
+            "draws": admin("GET", "/v1/draws"),
             "devices": devices,
             "user_made_status": made,
             "upload_status": upload,

@@ -89,6 +89,20 @@ CREATE TABLE case_reviews(
     state TEXT NOT NULL, note TEXT, by_user TEXT NOT NULL, at_ms INTEGER NOT NULL);
 CREATE INDEX case_reviews_case ON case_reviews(case_id, id);
 "#,
+    // 4: dispatch. Where each officer was last seen at work (from synced check-ins and evidence
+    // fixes, for nearest-officer dispatch); double-random draws as recorded; when and by which
+    // draw each task was made (the task list reads newest first).
+    r#"
+CREATE TABLE officer_positions(
+    officer_id TEXT PRIMARY KEY, position TEXT NOT NULL, at TEXT NOT NULL,
+    case_id TEXT, device_id TEXT);
+CREATE TABLE draws(
+    id TEXT PRIMARY KEY, name TEXT NOT NULL, year INTEGER NOT NULL, record TEXT NOT NULL,
+    created_at_ms INTEGER NOT NULL, tasks_created INTEGER NOT NULL);
+ALTER TABLE tasks ADD COLUMN created_at_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tasks ADD COLUMN draw_id TEXT;
+CREATE INDEX tasks_created ON tasks(created_at_ms);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

@@ -47,9 +47,18 @@ pub fn task(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
 
 pub fn put_task(conn: &dyn Sql, id: &str, team: &str, value: &Value) -> DbResult<()> {
     conn.exec(
-        "INSERT INTO tasks(id, team, value) VALUES (?1, ?2, ?3)
+        "INSERT INTO tasks(id, team, value, created_at_ms) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT(id) DO UPDATE SET team = excluded.team, value = excluded.value",
-        args![id, team, value.to_string()],
+        args![id, team, value.to_string(), crate::util::now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Marks a task as made by a double-random draw.
+pub fn set_task_draw(conn: &dyn Sql, id: &str, draw_id: &str) -> DbResult<()> {
+    conn.exec(
+        "UPDATE tasks SET draw_id = ?2 WHERE id = ?1",
+        args![id, draw_id],
     )?;
     Ok(())
 }
@@ -70,4 +79,12 @@ pub fn enterprise(conn: &dyn Sql, id: &str) -> DbResult<Option<Value>> {
         .map(|r| r.str(0))
         .transpose()?;
     Ok(v.and_then(|v| serde_json::from_str::<Value>(&v).ok()))
+}
+
+/// Every officer id on the center's roster.
+pub fn officer_ids(conn: &dyn Sql) -> DbResult<std::collections::BTreeSet<String>> {
+    conn.query("SELECT id FROM officers", &[])?
+        .iter()
+        .map(|r| r.str(0))
+        .collect()
 }
