@@ -1,7 +1,11 @@
 // Drives the center pages in headless Chromium against a real server and saves screenshots:
 // sign in with an enrollment code, the case list (and a filter), the case detail tabs, the
 // review moves, a transcript PDF, the language switch, the conflicts inbox (resolving one),
-// the alerts, and signing out. Exits non-zero when a step fails or a page shows an error
+// the alerts, the ledgers, the enterprise register (an import refused, one accepted) and one
+// enterprise's file, dispatching a task from it (the officer rule first), the task list with
+// nearest officers, reassigning and cancelling, a trial and a real double-random draw with the
+// re-run check, and signing out. The server needs the center demo data (demo/center: officers,
+// enterprises, users with teams) for the dispatch steps. Exits non-zero when a step fails or a page shows an error
 // banner that the step did not expect. It will become the Playwright test later.
 //
 //   FIELDCASE_UI_URL        the center page, e.g. http://127.0.0.1:4173/center.html (required)
@@ -61,6 +65,8 @@ async function step(name, fn) {
 }
 
 async function shot(name, fullPage = false) {
+  // From the top: a full-page shot of a scrolled page paints the sticky header mid-page.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(outDir, `${name}.png`), fullPage });
 }
 
@@ -270,6 +276,8 @@ try {
     await shot('15-alerts');
   });
 
+  await dispatchSteps();
+
   await step('a rejected token sends the user back to sign in, saying why', async () => {
     const saved = await page.evaluate(() => localStorage.getItem('fieldcase.center.session'));
     await page.evaluate(() => {
@@ -299,6 +307,243 @@ try {
   });
 } catch {
   // Reported by step(); fall through to the summary.
+}
+
+/** The task, draw and enterprise pages and the ledgers (steps 20–). */
+async function dispatchSteps() {
+  const tomorrow = await page.evaluate(() => {
+    const d = new Date(Date.now() + 36 * 3600e3);
+    return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(d);
+  });
+  const stamp = Date.now().toString(36);
+
+  await step('ledgers download with the token, named by the server', async () => {
+    await page.goto(`${base}#/cases?status=closed`);
+    await page.getByTestId('cases-table').or(page.getByTestId('cases-empty')).waitFor();
+    await page.getByTestId('ledger-export').getByLabel('CSV').check();
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ledger-inspections').click()]);
+    const csvBytes = readFileSync(await csv.path());
+    if (!csv.suggestedFilename().endsWith('.csv') || csvBytes.length === 0) {
+      throw new Error(`inspection ledger: ${csv.suggestedFilename()}, ${csvBytes.length} bytes`);
+    }
+    await page.getByTestId('ledger-export').getByLabel('Excel').check();
+    const [xlsx] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ledger-findings').click()]);
+    const xlsxBytes = readFileSync(await xlsx.path());
+    // An .xlsx is a ZIP: it starts with PK.
+    if (!xlsx.suggestedFilename().endsWith('.xlsx') || xlsxBytes.subarray(0, 2).toString() !== 'PK') {
+      throw new Error(`findings ledger: ${xlsx.suggestedFilename()} is not an xlsx`);
+    }
+    console.log(`     ledgers: ${csv.suggestedFilename()} (${csvBytes.length} B), ${xlsx.suggestedFilename()} (${xlsxBytes.length} B)`);
+    await banners();
+    await shot('20-cases-ledgers');
+  });
+
+  await step('enterprise register, searched', async () => {
+    await page.goto(`${base}#/enterprises`);
+    await page.getByTestId('enterprises-table').waitFor();
+    await banners();
+    await shot('21-enterprises');
+    await page.locator('input[name="q"]').fill('印染');
+    await page.locator('input[name="q"]').press('Enter');
+    await page.waitForFunction(() => location.hash.includes('q='));
+    await page.getByTestId('enterprises-table').or(page.getByTestId('enterprises-empty')).waitFor();
+    await banners();
+    await shot('22-enterprises-searched');
+  });
+
+  await step('an import with bad rows is refused, each row named; a good one is taken', async () => {
+    await page.goto(`${base}#/enterprises`);
+    await page.getByTestId('enterprises-table').waitFor();
+    const panel = page.getByTestId('enterprise-import');
+    await panel.locator('summary').click();
+    const bad = 'id,uscc,name,address,area,lon,lat\nE-BAD1,123,坏行一,某路1号,320505,120.6,31.3\nE-BAD2,91320505MA1XXXXX9X,坏行二,某路2号,320505,abc,31.3\n';
+    await panel.getByTestId('import-file').setInputFiles({ name: '企业名录.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    expectedConsole = [/status of 400/];
+    await panel.getByTestId('import-submit').click();
+    await panel.getByTestId('error-banner').waitFor();
+    const items = await panel.locator('[data-testid="error-banner"] li').count();
+    if (items < 2) throw new Error(`the refusal lists ${items} problem(s), expected one per bad row`);
+    await banners(['request.bad']);
+    await shot('23-enterprises-import-refused');
+    expectedConsole = [];
+    const good = [{
+      id: `E-E2E-${stamp}`, uscc: '91320505MA1E2E0001', name: `端到端测试企业 ${stamp}`, address: '苏州市虎丘区测试路1号',
+      area: '320505', location: { lat: 31.3, lon: 120.55 }, industry_codes: ['C3360'], flags: ['has_permit'], risk: 'yellow',
+    }];
+    await panel.getByTestId('import-file').setInputFiles({ name: 'one.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+    await panel.getByTestId('import-submit').click();
+    await panel.getByText('已导入 1 家企业。').waitFor();
+    await banners();
+  });
+
+  let enterpriseId = '';
+  // The demo case's enterprise: it has a case, findings, and officers whose check-in there
+  // gives them a position (so the nearest-officer list below is not empty).
+  await step('one enterprise file (一企一档)', async () => {
+    await page.goto(`${base}#/enterprises?q=${encodeURIComponent('示范电镀')}`);
+    await page.getByTestId('enterprises-table').waitFor();
+    await page.getByTestId('enterprises-table').locator('tbody tr').first().click();
+    await page.getByTestId('enterprise-header').waitFor();
+    enterpriseId = decodeURIComponent((await hash()).split('/')[2] ?? '');
+    await banners();
+    await shot('24-enterprise-file', true);
+  });
+
+  let taskId = '';
+  await step('dispatch from the file: the two-officer rule, then the task', async () => {
+    await page.getByTestId('enterprise-dispatch').click();
+    await page.getByTestId('task-form').waitFor();
+    await page.locator(`[data-testid="enterprise-chosen"][data-id="${enterpriseId}"]`).waitFor();
+    await page.locator('input[name="source_ref"]').fill(`12369-2026-${stamp}`);
+    await page.locator('textarea[name="note"]').fill('群众反映夜间有刺鼻气味，疑似废气未经处理直排');
+    // The first team with two officers who are not grid workers.
+    const teams = await page.getByTestId('task-team').locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    let picked = false;
+    for (const team of teams) {
+      await page.getByTestId('task-team').selectOption(team);
+      const officers = page.locator('[data-testid="task-officers"] label:not(:has(.tag)) input');
+      if ((await officers.count()) >= 2) {
+        await officers.nth(0).check();
+        picked = true;
+        break;
+      }
+    }
+    if (!picked) throw new Error('no team with two officers');
+    await page.locator('input[name="due"]').fill(tomorrow);
+    await page.getByTestId('task-submit').click();
+    await page.getByTestId('task-problems').getByText('现场检查须由至少两名执法人员进行').waitFor();
+    await shot('25-task-new-rule', true);
+    await page.locator('[data-testid="task-officers"] label:not(:has(.tag)) input').nth(1).check();
+    await page.getByTestId('task-submit').click();
+    await page.waitForFunction(() => location.hash.startsWith('#/tasks?created='));
+    taskId = decodeURIComponent(/created=([^&]+)/.exec(await hash())[1]);
+    await page.getByTestId('tasks-table').waitFor();
+    await page.locator(`[data-task="${taskId}"]`).waitFor();
+    await banners();
+    await shot('26-tasks-created');
+  });
+
+  await step('nearest officers for the new task', async () => {
+    const row = page.locator(`[data-task="${taskId}"]`);
+    await row.locator('button[data-action="nearest"]').click();
+    const panel = page.getByTestId('nearest-panel');
+    await panel.getByTestId('nearest-table').or(panel.getByTestId('nearest-empty')).waitFor();
+    await panel.getByTestId('nearest-radius').selectOption('10000');
+    await panel.getByTestId('nearest-table').or(panel.getByTestId('nearest-empty')).waitFor();
+    await banners();
+    await shot('27-tasks-nearest', true);
+  });
+
+  await step('reassign the task to another team, then cancel it', async () => {
+    const row = page.locator(`[data-task="${taskId}"]`);
+    await row.locator('button[data-action="reassign"]').click();
+    const change = page.getByTestId('task-change');
+    const others = await change.getByTestId('reassign-team').locator('option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+    // Another team with two officers (not grid workers): the rule is checked before sending.
+    let target = '';
+    for (const team of others) {
+      await change.getByTestId('reassign-team').selectOption(team);
+      const boxes = change.locator('[data-testid="reassign-officers"] label:not(:has(.tag)) input');
+      if ((await boxes.count()) >= 2) {
+        await boxes.nth(0).check();
+        await change.locator('button[type="submit"]').click();
+        await change.getByTestId('error-banner').waitFor();
+        await banners(['client.reassign_incomplete']);
+        await shot('28-tasks-reassign-rule', true);
+        await boxes.nth(1).check();
+        target = team;
+        break;
+      }
+    }
+    if (!target) throw new Error('no other team with two officers offered');
+    await change.locator('button[type="submit"]').click();
+    await page.getByText(`任务 ${taskId} 已改派给 ${target}。`).or(page.getByTestId('task-conflict')).waitFor();
+    await banners();
+    await shot('28-tasks-reassigned');
+    await page.locator(`[data-task="${taskId}"] button[data-action="cancel"]`).click();
+    await page.getByTestId('task-change').locator('button[type="submit"]').click();
+    await page.getByText(`任务 ${taskId} 已取消。`).or(page.getByTestId('task-conflict')).waitFor();
+    await page.locator(`[data-task="${taskId}"] [data-state="cancelled"]`).waitFor();
+    await banners();
+  });
+
+  let drawId = '';
+  const seed = `e2e-${stamp}-0123456789abcdef`;
+  await step('a trial draw, recorded, and its re-run check', async () => {
+    await page.goto(`${base}#/draws/new`);
+    await page.getByTestId('draw-form').waitFor();
+    await page.locator('input[name="name"]').fill(`2026年第四季度 重点排污单位 双随机抽查（试抽 ${stamp}）`);
+    await page.locator('input[name="area"]').fill('3205');
+    await page.locator('input[name="ratio_percent"]').fill('20');
+    await page.locator('input[name="supervisor"]').fill('法制科 陈静');
+    await page.locator('input[name="due"]').fill(tomorrow);
+    await page.getByTestId('draw-generate-seed').click();
+    if (!/^[0-9a-f]{32}$/.test(await page.getByTestId('draw-seed').inputValue())) throw new Error('generated seed is not 32 hex');
+    await page.getByTestId('draw-seed-hash').getByText(/^[0-9a-f]{64}$/).waitFor();
+    await page.getByTestId('draw-seed').fill(seed);
+    await shot('29-draw-new', true);
+    await page.getByTestId('draw-trial').click();
+    await page.waitForFunction(() => /^#\/draws\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new'));
+    drawId = decodeURIComponent((await hash()).split('/')[2]);
+    await page.getByTestId('draw-record').waitFor();
+    if ((await page.getByTestId('draw-seed-value').textContent()) !== seed) throw new Error('the record does not show the seed');
+    await page.getByTestId('draw-verify-run').click();
+    await page.locator('[data-testid="draw-verify-result"][data-same="true"]').waitFor();
+    await banners();
+    await shot('30-draw-trial-verified', true);
+  });
+
+  await step('the real draw creates tasks; random-draw tasks offer no proximity dispatch', async () => {
+    await page.goto(`${base}#/draws/new`);
+    await page.locator('input[name="name"]').fill(`2026年第四季度 重点排污单位 双随机抽查 ${stamp}`);
+    await page.locator('input[name="area"]').fill('3205');
+    await page.locator('input[name="ratio_percent"]').fill('20');
+    await page.locator('input[name="supervisor"]').fill('法制科 陈静');
+    await page.locator('input[name="due"]').fill(tomorrow);
+    await page.getByTestId('draw-generate-seed').click();
+    await page.getByTestId('draw-real').click();
+    await page.getByTestId('draw-confirm').waitFor();
+    await page.getByTestId('draw-confirm-real').click();
+    await page.waitForFunction((prev) => /^#\/draws\/[^/]+$/.test(location.hash) && !location.hash.endsWith('/new') && !location.hash.endsWith(prev), encodeURIComponent(drawId));
+    await page.getByTestId('drawn-table').waitFor();
+    await banners();
+    await shot('31-draw-real', true);
+    const drawnTask = await page.getByTestId('drawn-table').locator('tbody a.mono').first().textContent();
+    await page.goto(`${base}#/tasks?source=random_draw`);
+    await page.getByTestId('tasks-table').waitFor();
+    if (await page.locator('[data-testid="tasks-table"] button[data-action="nearest"]').count()) {
+      throw new Error('a random-draw task offers nearest officers');
+    }
+    // Asked anyway (a hand-made URL), the server refuses and says why.
+    expectedConsole = [/status of 409/];
+    const answer = await page.evaluate(async (id) => {
+      const s = JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}');
+      const r = await fetch(`/v1/tasks/${encodeURIComponent(id)}/nearest?radius_m=3000`, {
+        headers: { Authorization: `Bearer ${s.token}`, 'fieldcase-protocol': '1' },
+      });
+      return { status: r.status, body: await r.json() };
+    }, drawnTask?.trim() ?? '');
+    if (answer.status !== 409 || answer.body.code !== 'dispatch.random_draw') {
+      throw new Error(`nearest for a random-draw task answered ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    expectedConsole = [];
+    await banners();
+    await shot('32-tasks-random-draw');
+  });
+
+  await step('the draw list, and a draw in English', async () => {
+    await page.goto(`${base}#/draws`);
+    await page.getByTestId('draws-table').waitFor();
+    await banners();
+    await shot('33-draws');
+    await page.goto(`${base}#/draws/${encodeURIComponent(drawId)}`);
+    await page.getByTestId('draw-record').waitFor();
+    await page.getByTestId('locale-toggle').click();
+    await page.getByRole('heading', { name: 'Re-run check' }).waitFor();
+    await shot('34-draw-english', true);
+    await page.getByTestId('locale-toggle').click();
+    await page.getByRole('heading', { name: '复核抽取' }).waitFor();
+  });
 }
 
 await browser.close();

@@ -27,3 +27,27 @@ describe('hash router', () => {
     expect(parseHash(h)).toMatchObject({ name: 'case', id: 'a/b c' });
   });
 });
+
+describe('hash router: dispatch pages', () => {
+  it('maps the task, draw and enterprise pages', () => {
+    expect(parseHash('#/tasks').name).toBe('tasks');
+    expect(parseHash('#/tasks/new?enterprise=E-1')).toMatchObject({ name: 'task_new' });
+    expect(parseHash('#/tasks/new?enterprise=E-1').query.get('enterprise')).toBe('E-1');
+    expect(parseHash('#/tasks/T-1').name).toBe('notfound');
+    expect(parseHash('#/draws').name).toBe('draws');
+    expect(parseHash('#/draws/new').name).toBe('draw_new');
+    expect(parseHash('#/draws/D-2026-4')).toMatchObject({ name: 'draw', id: 'D-2026-4' });
+    expect(parseHash('#/enterprises').name).toBe('enterprises');
+    expect(parseHash('#/enterprises/E%2F1')).toMatchObject({ name: 'enterprise', id: 'E/1' });
+    expect(parseHash('#/enterprises/new')).toMatchObject({ name: 'enterprise', id: 'new' });
+    expect(parseHash('#/draws/%E0%A4%A').name).toBe('notfound');
+  });
+
+  it('builds their hashes', () => {
+    expect(hrefFor('task_new', 'enterprise=E-1')).toBe('#/tasks/new?enterprise=E-1');
+    expect(hrefFor('draw_new')).toBe('#/draws/new');
+    expect(hrefFor({ draw: 'D 1' })).toBe('#/draws/D%201');
+    expect(hrefFor({ enterprise: 'E-1' })).toBe('#/enterprises/E-1');
+    expect(parseHash(hrefFor({ draw: 'new/x' }))).toMatchObject({ name: 'draw', id: 'new/x' });
+  });
+});

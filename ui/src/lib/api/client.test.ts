@@ -135,3 +135,22 @@ describe('serverFromSearch', () => {
     expect(serverFromSearch('')).toBe('');
   });
 });
+
+describe('ApiClient bodies', () => {
+  it('sends a raw body with its own type, and PATCH as JSON', async () => {
+    const calls: { url: string; init: RequestInit }[] = [];
+    const api = new ApiClient({
+      fetch: (async (url: string, init: RequestInit) => {
+        calls.push({ url, init });
+        return new Response('{"count":1}');
+      }) as unknown as typeof fetch,
+    });
+    await api.json('POST', '/v1/enterprises', { raw: { bytes: 'id,name\n', contentType: 'text/csv' } });
+    expect(new Headers(calls[0].init.headers).get('content-type')).toBe('text/csv');
+    expect(calls[0].init.body).toBe('id,name\n');
+    await api.patch('/v1/tasks/T-1', { field: 'status', value: 'cancelled', seen: 3 });
+    expect(calls[1].init.method).toBe('PATCH');
+    expect(new Headers(calls[1].init.headers).get('content-type')).toBe('application/json');
+    expect(JSON.parse(String(calls[1].init.body))).toEqual({ field: 'status', value: 'cancelled', seen: 3 });
+  });
+});

@@ -20,6 +20,8 @@ export type Query = Record<string, string | number | boolean | null | undefined>
 export interface RequestInit2 {
   query?: Query | URLSearchParams | string;
   body?: unknown;
+  /** A body sent as it is (a clerk's CSV file), instead of `body` as JSON. */
+  raw?: { bytes: BodyInit; contentType: string };
   /** Skip the bearer header (enrollment happens before there is a token). */
   anonymous?: boolean;
 }
@@ -69,8 +71,9 @@ export class ApiClient {
   private async send(method: string, path: string, init: RequestInit2): Promise<Response> {
     const doFetch = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
     const hasBody = init.body !== undefined;
+    const contentType = init.raw ? init.raw.contentType : hasBody ? 'application/json' : null;
     const headers = this.headers(
-      hasBody ? { 'Content-Type': 'application/json', Accept: 'application/json' } : {},
+      contentType ? { 'Content-Type': contentType, Accept: 'application/json' } : {},
       init.anonymous,
     );
     let res: Response;
@@ -78,7 +81,7 @@ export class ApiClient {
       res = await doFetch(this.url(path, init.query), {
         method,
         headers,
-        body: hasBody ? JSON.stringify(init.body) : undefined,
+        body: init.raw ? init.raw.bytes : hasBody ? JSON.stringify(init.body) : undefined,
         // The token is the credential; cookies play no part.
         credentials: 'omit',
       });
@@ -112,10 +115,20 @@ export class ApiClient {
     return (await this.json<T>('POST', path, { body, anonymous })).data;
   }
 
+  async patch<T>(path: string, body: unknown): Promise<T> {
+    return (await this.json<T>('PATCH', path, { body })).data;
+  }
+
   /** Bytes of an authenticated resource (evidence originals, transcript PDFs). */
   async blob(path: string): Promise<Blob> {
     const res = await this.send('GET', path, {});
     return res.blob();
+  }
+
+  /** Bytes plus the answer's headers (a generated file names itself in Content-Disposition). */
+  async file(path: string, query?: RequestInit2['query']): Promise<{ bytes: Blob; headers: Headers }> {
+    const res = await this.send('GET', path, { query });
+    return { bytes: await res.blob(), headers: res.headers };
   }
 }
 

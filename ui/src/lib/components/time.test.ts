@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDate, formatDateTime, formatTime, hlcMs } from './time';
+import { beijingDate, beijingStamp, formatAgo, formatDate, formatDateTime, formatTime, hlcMs } from './time';
 
 describe('time formatting', () => {
   it('shows record times in Beijing time in both languages', () => {
@@ -27,5 +27,24 @@ describe('time formatting', () => {
   it('reads HLC wall-clock time', () => {
     expect(hlcMs('001795511044228-0000000001-x')).toBe(1795511044228);
     expect(hlcMs(null)).toBeNull();
+  });
+});
+
+describe('Beijing dates and ages', () => {
+  it('takes today and stamps in Beijing time', () => {
+    // 2026-11-23 17:30 UTC is already the 24th in Beijing.
+    const ms = Date.parse('2026-11-23T17:30:05Z');
+    expect(beijingDate(ms)).toBe('2026-11-24');
+    expect(beijingStamp(ms)).toEqual({ date: '20261124', time: '013005' });
+  });
+
+  it('says how long ago', () => {
+    const now = Date.parse('2026-11-23T12:00:00Z');
+    expect(formatAgo('2026-11-23T11:59:30Z', now)).toBe('刚刚');
+    expect(formatAgo('2026-11-23T11:15:00Z', now)).toBe('45 分钟前');
+    expect(formatAgo('2026-11-23T09:00:00Z', now)).toBe('3 小时前');
+    expect(formatAgo('2026-11-20T12:00:00Z', now)).toBe('3 天前');
+    expect(formatAgo('2026-11-23T13:00:00Z', now)).toBe('刚刚');
+    expect(formatAgo(null, now)).toBe('—');
   });
 });

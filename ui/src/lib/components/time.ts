@@ -1,7 +1,7 @@
 // Times on screen. Records are legal documents made in Beijing time (the transcripts print it),
 // so the pages show Asia/Shanghai whatever the clerk's computer is set to; a UTC-configured
 // desktop must not show 01:00 for an inspection the PDF says began at 09:00.
-import { locale, type Locale } from '../i18n';
+import { locale, t, type Locale } from '../i18n';
 
 export const DISPLAY_TIME_ZONE = 'Asia/Shanghai';
 export const NO_VALUE = '—';
@@ -68,4 +68,30 @@ export function formatTime(v: string | number | null | undefined): string {
 export function hlcMs(hlc: string | null | undefined): number | null {
   const m = /^(\d{15})-\d+-/.exec(hlc ?? '');
   return m ? Number(m[1]) : null;
+}
+
+/** Today's calendar date in Beijing (YYYY-MM-DD): due dates and "overdue" are Beijing days. */
+export function beijingDate(nowMs: number = Date.now()): string {
+  const p = parts(new Date(nowMs), false);
+  return `${p.year}-${p.month}-${p.day}`;
+}
+
+/** Beijing date and time as digits only (20261123, 090002): ids and file names. */
+export function beijingStamp(nowMs: number = Date.now()): { date: string; time: string } {
+  const p = parts(new Date(nowMs), true);
+  return { date: `${p.year}${p.month}${p.day}`, time: `${p.hour}${p.minute}${p.second}` };
+}
+
+/**
+ * How long ago, in words ("3 小时前"): for a last-known position, whose age matters more than
+ * its clock time. A time in the future (a device clock ahead) reads as "just now".
+ */
+export function formatAgo(v: string | number | null | undefined, nowMs: number = Date.now()): string {
+  const d = toDate(v);
+  if (!d) return NO_VALUE;
+  const s = Math.max(0, (nowMs - d.getTime()) / 1000);
+  if (s < 60) return t('ago.now');
+  if (s < 3600) return t('ago.minutes', { n: Math.floor(s / 60) });
+  if (s < 86400) return t('ago.hours', { n: Math.floor(s / 3600) });
+  return t('ago.days', { n: Math.floor(s / 86400) });
 }
