@@ -26,8 +26,10 @@ pub struct Context<'a> {
     pub signatures: &'a [Value],
     /// The center's content checks of each transcript version.
     pub transcripts: &'a [Value],
-    /// The enterprise's point, for the check-in sketch.
+    /// The enterprise's point and boundary, for the check-in sketch (the device measures the
+    /// check-in's `distance_m` to the boundary when there is one, else to the point).
     pub enterprise_location: Option<Value>,
+    pub enterprise_boundary: Option<Value>,
 }
 
 fn at<'v>(v: &'v Value, path: &str) -> &'v Value {
@@ -370,6 +372,10 @@ pub fn project(ops: &[Op<'_>], cx: &Context<'_>) -> Value {
     v.insert(
         "enterprise_location".into(),
         cx.enterprise_location.clone().unwrap_or(Value::Null),
+    );
+    v.insert(
+        "enterprise_boundary".into(),
+        cx.enterprise_boundary.clone().unwrap_or(Value::Null),
     );
     v.insert("credentials".into(), Value::Array(credentials));
     v.insert("answers".into(), Value::Array(answers));

@@ -432,6 +432,15 @@ pub async fn resolve_conflict(
 ) -> ApiResult<Json<Value>> {
     let p = center(&st, &headers).await?;
     let req: Resolve = read_json(body, BODY_LIMIT).await?;
+    // The reason is the record of the decision (who chose which value, and why).
+    if req.note.trim().is_empty() {
+        return Err(ApiError::new(
+            axum::http::StatusCode::BAD_REQUEST,
+            "conflict.note_required",
+            "处理冲突须填写理由",
+            "resolving a conflict needs a note saying why",
+        ));
+    }
     let origin = p.origin();
     st.db
         .run(move |s| {

@@ -180,7 +180,12 @@ pub async fn get_case(
                     stored: &stored,
                     signatures: checks["signatures"].as_array().unwrap_or(&empty),
                     transcripts: checks["transcripts"].as_array().unwrap_or(&empty),
-                    enterprise_location: enterprise.as_ref().and_then(|e| e.get("location").cloned()),
+                    enterprise_location: enterprise
+                        .as_ref()
+                        .and_then(|e| e.get("location").cloned()),
+                    enterprise_boundary: enterprise
+                        .as_ref()
+                        .and_then(|e| e.get("boundary").cloned()),
                 },
             );
             let history = cases::reviews(&s.conn, &id)?;

@@ -297,7 +297,21 @@ pub async fn post_draw(
                 v["task_id"] = json!(task_id);
                 result.push(v);
             }
+            // Trials of the same plan before this draw, listed in its record: a real draw after
+            // several trials with different seeds shows that seeds were tried out.
+            let earlier_trials: Vec<Value> = tx
+                .query(
+                    "SELECT record FROM draws WHERE name = ?1 AND year = ?2 AND tasks_created = 0
+                     ORDER BY created_at_ms, id",
+                    args![req.name.as_str(), i64::from(req.year)],
+                )?
+                .iter()
+                .filter_map(|r| r.str(0).ok())
+                .filter_map(|t| serde_json::from_str::<Value>(&t).ok())
+                .map(|t| json!({"id": t["id"], "seed_sha256": t["seed_sha256"], "created_at_ms": t["created_at_ms"]}))
+                .collect();
             let record = json!({
+                "earlier_trials": earlier_trials,
                 "id": id,
                 "name": req.name,
                 "year": req.year,

@@ -241,6 +241,17 @@ fn dispatch_and_registers(s: &Server) {
         drawn_ids(&a),
         "the same seed and pools draw the same"
     );
+    let trials: Vec<&Value> = real["earlier_trials"]
+        .as_array()
+        .expect("trials")
+        .iter()
+        .collect();
+    assert_eq!(
+        trials.len(),
+        3,
+        "every earlier trial of the plan is in the record: {trials:?}"
+    );
+    assert!(trials.iter().any(|t| t["seed_sha256"] == c["seed_sha256"]));
     let officers = demo("center/officers.json");
     let users = demo("center/users.json");
     let team_of = |o: &str| {

@@ -119,13 +119,21 @@ pub(crate) fn open_case(
         .map(|t| (ctx.now - t).num_days());
     let max_age = i64::from(proc_.rules.roster_max_age_days);
     if age_days.is_none_or(|d| d > max_age) {
-        let shown = age_days.map_or("未知".to_string(), |d| format!("{d}天"));
-        flags.push(ctx.flag(
-            "V-02",
-            format!("人员名录缓存已{shown}未更新（上限{max_age}天），证件状态可能已变化"),
-            format!("the officer roster cache is {} old (limit {max_age} days); credential status may have changed", age_days.map_or("of unknown age".into(), |d| format!("{d} days"))),
-            None,
-        ));
+        let (zh, en) = match age_days {
+            Some(d) => (
+                format!("人员名录缓存已{d}天未更新（上限{max_age}天），证件状态可能已变化"),
+                format!(
+                    "the officer roster cache is {d} days old (limit {max_age} days); credential status may have changed"
+                ),
+            ),
+            None => (
+                format!("人员名录缓存的更新时间未知（上限{max_age}天），证件状态可能已变化"),
+                format!(
+                    "the officer roster cache has no known date (limit {max_age} days); credential status may have changed"
+                ),
+            ),
+        };
+        flags.push(ctx.flag("V-02", zh, en, None));
     }
     // V-17: annual cap on inspections of one enterprise (exempt sources excluded).
     let cap = proc_.rules.annual_cap;
