@@ -19,7 +19,9 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
     ], &["axum", "tauri", "tauri-build", "tokio-postgres"]),
     ("fieldcase-cli", &["fieldcase-core", "fieldcase-protocol", "fieldcase-print"], &["axum", "tauri"]),
     // Present once their issues land; the rules hold from the first commit that adds them.
-    ("fieldcase-server", &["fieldcase-protocol"], &["tauri", "fieldcase-core"]),
+    // docs and photo are pure computation (content → PDF, strokes → PNG): the center renders a
+    // transcript version exactly as the device did.
+    ("fieldcase-server", &["fieldcase-protocol", "fieldcase-docs", "fieldcase-photo"], &["tauri", "fieldcase-core"]),
     ("fieldcase-app", &[
         "fieldcase-core", "fieldcase-protocol", "fieldcase-docs", "fieldcase-print",
     ], &["axum"]),
