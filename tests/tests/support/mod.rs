@@ -156,6 +156,8 @@ impl Server {
             .arg(dir.join("blobs"))
             .arg("--forms")
             .arg(root().join("forms"))
+            .arg("--pages")
+            .arg(root().join("ui/dist"))
             .env("FIELDCASE_ADMIN_TOKEN", ADMIN_TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
