@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
-use crate::store::sql::{Dialect, Value as SqlValue, args};
+use crate::store::sql::{Dialect, Value as SqlValue, args, like_anywhere};
 use crate::store::{DbResult, Sql, cases, reference};
 use crate::tasks_api::{self, TaskFilter};
 
@@ -25,14 +25,6 @@ pub struct RegisterParams {
     risk: Option<String>,
     limit: Option<i64>,
     offset: Option<i64>,
-}
-
-fn like(s: &str) -> String {
-    let e = s
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{e}%")
 }
 
 /// `GET /v1/enterprises?q=&area=&industry=&risk=&limit=&offset=`
@@ -77,9 +69,9 @@ fn list(conn: &dyn Sql, p: &RegisterParams, limit: i64) -> DbResult<Vec<Value>> 
     };
     if let Some(q) = text(&p.q) {
         let (a, b, c) = (
-            bind(like(&q).into()),
-            bind(like(&q).into()),
-            bind(like(&q).into()),
+            bind(like_anywhere(&q).into()),
+            bind(like_anywhere(&q).into()),
+            bind(like_anywhere(&q).into()),
         );
         cond.push(format!(
             "({} LIKE {a} ESCAPE '\\' OR {} LIKE {b} ESCAPE '\\' OR e.id LIKE {c} ESCAPE '\\')",
@@ -95,7 +87,7 @@ fn list(conn: &dyn Sql, p: &RegisterParams, limit: i64) -> DbResult<Vec<Value>> 
         cond.push(format!(
             "{} LIKE {} ESCAPE '\\'",
             field("industry_codes"),
-            bind(like(&format!("\"{i}")).into())
+            bind(like_anywhere(&format!("\"{i}")).into())
         ));
     }
     if let Some(r) = text(&p.risk) {

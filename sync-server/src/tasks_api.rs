@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
 use crate::store::sql::args;
-use crate::store::sql::{Dialect, Value as SqlValue};
+use crate::store::sql::{Dialect, Value as SqlValue, like_anywhere};
 use crate::store::{DbResult, Sql, reference};
 
 const TASKS_MAX: i64 = 1000;
@@ -43,14 +43,6 @@ pub struct TaskFilter {
     pub enterprise: Option<String>,
     pub limit: i64,
     pub offset: i64,
-}
-
-fn like(s: &str) -> String {
-    let e = s
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{e}%")
 }
 
 /// Tasks newest first, each with its status and assignment as the center holds them, the
@@ -91,7 +83,7 @@ pub fn list(conn: &dyn Sql, f: &TaskFilter) -> DbResult<Vec<Value>> {
         cond.push(format!("{eid} = {}", bind(v.into())));
     }
     if let Some(v) = &f.q {
-        let (a, b) = (bind(like(v).into()), bind(like(v).into()));
+        let (a, b) = (bind(like_anywhere(v).into()), bind(like_anywhere(v).into()));
         cond.push(format!(
             "(t.id LIKE {a} ESCAPE '\\' OR {ename} LIKE {b} ESCAPE '\\')"
         ));

@@ -187,15 +187,6 @@ pub struct Filter {
     pub offset: i64,
 }
 
-/// `%` and `_` in what a clerk typed match themselves.
-fn like_pattern(s: &str) -> String {
-    let escaped = s
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// Adds a parameter; answers its placeholder.
 fn bind(params: &mut Vec<SqlValue>, v: SqlValue) -> String {
     params.push(v);
@@ -225,14 +216,17 @@ pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
     }
     if let Some(v) = &f.enterprise {
         let id = bind(&mut params, v.into());
-        let like = bind(&mut params, like_pattern(v).into());
+        let like = bind(&mut params, super::sql::like_anywhere(v).into());
         cond.push(format!(
             "(c.enterprise_id = {id} OR {name} LIKE {like} ESCAPE '\\')"
         ));
     }
     if let Some(v) = &f.officer {
         // `officers` is the team's ids as a JSON array: match one whole quoted id.
-        let p = bind(&mut params, like_pattern(&format!("\"{v}\"")).into());
+        let p = bind(
+            &mut params,
+            super::sql::like_anywhere(&format!("\"{v}\"")).into(),
+        );
         cond.push(format!("c.officers LIKE {p} ESCAPE '\\'"));
     }
     if let Some(v) = &f.from {

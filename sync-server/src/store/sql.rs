@@ -77,6 +77,16 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+/// A LIKE pattern matching `s` anywhere, with `%`, `_` and the backslash in what a clerk typed
+/// matching themselves (the backslash escapes them: use it with `ESCAPE '\\'`).
+pub fn like_anywhere(s: &str) -> String {
+    let escaped = s
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// `args![a, b, …]`: a parameter list of anything `Into<Value>`.
 macro_rules! args {
     ($($v:expr),* $(,)?) => { &[$($crate::store::sql::Value::from($v)),*][..] };
