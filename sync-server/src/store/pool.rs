@@ -123,3 +123,19 @@ impl Drop for Pooled<'_> {
         self.pool.freed.notify_one();
     }
 }
+
+impl Drop for Pool {
+    /// Closing a synchronous client blocks on its own small runtime, which panics when the last
+    /// handle on the pool goes away on an async worker (an open connection's task can outlive the
+    /// server's shutdown and hold the last clone of the state). The idle clients are closed on a
+    /// plain thread instead.
+    fn drop(&mut self) {
+        let idle =
+            std::mem::take(&mut self.state.get_mut().unwrap_or_else(|p| p.into_inner()).idle);
+        if !idle.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("pg-pool-close".into())
+                .spawn(move || drop(idle));
+        }
+    }
+}
