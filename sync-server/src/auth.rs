@@ -25,6 +25,14 @@ impl Principal {
         }
     }
 
+    /// The caller's name as people know it (the bootstrap token has none).
+    pub fn name(&self) -> Option<String> {
+        match self {
+            Principal::BootstrapAdmin => None,
+            Principal::Device { user, .. } => Some(user.name.clone()),
+        }
+    }
+
     /// How center writes name their author: `center:<user id>`.
     pub fn origin(&self) -> String {
         match self {

@@ -269,7 +269,7 @@ pub async fn review_case(
             "a returned case needs a note saying why",
         ));
     }
-    let by = p.origin();
+    let (by, by_name) = (p.origin(), p.name());
     st.db
         .run(move |s| {
             let now = now_ms();
@@ -313,6 +313,7 @@ pub async fn review_case(
                 note: Some(note).filter(|n| !n.is_empty()),
                 by: Some(by),
                 at_ms: Some(now as i64),
+                by_name,
             };
             cases::set_review(&tx, &id, &review)?;
             let row = cases::CaseRow { review, ..case };

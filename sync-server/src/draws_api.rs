@@ -225,6 +225,7 @@ pub async fn post_draw(
     let req: DrawRequest = read_json(body, BODY_LIMIT).await?;
     req.check()?;
     let operator = p.origin();
+    let operator_name = p.name();
     st.db
         .run(move |s| {
             let now = now_ms();
@@ -324,6 +325,7 @@ pub async fn post_draw(
                 "inputs": req,
                 "annual_cap": cap,
                 "operator": operator,
+                "operator_name": operator_name,
                 "supervisor": req.supervisor,
                 "created_at_ms": now,
                 "pool_size": pool.len(),
@@ -378,6 +380,7 @@ pub async fn list_draws(State(st): State<AppState>, headers: HeaderMap) -> ApiRe
                 out.push(json!({
                     "id": v["id"], "name": v["name"], "year": v["year"],
                     "created_at_ms": v["created_at_ms"], "operator": v["operator"],
+                    "operator_name": v["operator_name"],
                     "supervisor": v["supervisor"], "seed_sha256": v["seed_sha256"],
                     "ratio": v["inputs"]["ratio_percent"], "pool_size": v["pool_size"],
                     "count_drawn": drawn, "tasks_created": v["tasks_created"],

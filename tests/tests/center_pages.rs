@@ -207,8 +207,10 @@ fn the_center_pages_work_end_to_end_in_a_browser() {
     let held: Vec<&str> = history.iter().filter_map(|r| r["state"].as_str()).collect();
     assert_eq!(held, states);
     assert!(
-        history.iter().all(|r| r["by"] == "center:U-CLERK"),
-        "every move by the clerk who signed in: {history:?}"
+        history
+            .iter()
+            .all(|r| r["by"] == "center:U-CLERK" && r["by_name"] == "王芳"),
+        "every move by the clerk who signed in, named: {history:?}"
     );
     assert!(
         history[1]["note"]

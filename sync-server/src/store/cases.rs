@@ -24,8 +24,12 @@ pub struct CaseRow {
 pub struct Review {
     pub state: String,
     pub note: Option<String>,
+    /// `center:<user id>`.
     pub by: Option<String>,
     pub at_ms: Option<i64>,
+    /// The reviewer's name, when `by` is a center user (read, not stored).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by_name: Option<String>,
 }
 
 impl Default for Review {
@@ -35,15 +39,21 @@ impl Default for Review {
             note: None,
             by: None,
             at_ms: None,
+            by_name: None,
         }
     }
 }
 
+/// The reviewer's name: the center user behind `review_by` (`center:<user id>`).
+const REVIEWER: &str = "(SELECT u.name FROM users u WHERE 'center:' || u.user_id = c.review_by)";
+
 pub fn get(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
     conn.query_opt(
-        "SELECT case_id, device_id, user_id, task_id, enterprise_id, status,
-                review_state, review_note, review_by, review_at_ms
-         FROM cases WHERE case_id = ?1",
+        &format!(
+            "SELECT c.case_id, c.device_id, c.user_id, c.task_id, c.enterprise_id, c.status,
+                c.review_state, c.review_note, c.review_by, c.review_at_ms, {REVIEWER}
+         FROM cases c WHERE c.case_id = ?1"
+        ),
         args![case_id],
     )?
     .map(|r| {
@@ -59,6 +69,7 @@ pub fn get(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
                 note: r.opt_str(7)?,
                 by: r.opt_str(8)?,
                 at_ms: r.opt_i64(9)?,
+                by_name: r.opt_str(10)?,
             },
         })
     })
@@ -114,7 +125,9 @@ pub fn set_review(conn: &dyn Sql, case_id: &str, r: &Review) -> DbResult<()> {
 /// A case's review history, oldest first.
 pub fn reviews(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<Review>> {
     conn.query(
-        "SELECT state, note, by_user, at_ms FROM case_reviews WHERE case_id = ?1 ORDER BY id",
+        "SELECT state, note, by_user, at_ms,
+           (SELECT u.name FROM users u WHERE 'center:' || u.user_id = case_reviews.by_user)
+         FROM case_reviews WHERE case_id = ?1 ORDER BY id",
         args![case_id],
     )?
     .iter()
@@ -124,6 +137,7 @@ pub fn reviews(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<Review>> {
             note: r.opt_str(1)?,
             by: r.opt_str(2)?,
             at_ms: r.opt_i64(3)?,
+            by_name: r.opt_str(4)?,
         })
     })
     .collect()
@@ -274,7 +288,8 @@ pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
                 WHERE l.case_id = c.case_id) AS blobs_stored,
              (SELECT COUNT(*) FROM case_findings cf WHERE cf.case_id = c.case_id) AS findings,
              c.opened_at, c.closed_at, c.officers,
-             c.review_state, c.review_note, c.review_by, c.review_at_ms
+             c.review_state, c.review_note, c.review_by, c.review_at_ms,
+             {REVIEWER} AS review_by_name
            FROM cases c LEFT JOIN enterprises e ON e.id = c.enterprise_id
            {where_inner}
          ) x {where_outer}
@@ -320,6 +335,7 @@ pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
                 note: r.opt_str(16)?,
                 by: r.opt_str(17)?,
                 at_ms: r.opt_i64(18)?,
+                by_name: r.opt_str(19)?,
             },
         }));
     }

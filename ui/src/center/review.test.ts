@@ -23,6 +23,7 @@ describe('review actions', () => {
     expect(reviewerLabel('center:U-CLERK')).toBe('中心：U-CLERK');
     expect(reviewerLabel('U-CLERK')).toBe('U-CLERK');
     expect(reviewerLabel(null)).toBe('—');
+    expect(reviewerLabel('center:U-CLERK', '王芳')).toBe('王芳');
   });
 
   it('requires a note to return a case, and only then', () => {

@@ -30,8 +30,10 @@ export function reviewActions(state: string | null | undefined): ReviewAction[] 
   }
 }
 
-/** Who made a review move: the server writes `center:<user id>`; a bare id is shown as it is. */
-export function reviewerLabel(by: string | null | undefined): string {
+/** Who made a review move: the reviewer's name when the server knows it, else `center:<user id>`
+ *  as an origin label; a bare id is shown as it is. */
+export function reviewerLabel(by: string | null | undefined, name?: string | null): string {
+  if (name) return name;
   if (!by) return '—';
   return by.startsWith('center:') ? originLabel(by) : by;
 }

@@ -12,6 +12,8 @@ export interface DrawSummary {
   year: number;
   created_at_ms: number;
   operator: string;
+  /** The operator's name, when a center user ran the draw. */
+  operator_name?: string | null;
   supervisor: string;
   seed_sha256: string;
   ratio: number;
@@ -75,6 +77,8 @@ export interface DrawRecord {
   /** The cap applied (the plan's, or the server's default when the plan gave none). */
   annual_cap?: number | null;
   operator: string;
+  /** The operator's name, when a center user ran the draw. */
+  operator_name?: string | null;
   supervisor: string;
   created_at_ms: number;
   pool_size: number;

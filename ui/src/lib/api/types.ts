@@ -43,6 +43,8 @@ export interface Review {
   note: string | null;
   by: string | null;
   at_ms: number | null;
+  /** The reviewer's name, when `by` is a center user. */
+  by_name?: string | null;
 }
 
 export interface OfficerRef {
