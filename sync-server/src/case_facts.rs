@@ -100,7 +100,7 @@ struct ClosedBody {
 }
 
 /// The slot an answer fills (`Case::answer_key` on the device): the item, or item#instance.
-fn answer_key(item_id: &str, instance: Option<&str>) -> String {
+pub fn answer_key(item_id: &str, instance: Option<&str>) -> String {
     match instance {
         Some(i) => format!("{item_id}#{i}"),
         None => item_id.to_string(),

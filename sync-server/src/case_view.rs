@@ -135,11 +135,8 @@ pub fn project(ops: &[Op<'_>], cx: &Context<'_>) -> Value {
             "form_migrated" => {
                 for r in at(body, "/retired").as_array().into_iter().flatten() {
                     let item = str_at(r, "/answer/item_id").unwrap_or_default();
-                    let key = match str_at(r, "/answer/instance") {
-                        Some(i) => format!("{item}#{i}"),
-                        None => item,
-                    };
-                    answers.remove(&key);
+                    let instance = str_at(r, "/answer/instance");
+                    answers.remove(&crate::case_facts::answer_key(&item, instance.as_deref()));
                 }
             }
             "evidence_captured" => {

@@ -18,6 +18,7 @@ use crate::app::{AppState, BODY_LIMIT};
 use crate::case_view;
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
+use crate::query_params::{date, one_of, page, text};
 use crate::store::{cases, devices, links, reference};
 use crate::util::{now_ms, read_json};
 
@@ -42,42 +43,14 @@ pub struct CaseParams {
 
 const REVIEW_STATES: [&str; 4] = ["received", "under_review", "accepted", "returned"];
 
-fn one_of(name: &str, v: Option<String>, allowed: &[&str]) -> ApiResult<Option<String>> {
-    match v.filter(|s| !s.is_empty()) {
-        Some(s) if !allowed.contains(&s.as_str()) => Err(ApiError::bad_request(format!(
-            "`{name}` must be one of {}",
-            allowed.join(", ")
-        ))),
-        v => Ok(v),
-    }
-}
-
-fn date(name: &str, v: Option<String>) -> ApiResult<Option<String>> {
-    match v.filter(|s| !s.is_empty()) {
-        Some(s) if chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").is_err() => Err(
-            ApiError::bad_request(format!("`{name}` must be a date YYYY-MM-DD, not {s:?}")),
-        ),
-        v => Ok(v),
-    }
-}
-
 impl CaseParams {
     pub fn filter(self) -> ApiResult<cases::Filter> {
-        let limit = self.limit.unwrap_or(CASES_DEFAULT);
-        if !(1..=CASES_MAX).contains(&limit) {
-            return Err(ApiError::bad_request(format!(
-                "`limit` must be 1 to {CASES_MAX}"
-            )));
-        }
-        let offset = self.offset.unwrap_or(0);
-        if offset < 0 {
-            return Err(ApiError::bad_request("`offset` must not be negative"));
-        }
-        let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let (limit, offset) = page(self.limit, self.offset, CASES_DEFAULT, CASES_MAX)?;
         Ok(cases::Filter {
             status: one_of("status", self.status, &["open", "closed"])?,
             review: one_of("review", self.review, &REVIEW_STATES)?,
             enterprise: text(self.enterprise),
+            enterprise_id: None,
             officer: text(self.officer),
             from: date("from", self.from)?,
             to: date("to", self.to)?,
@@ -233,16 +206,6 @@ fn review_refused(code: &str, zh: String, en: String) -> ApiError {
     ApiError::new(StatusCode::CONFLICT, code, zh, en)
 }
 
-fn state_zh(s: &str) -> &'static str {
-    match s {
-        "received" => "已接收",
-        "under_review" => "审查中",
-        "accepted" => "已通过",
-        "returned" => "已退回",
-        _ => "未知",
-    }
-}
-
 /// `POST /v1/cases/{id}/review` `{"state", "note"}`: one step of the review. Accepting needs a
 /// closed case whose evidence has all arrived (a half-received record is never accepted);
 /// returning needs a note saying why. The step is recorded in the case's review history and
@@ -282,8 +245,8 @@ pub async fn review_case(
                     "review.bad_transition",
                     format!(
                         "案件当前为“{}”，不能改为“{}”",
-                        state_zh(from),
-                        state_zh(&req.state)
+                        cases::review_state_zh(from),
+                        cases::review_state_zh(&req.state)
                     ),
                     format!("the case is {from}; it cannot become {}", req.state),
                 ));

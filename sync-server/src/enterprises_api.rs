@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
-use crate::store::sql::{Dialect, Value as SqlValue, args, like_anywhere};
+use crate::query_params::{one_of, page, text};
+use crate::store::sql::{Value as SqlValue, bind, json_text, like_anywhere, where_all};
 use crate::store::{DbResult, Sql, cases, reference};
 use crate::tasks_api::{self, TaskFilter};
 
@@ -35,43 +36,25 @@ pub async fn register(
 ) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let limit = p.limit.unwrap_or(200);
-    if !(1..=1000).contains(&limit) || p.offset.is_some_and(|o| o < 0) {
-        return Err(ApiError::bad_request(
-            "`limit` must be 1 to 1000 and `offset` not negative",
-        ));
-    }
-    if let Some(r) = p.risk.as_deref().filter(|r| !r.is_empty())
-        && !["red", "yellow", "green"].contains(&r)
-    {
-        return Err(ApiError::bad_request("`risk` must be red, yellow or green"));
-    }
-    let list = st.db.read(move |s| Ok(list(&s.conn, &p, limit)?)).await?;
+    let (limit, offset) = page(p.limit, p.offset, 200, 1000)?;
+    one_of("risk", p.risk.clone(), &["red", "yellow", "green"])?;
+    let list = st
+        .db
+        .read(move |s| Ok(list(&s.conn, &p, limit, offset)?))
+        .await?;
     Ok(Json(Value::Array(list)))
 }
 
-fn list(conn: &dyn Sql, p: &RegisterParams, limit: i64) -> DbResult<Vec<Value>> {
-    let field = |k: &str| match conn.dialect() {
-        Dialect::Sqlite => format!("json_extract(e.value, '$.{k}')"),
-        Dialect::Postgres => format!("(e.value::jsonb ->> '{k}')"),
-    };
+fn list(conn: &dyn Sql, p: &RegisterParams, limit: i64, offset: i64) -> DbResult<Vec<Value>> {
+    let field = |k: &str| json_text(conn.dialect(), "e.value", k);
     let mut cond = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
-    let mut bind = |v: SqlValue| {
-        params.push(v);
-        format!("?{}", params.len())
-    };
-    let text = |v: &Option<String>| {
-        v.as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    if let Some(q) = text(&p.q) {
+    let p_ = &mut params;
+    if let Some(q) = text(p.q.clone()) {
         let (a, b, c) = (
-            bind(like_anywhere(&q).into()),
-            bind(like_anywhere(&q).into()),
-            bind(like_anywhere(&q).into()),
+            bind(p_, like_anywhere(&q)),
+            bind(p_, like_anywhere(&q)),
+            bind(p_, like_anywhere(&q)),
         );
         cond.push(format!(
             "({} LIKE {a} ESCAPE '\\' OR {} LIKE {b} ESCAPE '\\' OR e.id LIKE {c} ESCAPE '\\')",
@@ -79,31 +62,27 @@ fn list(conn: &dyn Sql, p: &RegisterParams, limit: i64) -> DbResult<Vec<Value>> 
             field("uscc")
         ));
     }
-    if let Some(a) = text(&p.area) {
-        cond.push(format!("e.area LIKE {}", bind(format!("{a}%").into())));
+    if let Some(a) = text(p.area.clone()) {
+        cond.push(format!("e.area LIKE {}", bind(p_, format!("{a}%"))));
     }
-    if let Some(i) = text(&p.industry) {
+    if let Some(i) = text(p.industry.clone()) {
         // The codes are a JSON array of strings: match a code beginning with the given prefix.
         cond.push(format!(
             "{} LIKE {} ESCAPE '\\'",
             field("industry_codes"),
-            bind(like_anywhere(&format!("\"{i}")).into())
+            bind(p_, like_anywhere(&format!("\"{i}")))
         ));
     }
-    if let Some(r) = text(&p.risk) {
+    if let Some(r) = text(p.risk.clone()) {
         let risk = field("risk");
         cond.push(if r == "green" {
-            format!("COALESCE({risk}, 'green') = {}", bind(r.into()))
+            format!("COALESCE({risk}, 'green') = {}", bind(p_, r.as_str()))
         } else {
-            format!("{risk} = {}", bind(r.into()))
+            format!("{risk} = {}", bind(p_, r.as_str()))
         });
     }
-    let (l, o) = (bind(limit.into()), bind(p.offset.unwrap_or(0).into()));
-    let where_ = if cond.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", cond.join(" AND "))
-    };
+    let (l, o) = (bind(p_, limit), bind(p_, offset));
+    let where_ = where_all(&cond);
     let sql = format!(
         "SELECT e.value,
            (SELECT COUNT(*) FROM cases c WHERE c.enterprise_id = e.id),
@@ -148,27 +127,19 @@ pub async fn one_file(
             let e = reference::enterprise(conn, &id)?
                 .ok_or_else(|| ApiError::not_found("enterprise"))?;
             let filter = cases::Filter {
-                enterprise: Some(id.clone()),
+                enterprise_id: Some(id.clone()),
                 limit: 1000,
                 ..Default::default()
             };
-            // `enterprise` also matches names containing the id: keep this one's own.
-            let case_list: Vec<Value> = cases::list(conn, &filter)?
-                .into_iter()
-                .filter(|c| c["enterprise_id"] == json!(id))
-                .collect();
+            let case_list = cases::list(conn, &filter)?;
             let mut findings = Vec::new();
             for c in &case_list {
                 let case_id = c["case_id"].as_str().unwrap_or_default();
-                for f in &conn.query(
-                    "SELECT item_id, finding FROM case_findings WHERE case_id = ?1 ORDER BY answer_key",
-                    args![case_id],
-                )? {
-                    let v: Value = serde_json::from_str(&f.str(1)?).unwrap_or(Value::Null);
+                for (item_id, v) in cases::findings(conn, case_id)? {
                     findings.push(json!({
                         "case_id": case_id,
                         "date": c["opened_at"].as_str().map(|d| d.chars().take(10).collect::<String>()),
-                        "item_id": f.str(0)?,
+                        "item_id": item_id,
                         "question": v["question_zh"],
                         "finding": v["text"],
                         "basis": v["basis"],

@@ -15,7 +15,6 @@ use crate::app::AppState;
 use crate::center::center;
 use crate::center_cases::CaseParams;
 use crate::error::{ApiError, ApiResult};
-use crate::store::sql::args;
 use crate::store::{DbResult, Sql, cases, reference};
 
 /// The most rows one export holds; a larger selection is refused with a hint to narrow it.
@@ -92,16 +91,6 @@ fn status_zh(s: &str) -> &str {
     }
 }
 
-fn review_zh(s: &str) -> &str {
-    match s {
-        "received" => "已接收",
-        "under_review" => "审查中",
-        "accepted" => "已通过",
-        "returned" => "已退回",
-        other => other,
-    }
-}
-
 fn s(v: &Value) -> String {
     match v {
         Value::Null => String::new(),
@@ -147,12 +136,11 @@ fn limits(v: &Value) -> String {
         .join("；")
 }
 
-/// The ledger's rows (without the header), each as strings.
-fn rows(conn: &dyn Sql, kind: Kind, filter: &cases::Filter) -> DbResult<Vec<Vec<String>>> {
-    let list = cases::list(conn, filter)?;
+/// The ledger's rows (without the header) for the cases `list` shows, each as strings.
+fn rows(conn: &dyn Sql, kind: Kind, list: &[Value]) -> DbResult<Vec<Vec<String>>> {
     let mut uscc = std::collections::BTreeMap::new();
     let mut out = Vec::new();
-    for item in &list {
+    for item in list {
         let eid = s(&item["enterprise_id"]);
         if !uscc.contains_key(&eid) {
             let code = reference::enterprise(conn, &eid)?
@@ -177,7 +165,7 @@ fn rows(conn: &dyn Sql, kind: Kind, filter: &cases::Filter) -> DbResult<Vec<Vec<
                     s(&item["task_id"]),
                     officers(item),
                     status_zh(&s(&item["status"])).to_string(),
-                    review_zh(&s(&item["review"]["state"])).to_string(),
+                    cases::review_state_zh(&s(&item["review"]["state"])).to_string(),
                     s(&item["findings"]),
                     format!("{}/{}", s(&item["blobs_stored"]), s(&item["blob_count"])),
                     s(&item["closed_at"]),
@@ -186,22 +174,17 @@ fn rows(conn: &dyn Sql, kind: Kind, filter: &cases::Filter) -> DbResult<Vec<Vec<
                 out.push(r);
             }
             Kind::Findings => {
-                let found = conn.query(
-                    "SELECT item_id, finding FROM case_findings WHERE case_id = ?1 ORDER BY answer_key",
-                    args![s(&item["case_id"])],
-                )?;
-                for f in &found {
-                    let finding: Value = serde_json::from_str(&f.str(1)?).unwrap_or(Value::Null);
+                for (item_id, finding) in cases::findings(conn, &s(&item["case_id"]))? {
                     let mut r = common(out.len() + 1);
                     r.extend([
-                        f.str(0)?,
+                        item_id,
                         s(&finding["question_zh"]),
                         s(&finding["text"]),
                         limits(&finding["limits"]),
                         refs(&finding["basis"]),
                         refs(&finding["penalty"]),
                         officers(item),
-                        review_zh(&s(&item["review"]["state"])).to_string(),
+                        cases::review_state_zh(&s(&item["review"]["state"])).to_string(),
                         s(&item["case_id"]),
                     ]);
                     out.push(r);
@@ -316,12 +299,13 @@ pub async fn ledger(
     let rows = st
         .db
         .read(move |s| {
-            if cases::list(&s.conn, &filter)?.len() as i64 > MAX_ROWS {
+            let list = cases::list(&s.conn, &filter)?;
+            if list.len() as i64 > MAX_ROWS {
                 return Err(ApiError::bad_request(format!(
                     "more than {MAX_ROWS} cases match: a ledger holds at most {MAX_ROWS}; narrow the dates"
                 )));
             }
-            Ok(rows(&s.conn, kind, &filter)?)
+            Ok(rows(&s.conn, kind, &list)?)
         })
         .await?;
     let body = match format {

@@ -25,6 +25,7 @@ mod pages;
 mod pull;
 mod push;
 mod push_group;
+mod query_params;
 mod signatures;
 mod store;
 mod task_json;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use axum::Router;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{Redirect, Response};
 use axum::routing::get;
 use tower_http::services::ServeDir;
 
@@ -44,9 +44,8 @@ pub fn routes(dir: Option<PathBuf>) -> Router<AppState> {
             .route("/center", get(|| async { Redirect::to("/ui/center.html") }))
             .route("/", get(|| async { Redirect::to("/ui/center.html") }))
             .layer(axum::middleware::map_response(harden)),
-        None => Router::new().route("/center", get(not_configured)).route(
-            "/",
-            get(|| async { not_configured().await.into_response() }),
-        ),
+        None => Router::new()
+            .route("/center", get(not_configured))
+            .route("/", get(not_configured)),
     }
 }

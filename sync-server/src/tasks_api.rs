@@ -14,8 +14,10 @@ use serde_json::{Value, json};
 use crate::app::AppState;
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
+use crate::query_params::{one_of, page, text};
+use crate::store::reference::OfficerNames;
 use crate::store::sql::args;
-use crate::store::sql::{Dialect, Value as SqlValue, like_anywhere};
+use crate::store::sql::{Value as SqlValue, bind, json_text, like_anywhere, where_all};
 use crate::store::{DbResult, Sql, reference};
 
 const TASKS_MAX: i64 = 1000;
@@ -48,53 +50,40 @@ pub struct TaskFilter {
 /// Tasks newest first, each with its status and assignment as the center holds them, the
 /// officers by name, and the cases opened on it.
 pub fn list(conn: &dyn Sql, f: &TaskFilter) -> DbResult<Vec<Value>> {
-    let (source, ename, eid) = match conn.dialect() {
-        Dialect::Sqlite => (
-            "json_extract(t.value, '$.source')",
-            "json_extract(e.value, '$.name')",
-            "json_extract(t.value, '$.enterprise_id')",
-        ),
-        Dialect::Postgres => (
-            "(t.value::jsonb ->> 'source')",
-            "(e.value::jsonb ->> 'name')",
-            "(t.value::jsonb ->> 'enterprise_id')",
-        ),
-    };
+    let d = conn.dialect();
+    let (source, ename, eid) = (
+        json_text(d, "t.value", "source"),
+        json_text(d, "e.value", "name"),
+        json_text(d, "t.value", "enterprise_id"),
+    );
     let mut cond = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
-    let mut bind = |v: SqlValue| {
-        params.push(v);
-        format!("?{}", params.len())
-    };
+    let p = &mut params;
     if let Some(v) = &f.status {
         // Field values are stored as JSON text.
         cond.push(format!(
             "fs.value = {}",
-            bind(Value::String(v.clone()).to_string().into())
+            bind(p, Value::String(v.clone()).to_string())
         ));
     }
     if let Some(v) = &f.source {
-        cond.push(format!("{source} = {}", bind(v.into())));
+        cond.push(format!("{source} = {}", bind(p, v)));
     }
     if let Some(v) = &f.team {
-        cond.push(format!("t.team = {}", bind(v.into())));
+        cond.push(format!("t.team = {}", bind(p, v)));
     }
     if let Some(v) = &f.enterprise {
-        cond.push(format!("{eid} = {}", bind(v.into())));
+        cond.push(format!("{eid} = {}", bind(p, v)));
     }
     if let Some(v) = &f.q {
-        let (a, b) = (bind(like_anywhere(v).into()), bind(like_anywhere(v).into()));
+        let (a, b) = (bind(p, like_anywhere(v)), bind(p, like_anywhere(v)));
         cond.push(format!(
             "(t.id LIKE {a} ESCAPE '\\' OR {ename} LIKE {b} ESCAPE '\\')"
         ));
     }
-    let limit = bind(f.limit.into());
-    let offset = bind(f.offset.into());
-    let where_ = if cond.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", cond.join(" AND "))
-    };
+    let limit = bind(p, f.limit);
+    let offset = bind(p, f.offset);
+    let where_ = where_all(&cond);
     let sql = format!(
         "SELECT t.id, t.team, t.value, t.created_at_ms, t.draw_id, {ename},
                 fs.value, fs.hlc, fs.version, fa.value, fa.version
@@ -107,24 +96,17 @@ pub fn list(conn: &dyn Sql, f: &TaskFilter) -> DbResult<Vec<Value>> {
          LIMIT {limit} OFFSET {offset}"
     );
     let rows = conn.query(&sql, &params)?;
-    let mut names: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut names = OfficerNames::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let id = r.str(0)?;
         let v: Value = serde_json::from_str(&r.str(2)?).unwrap_or(Value::Null);
-        let mut officers = Vec::new();
-        for o in v["officers"].as_array().into_iter().flatten() {
-            let Some(oid) = o.as_str() else { continue };
-            let name = match names.get(oid) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = reference::officer_name(conn, oid)?;
-                    names.insert(oid.to_string(), n.clone());
-                    n
-                }
-            };
-            officers.push(json!({"id": oid, "name": name}));
-        }
+        let ids = v["officers"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str);
+        let officers = names.named(conn, ids)?;
         let parse = |s: Option<String>| {
             s.and_then(|s| serde_json::from_str::<Value>(&s).ok())
                 .unwrap_or(Value::Null)
@@ -173,16 +155,7 @@ pub async fn list_tasks(
 ) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
     let Query(p) = params.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let text = |v: Option<String>| v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    let status = text(p.status);
-    if let Some(s) = &status
-        && !STATUSES.contains(&s.as_str())
-    {
-        return Err(ApiError::bad_request(format!(
-            "`status` must be one of {}",
-            STATUSES.join(", ")
-        )));
-    }
+    let status = one_of("status", text(p.status), &STATUSES)?;
     let source = text(p.source);
     if let Some(s) = &source
         && serde_json::from_value::<crate::task_json::Source>(Value::String(s.clone())).is_err()
@@ -191,12 +164,7 @@ pub async fn list_tasks(
             "`source` {s:?} is not a task source"
         )));
     }
-    let limit = p.limit.unwrap_or(200);
-    if !(1..=TASKS_MAX).contains(&limit) || p.offset.is_some_and(|o| o < 0) {
-        return Err(ApiError::bad_request(format!(
-            "`limit` must be 1 to {TASKS_MAX} and `offset` not negative"
-        )));
-    }
+    let (limit, offset) = page(p.limit, p.offset, 200, TASKS_MAX)?;
     let f = TaskFilter {
         status,
         source,
@@ -204,7 +172,7 @@ pub async fn list_tasks(
         q: text(p.q),
         enterprise: text(p.enterprise),
         limit,
-        offset: p.offset.unwrap_or(0),
+        offset,
     };
     let list = st.db.read(move |s| Ok(list(&s.conn, &f)?)).await?;
     Ok(Json(Value::Array(list)))

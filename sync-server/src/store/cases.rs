@@ -4,7 +4,10 @@
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use super::sql::{DbResult, Dialect, Sql, Value as SqlValue, args};
+use super::reference::OfficerNames;
+use super::sql::{
+    DbResult, Dialect, Sql, Value as SqlValue, args, bind, json_text, like_anywhere, where_all,
+};
 
 #[derive(Debug, Clone)]
 pub struct CaseRow {
@@ -30,6 +33,17 @@ pub struct Review {
     /// The reviewer's name, when `by` is a center user (read, not stored).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by_name: Option<String>,
+}
+
+/// A review state in the words the center's records use (an unknown state as it is).
+pub fn review_state_zh(state: &str) -> &str {
+    match state {
+        "received" => "已接收",
+        "under_review" => "审查中",
+        "accepted" => "已通过",
+        "returned" => "已退回",
+        other => other,
+    }
 }
 
 impl Default for Review {
@@ -180,6 +194,22 @@ pub fn blobs(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<(String, bool)>> {
     .collect()
 }
 
+/// A case's current findings: (item id, the finding as the device recorded it), by answer slot.
+pub fn findings(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<(String, Value)>> {
+    conn.query(
+        "SELECT item_id, finding FROM case_findings WHERE case_id = ?1 ORDER BY answer_key",
+        args![case_id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.str(0)?,
+            serde_json::from_str(&r.str(1)?).unwrap_or(Value::Null),
+        ))
+    })
+    .collect()
+}
+
 /// What the case list is narrowed to; `None` is "any".
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
@@ -189,6 +219,8 @@ pub struct Filter {
     pub review: Option<String>,
     /// An enterprise id, or part of its name.
     pub enterprise: Option<String>,
+    /// Exactly this enterprise (its one-file view).
+    pub enterprise_id: Option<String>,
     /// An officer id of the team.
     pub officer: Option<String>,
     /// Opened on or after / on or before this local date (YYYY-MM-DD).
@@ -201,79 +233,63 @@ pub struct Filter {
     pub offset: i64,
 }
 
-/// Adds a parameter; answers its placeholder.
-fn bind(params: &mut Vec<SqlValue>, v: SqlValue) -> String {
-    params.push(v);
-    format!("?{}", params.len())
-}
-
 /// The case list for center staff, newest first, narrowed by `f`. The WHERE clause holds only
 /// the filters given, so each combination is one plain statement the indexes serve.
 pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
-    let name = match conn.dialect() {
-        Dialect::Sqlite => "json_extract(e.value, '$.name')",
-        Dialect::Postgres => "(e.value::jsonb ->> 'name')",
-    };
+    let name = json_text(conn.dialect(), "e.value", "name");
     let mut cond: Vec<String> = Vec::new();
     let mut params: Vec<SqlValue> = Vec::new();
     if let Some(v) = &f.case_id {
-        let p = bind(&mut params, v.into());
+        let p = bind(&mut params, v);
         cond.push(format!("c.case_id = {p}"));
     }
     if let Some(v) = &f.status {
-        let p = bind(&mut params, v.into());
+        let p = bind(&mut params, v);
         cond.push(format!("c.status = {p}"));
     }
     if let Some(v) = &f.review {
-        let p = bind(&mut params, v.into());
+        let p = bind(&mut params, v);
         cond.push(format!("c.review_state = {p}"));
     }
     if let Some(v) = &f.enterprise {
-        let id = bind(&mut params, v.into());
-        let like = bind(&mut params, super::sql::like_anywhere(v).into());
+        let id = bind(&mut params, v);
+        let like = bind(&mut params, like_anywhere(v));
         cond.push(format!(
             "(c.enterprise_id = {id} OR {name} LIKE {like} ESCAPE '\\')"
         ));
     }
+    if let Some(v) = &f.enterprise_id {
+        let p = bind(&mut params, v);
+        cond.push(format!("c.enterprise_id = {p}"));
+    }
     if let Some(v) = &f.officer {
         // `officers` is the team's ids as a JSON array: match one whole quoted id.
-        let p = bind(
-            &mut params,
-            super::sql::like_anywhere(&format!("\"{v}\"")).into(),
-        );
+        let p = bind(&mut params, like_anywhere(&format!("\"{v}\"")));
         cond.push(format!("c.officers LIKE {p} ESCAPE '\\'"));
     }
     if let Some(v) = &f.from {
-        let p = bind(&mut params, v.into());
+        let p = bind(&mut params, v);
         cond.push(format!("c.opened_on >= {p}"));
     }
     if let Some(v) = &f.to {
-        let p = bind(&mut params, v.into());
+        let p = bind(&mut params, v);
         cond.push(format!("c.opened_on <= {p}"));
     }
-    let where_inner = if cond.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", cond.join(" AND "))
-    };
-    let mut outer: Vec<&str> = Vec::new();
+    let where_inner = where_all(&cond);
+    let mut outer: Vec<String> = Vec::new();
     match f.has_findings {
-        Some(true) => outer.push("x.findings > 0"),
-        Some(false) => outer.push("x.findings = 0"),
+        Some(true) => outer.push("x.findings > 0".into()),
+        Some(false) => outer.push("x.findings = 0".into()),
         None => {}
     }
     match f.complete {
-        Some(true) => outer.push("x.blob_count = x.blobs_stored"),
-        Some(false) => outer.push("x.blob_count > x.blobs_stored"),
+        Some(true) => outer.push("x.blob_count = x.blobs_stored".into()),
+        Some(false) => outer.push("x.blob_count > x.blobs_stored".into()),
         None => {}
     }
-    let where_outer = if outer.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", outer.join(" AND "))
-    };
-    let limit = bind(&mut params, f.limit.into());
-    let offset = bind(&mut params, f.offset.into());
+    let where_outer = where_all(&outer);
+    let limit = bind(&mut params, f.limit);
+    let offset = bind(&mut params, f.offset);
     let sql = format!(
         "SELECT x.* FROM (
            SELECT c.case_id, c.task_id, c.enterprise_id, {name} AS enterprise_name, c.status,
@@ -296,22 +312,11 @@ pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
          ORDER BY x.updated_at_ms DESC, x.case_id LIMIT {limit} OFFSET {offset}"
     );
     let rows = conn.query(&sql, &params)?;
-    let mut names: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    let mut names = OfficerNames::default();
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let officers: Vec<String> = serde_json::from_str(&r.str(14)?).unwrap_or_default();
-        let mut team = Vec::with_capacity(officers.len());
-        for id in officers {
-            let name = match names.get(&id) {
-                Some(n) => n.clone(),
-                None => {
-                    let n = super::reference::officer_name(conn, &id)?;
-                    names.insert(id.clone(), n.clone());
-                    n
-                }
-            };
-            team.push(json!({"id": id, "name": name}));
-        }
+        let team = names.named(conn, officers.iter().map(String::as_str))?;
         let (blobs, stored) = (r.i64(9)?, r.i64(10)?);
         out.push(json!({
             "case_id": r.str(0)?,

@@ -88,3 +88,26 @@ pub fn officer_ids(conn: &dyn Sql) -> DbResult<std::collections::BTreeSet<String
         .map(|r| r.str(0))
         .collect()
 }
+
+/// Officers' names looked up once each across a list (a page of cases or tasks names the same
+/// few officers again and again).
+#[derive(Debug, Default)]
+pub struct OfficerNames(std::collections::BTreeMap<String, Option<String>>);
+
+impl OfficerNames {
+    /// `[{"id", "name"}]` for `ids`, in order (`name` null for an id not on the roster).
+    pub fn named<'a>(
+        &mut self,
+        conn: &dyn Sql,
+        ids: impl IntoIterator<Item = &'a str>,
+    ) -> DbResult<Vec<Value>> {
+        let mut out = Vec::new();
+        for id in ids {
+            if !self.0.contains_key(id) {
+                self.0.insert(id.to_string(), officer_name(conn, id)?);
+            }
+            out.push(serde_json::json!({"id": id, "name": self.0[id]}));
+        }
+        Ok(out)
+    }
+}

@@ -87,6 +87,29 @@ pub fn like_anywhere(s: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Adds a parameter to a statement being built; answers its `?N` placeholder.
+pub fn bind(params: &mut Vec<Value>, v: impl Into<Value>) -> String {
+    params.push(v.into());
+    format!("?{}", params.len())
+}
+
+/// `WHERE a AND b …` over the conditions given, or nothing when there are none.
+pub fn where_all(cond: &[String]) -> String {
+    if cond.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", cond.join(" AND "))
+    }
+}
+
+/// The text at `key` of the JSON object kept as text in `column`, in the dialect's words.
+pub fn json_text(d: Dialect, column: &str, key: &str) -> String {
+    match d {
+        Dialect::Sqlite => format!("json_extract({column}, '$.{key}')"),
+        Dialect::Postgres => format!("({column}::jsonb ->> '{key}')"),
+    }
+}
+
 /// `args![a, b, …]`: a parameter list of anything `Into<Value>`.
 macro_rules! args {
     ($($v:expr),* $(,)?) => { &[$($crate::store::sql::Value::from($v)),*][..] };
