@@ -1,5 +1,5 @@
-// One Vite project, several HTML entries: the center pages now (center.html), the field app's
-// index.html later; both share src/lib (components, message catalogue, API client).
+// One Vite project, two HTML entries: the center pages (center.html, served by the center) and
+// the field app (app.html, inside Tauri); both share src/lib (components, message catalogue).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -32,7 +32,7 @@ export default defineConfig({
     // Tauri's WebViews (WebKitGTK, WKWebView) are Safari-class; desktop Chromium for the center.
     target: ['es2022', 'safari15'],
     rollupOptions: {
-      input: { center: resolve(root, 'center.html') },
+      input: { center: resolve(root, 'center.html'), app: resolve(root, 'app.html') },
     },
   },
   server: { proxy },

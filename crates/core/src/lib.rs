@@ -4,6 +4,7 @@
 //! layers over [`engine::Engine`]. Time and ids come in through [`env::Env`], so every rule is
 //! testable without waiting and without global mocks.
 
+pub mod app;
 pub mod archive;
 pub mod documents;
 pub mod engine;

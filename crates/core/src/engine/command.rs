@@ -9,6 +9,7 @@ use crate::model::case::{PartyPerson, Witness};
 
 /// A position fix as the device reports it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FixInput {
     pub lat: f64,
@@ -27,6 +28,7 @@ pub type Strokes = Vec<Vec<[f64; 4]>>;
 
 /// Every action of the guided procedure.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "step", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Command {
     /// Start a case for a task.
@@ -288,6 +290,36 @@ impl FixInput {
 }
 
 impl Command {
+    /// The person recording the step, for commands that name one (`by`).
+    pub fn by(&self) -> Option<&str> {
+        use Command::*;
+        match self {
+            OpenCase { by, .. }
+            | CheckIn { by, .. }
+            | RecordParty { by, .. }
+            | GiveNotice { by, .. }
+            | Answer { by, .. }
+            | CaptureEvidence { by, .. }
+            | TakeSample { by, .. }
+            | StartInterview { by, .. }
+            | AddNote { by, .. }
+            | DraftTranscript { by, .. }
+            | AmendTranscript { by, .. }
+            | RefuseSignature { by, .. }
+            | LockTranscript { by, .. }
+            | OrderMeasure { by, .. }
+            | IssuePenalty { by, .. }
+            | RecordService { by, .. }
+            | Depart { by, .. }
+            | CloseCase { by, .. } => Some(by),
+            ShowCredential { .. }
+            | HandOver { .. }
+            | RecordQa { .. }
+            | EndInterview { .. }
+            | Sign { .. } => None,
+        }
+    }
+
     /// The case a command acts on (none for `OpenCase`).
     pub fn case_id(&self) -> Option<&str> {
         use Command::*;

@@ -35,6 +35,7 @@ pub use records::statement_bytes;
 
 /// What a committed command produced.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Outcome {
     pub case_id: String,
     pub op_id: String,
@@ -114,6 +115,12 @@ impl<E: Env> Engine<E> {
         self.env
             .now_ms()
             .saturating_add_signed(self.clock_offset_ms)
+    }
+
+    /// A fresh (op id, HLC) for a record the sync makes (a pulled page), from the engine's clock.
+    pub(crate) fn stamp(&mut self) -> (String, String) {
+        let h = self.hlc.now(self.physical_ms()).to_string();
+        (self.env.new_id().to_string(), h)
     }
 
     /// The parts the sync engine works with.

@@ -12,6 +12,7 @@ use crate::model::enterprise::Enterprise;
 
 /// State of one step for display.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StepStatus {
     pub id: String,
     pub kind: StepKind,
@@ -68,7 +69,7 @@ pub(crate) fn require_notice(
 }
 
 /// Items of a checklist that are asked, given the answers so far (show_if).
-pub(crate) fn visible_items<'a>(
+pub fn visible_items<'a>(
     cl: &'a Checklist,
     case: &Case,
 ) -> impl Iterator<Item = &'a crate::forms::types::Item> {
@@ -98,11 +99,7 @@ pub(crate) fn visible_items<'a>(
 }
 
 /// Missing checklist answers and V-10 problems, as (zh, en) lines.
-pub(crate) fn checklist_gaps(
-    forms: &FormSet,
-    case: &Case,
-    ent: &Enterprise,
-) -> Vec<(String, String)> {
+pub fn checklist_gaps(forms: &FormSet, case: &Case, ent: &Enterprise) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for fr in &case.checklists {
         let Some(cl) = forms.checklists.get(&fr.id) else {

@@ -11,6 +11,7 @@ use crate::model::enterprise::{Enterprise, PermitLimit};
 
 /// The limit applied to one measured value.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct AppliedLimit {
     /// Parameter name for multi-parameter items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +32,7 @@ pub struct AppliedLimit {
 
 /// Why an answer is a violation (or not).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Judgement {
     pub violation: bool,
     pub limits: Vec<AppliedLimit>,
@@ -98,6 +100,34 @@ fn judge_num(
         }
     }
     out
+}
+
+/// The limits that will apply to an item's reading at this enterprise, before anything is
+/// measured (the number pad shows them): one per parameter, from the same permit → alt flag →
+/// default order as [`judge`].
+pub fn limit_hints(item: &Item, ent: &Enterprise, instance: Option<&str>) -> Vec<AppliedLimit> {
+    let mut params: Vec<Option<String>> = Vec::new();
+    if let Some(values) = item.limit.as_ref().and_then(|l| l.values.as_ref()) {
+        params.extend(values.keys().cloned().map(Some));
+    }
+    for p in ent.permit_limits.iter().filter(|p| p.item == item.id) {
+        if !params.contains(&p.param) {
+            params.push(p.param.clone());
+        }
+    }
+    if params.is_empty() {
+        params.push(None);
+    }
+    params
+        .iter()
+        .filter_map(|p| limit_for(item, p.as_deref(), ent, instance, 0.0))
+        .map(|mut l| {
+            // Nothing was measured: the hint carries the limit and where it comes from only.
+            l.exceeded = false;
+            l.factor = None;
+            l
+        })
+        .collect()
 }
 
 /// Finds the binding limit for one parameter: permit, then alt flag, then default.

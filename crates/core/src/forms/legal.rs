@@ -20,6 +20,7 @@ pub struct LegalRegistry {
 
 /// A reference resolved against the registry.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResolvedRef {
     /// The reference as written in the form (with 同 expanded to the instrument name).
     pub text: String,

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 /// Header shared by every form file (`form:` block).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct FormHeader {
     /// Stable id, `[a-z0-9_]+`, equal to the file stem.
@@ -42,6 +43,7 @@ pub struct FormHeader {
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FormKind {
     Checklist,
@@ -50,6 +52,7 @@ pub enum FormKind {
 
 /// Which enterprises a checklist applies to.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Scope {
     /// GB/T 4754 industry codes, e.g. `C3360`.
@@ -61,6 +64,7 @@ pub struct Scope {
 
 /// An earlier version of a form and the items it had that this version removed.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PreviousVersion {
     pub version: String,
@@ -70,6 +74,7 @@ pub struct PreviousVersion {
 
 /// A whole checklist file.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ChecklistFile {
     pub form: FormHeader,
@@ -80,6 +85,7 @@ pub struct ChecklistFile {
 
 /// A section heading (`sec` values of items must be one of these `zh` names).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Section {
     pub zh: String,
@@ -88,6 +94,7 @@ pub struct Section {
 
 /// Answer kinds. Chinese labels: tri = 合规/不合规/不涉及.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum AnswerKind {
     Tri,
@@ -102,6 +109,7 @@ pub enum AnswerKind {
 
 /// Evidence rule of an item.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EvidenceRule {
     /// At least one evidence item, always.
@@ -115,6 +123,7 @@ pub enum EvidenceRule {
 
 /// One checklist item.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub id: String,
@@ -158,6 +167,7 @@ pub struct Item {
 
 /// Comparison of a measured value with its limit.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum LimitOp {
     #[default]
     #[serde(rename = "<=")]
@@ -172,6 +182,7 @@ pub enum LimitOp {
 
 /// A limit value: a number, or a `"lo-hi"` range written as a string (pH "6-9").
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(untagged)]
 pub enum LimitValue {
     Number(f64),
@@ -180,6 +191,7 @@ pub enum LimitValue {
 
 /// Default limits of a `num` item. The enterprise's permit value overrides them.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Limit {
     #[serde(default)]
@@ -203,6 +215,7 @@ fn default_true() -> bool {
 
 /// A conditional default, chosen when the enterprise carries the `when` flag.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct AltLimit {
     pub when: String,
@@ -218,6 +231,7 @@ pub struct AltLimit {
 
 /// Escalation hint (criminal referral, tiers).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Escalate {
     #[serde(default)]
@@ -234,6 +248,7 @@ pub struct Escalate {
 
 /// When an item is asked.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ShowIf {
     pub item: String,
@@ -247,6 +262,7 @@ pub struct ShowIf {
 
 /// A format check for text answers.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct TextRule {
     pub regex: String,
@@ -258,6 +274,7 @@ pub struct TextRule {
 
 /// A whole procedure file.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureFile {
     pub form: FormHeader,
@@ -270,6 +287,7 @@ pub struct ProcedureFile {
 
 /// Who runs a procedure.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Actor {
     /// 执法人员
@@ -280,6 +298,7 @@ pub enum Actor {
 
 /// The rules a procedure sets for the validations of domain.md §2.4.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ProcedureRules {
     /// V-01/V-05.
@@ -318,6 +337,7 @@ fn default_roster_age() -> u32 {
 #[derive(
     Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
 )]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SignerRole {
     /// 执法人员
@@ -330,6 +350,7 @@ pub enum SignerRole {
 
 /// The 告知 text, versioned.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
     pub id: String,
@@ -339,6 +360,7 @@ pub struct Notice {
 
 /// One step of a procedure.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Step {
     pub id: String,
@@ -356,6 +378,7 @@ pub struct Step {
 
 /// The kinds of step the engine knows how to run.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StepKind {
     Checkin,
@@ -374,6 +397,7 @@ pub enum StepKind {
 
 /// `legal/instruments.yaml`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentsFile {
     pub instruments: Vec<Instrument>,
@@ -381,6 +405,7 @@ pub struct InstrumentsFile {
 
 /// A law, regulation, rule or standard.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Instrument {
     pub id: String,
@@ -395,6 +420,7 @@ pub struct Instrument {
 
 /// A dated version of an instrument.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct InstrumentVersion {
     pub label: String,

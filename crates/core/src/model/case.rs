@@ -14,6 +14,7 @@ use crate::forms::types::SignerRole;
 
 /// Where a form came from: id and version answered under.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormRef {
     pub id: String,
     pub version: String,
@@ -21,6 +22,7 @@ pub struct FormRef {
 
 /// Case lifecycle (domain.md §2.2, condensed to what the device drives).
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum CaseStatus {
     /// Opened, nothing on site yet.
@@ -35,6 +37,7 @@ pub enum CaseStatus {
 
 /// A warning the engine allowed with a recorded justification, flagged for audit.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Flag {
     /// Validation id, e.g. "V-04".
     pub code: String,
@@ -47,6 +50,7 @@ pub struct Flag {
 
 /// A GNSS or manual position fix.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Fix {
     pub point: GeoPoint,
     pub accuracy_m: f64,
@@ -59,6 +63,7 @@ pub struct Fix {
 
 /// 定位签到.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CheckIn {
     pub at: Time,
     pub fix: Fix,
@@ -71,6 +76,7 @@ pub struct CheckIn {
 
 /// 亮证: one officer showed the credential.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CredentialShowing {
     pub officer_id: String,
     pub name: String,
@@ -83,6 +89,7 @@ pub struct CredentialShowing {
 
 /// 被检查人 / 现场负责人.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PartyPerson {
     pub name: String,
@@ -105,6 +112,7 @@ pub struct PartyPerson {
 
 /// 告知 and 回避.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct NoticeRecord {
     pub notice_id: String,
     pub text_zh: String,
@@ -117,6 +125,7 @@ pub struct NoticeRecord {
 
 /// An answer to a checklist item (one per item and instance).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Answer {
     pub form_id: String,
     pub item_id: String,
@@ -134,6 +143,7 @@ pub struct Answer {
 
 /// A violation found: what, by which limit from where, and the law in force on the day.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Finding {
     pub text: String,
     pub question_zh: String,
@@ -146,6 +156,7 @@ pub struct Finding {
 
 /// An answer kept from an older form version whose item no longer exists.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RetiredAnswer {
     pub answered_under: String,
     pub answer: Answer,
@@ -153,6 +164,7 @@ pub struct RetiredAnswer {
 
 /// A recorded form migration of an open draft.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FormMigration {
     pub form_id: String,
     pub from_version: String,
@@ -164,6 +176,7 @@ pub struct FormMigration {
 
 /// An evidence item (证据): photo, video, audio, document copy or electronic data.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Evidence {
     pub id: String,
     /// photo / video / audio / doc_copy / electronic_data.
@@ -207,6 +220,7 @@ pub struct Evidence {
 
 /// 采样: one sample.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Sample {
     pub sample_id: String,
     pub point: String,
@@ -230,6 +244,7 @@ pub struct Sample {
 
 /// A chain-of-custody hop (交接).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Handover {
     pub from: String,
     pub to: String,
@@ -241,6 +256,7 @@ pub struct Handover {
 
 /// 调查询问: one interview of one person.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Interview {
     pub id: String,
     pub interviewee: PartyPerson,
@@ -259,6 +275,7 @@ pub struct Interview {
 
 /// 一问一答.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QA {
     pub q: String,
     pub a: String,
@@ -266,6 +283,7 @@ pub struct QA {
 
 /// A transcript (笔录) and its versions.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Transcript {
     pub id: String,
     /// onsite (现场检查笔录) or inquiry (调查询问笔录).
@@ -277,6 +295,7 @@ pub struct Transcript {
 
 /// One version; immutable once locked (V-07).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TranscriptVersion {
     pub version: u32,
     pub content: serde_json::Value,
@@ -295,6 +314,7 @@ pub struct TranscriptVersion {
 
 /// A signature bound to one exact transcript version.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignatureRecord {
     pub role: SignerRole,
     pub signer_id: String,
@@ -315,6 +335,7 @@ pub struct SignatureRecord {
 
 /// 拒签: the party refused to sign.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SignatureRefusal {
     pub reason: String,
     pub at: Time,
@@ -326,6 +347,7 @@ pub struct SignatureRefusal {
 
 /// 见证人.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Witness {
     pub name: String,
@@ -341,6 +363,7 @@ pub struct Witness {
 
 /// 现场处置: 责令改正 / 先行登记保存 / 查封 / 扣押.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Measure {
     pub kind: String,
     pub description: String,
@@ -354,6 +377,7 @@ pub struct Measure {
 
 /// 当场行政处罚 (简易程序).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct OnTheSpotPenalty {
     pub number: String,
     pub party_kind: String,
@@ -366,6 +390,7 @@ pub struct OnTheSpotPenalty {
 
 /// 送达回证.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Service {
     pub document: String,
     /// direct (直接送达) / left (留置送达) / electronic (电子送达, with consent).
@@ -382,6 +407,7 @@ pub struct Service {
 
 /// The whole case.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Case {
     pub id: String,
     pub task_id: String,

@@ -8,6 +8,7 @@ use super::GeoPoint;
 
 /// A regulated enterprise (排污单位).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Enterprise {
     pub id: String,
@@ -44,6 +45,7 @@ pub struct Enterprise {
 
 /// A permit value for one item (and parameter, and instance).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PermitLimit {
     pub item: String,
@@ -58,6 +60,7 @@ pub struct PermitLimit {
 
 /// 三色码: red / yellow / green.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Risk {
     Red,
@@ -68,6 +71,7 @@ pub enum Risk {
 
 /// An earlier inspection known to the center.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct PastInspection {
     pub date: chrono::NaiveDate,

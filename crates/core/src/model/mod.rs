@@ -8,6 +8,7 @@ pub mod task;
 
 /// A point in WGS-84 (what GNSS gives; map display converts, storage never does).
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct GeoPoint {
     pub lat: f64,
     pub lon: f64,

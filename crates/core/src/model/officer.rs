@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A person on the device's roster.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Officer {
     pub id: String,
@@ -26,6 +27,7 @@ pub struct Officer {
 
 /// Roles on the roster. Only officers count toward the two-officer rule.
 #[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum StaffRole {
     #[default]
@@ -37,6 +39,7 @@ pub enum StaffRole {
 
 /// 行政执法证.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Credential {
     /// 执法证号.
@@ -51,6 +54,7 @@ pub struct Credential {
 
 /// A declared relation to an enterprise.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Conflict {
     pub enterprise_id: String,

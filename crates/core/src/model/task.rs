@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// An inspection or verification task.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct Task {
     pub id: String,
@@ -32,6 +33,7 @@ pub struct Task {
 
 /// 任务状态 at the center: dispatched → in_progress → done, or cancelled.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     Dispatched,
@@ -42,6 +44,7 @@ pub enum TaskStatus {
 
 /// 任务来源.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskSource {
     /// 双随机抽查

@@ -106,6 +106,13 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (entity, id)
     );
     "#,
+    // 5: the field app's offline PINs (salted PBKDF2; failures and the lockout survive a restart).
+    r#"
+    CREATE TABLE pins (
+        user_id TEXT PRIMARY KEY, salt BLOB NOT NULL, hash BLOB NOT NULL, iterations INTEGER NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0, locked_until_ms INTEGER NOT NULL DEFAULT 0, set_at TEXT NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

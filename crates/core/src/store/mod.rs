@@ -69,6 +69,12 @@ impl Store {
         &self.conn
     }
 
+    /// The raw connection for a transaction whose commit does not follow `f`'s result (a
+    /// refused sign-in still counts its failure).
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     /// Runs `f` in one IMMEDIATE transaction (the write lock is taken at the start, so two
     /// processes never interleave a read-decide-write).
     pub fn transaction<T>(

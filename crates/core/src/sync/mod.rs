@@ -17,14 +17,21 @@ mod schedule;
 mod state;
 mod status;
 
+use fieldcase_protocol::sync::UserInfo;
+
 pub use backoff::Backoff;
 pub use client::{Client, SyncError};
 pub use failure::SyncFailure;
 pub use review::{CenterReview, center_review};
-pub use run::{SyncReport, client_for, enroll, sync_once};
+pub use run::{SyncReport, client_for, enroll, learn_offset, sync_once, sync_store};
 pub use schedule::{Schedule, ScheduleState};
 pub use state::SyncConfig;
 pub use status::{CaseSyncState, Rejected, SyncStatus, case_state, status};
 
 /// The `meta` key of the learnt clock offset (read by the engine at open).
 pub const CLOCK_OFFSET_KEY: &str = state::CLOCK_OFFSET;
+
+/// The user this device is enrolled for, if it is.
+pub fn enrolled_user(store: &crate::store::Store) -> crate::error::Result<Option<UserInfo>> {
+    Ok(state::config(store.conn())?.map(|c| c.user))
+}

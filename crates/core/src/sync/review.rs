@@ -10,6 +10,7 @@ use crate::store::Store;
 
 /// Where the center's review of a case stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CenterReview {
     /// received, under_review, accepted or returned.
     pub state: String,

@@ -11,6 +11,7 @@ use super::state::{self, CLOCK_OFFSET, SERVER, TOKEN, USER};
 use crate::engine::Engine;
 use crate::env::{Env, SystemEnv};
 use crate::error::CoreError;
+use crate::store::Store;
 
 /// What one run did.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
@@ -54,7 +55,7 @@ pub fn enroll<E: Env>(
 /// the one the engine stamps ops with; answers it. The client measures against the system
 /// clock, the engine stamps with its own `Env` clock (the same on a device; a fixed or stepped
 /// clock in field trials and tests), so the difference between the two is added.
-fn learn_offset<E: Env>(
+pub fn learn_offset<E: Env>(
     engine: &mut Engine<E>,
     client: &Client,
 ) -> Result<Option<i64>, SyncFailure> {
@@ -114,20 +115,38 @@ fn run<E: Env>(
     report: &mut SyncReport,
 ) -> Result<(), SyncFailure> {
     let (store, hlc, env, offset) = engine.sync_parts();
-    let at = env.now().to_rfc3339();
-    report.push = push::push_all(store, client, &at)?;
-    report.blobs = blobs::upload_all(store, client, &at, progress)?;
     let physical = |env: &E| env.now_ms().saturating_add_signed(*offset);
     let mut stamp = || {
         let h = hlc.now(physical(env)).to_string();
         (env.new_id().to_string(), h)
     };
-    report.pull = pull::pull_all(store, client, &mut stamp)?;
+    let at = env.now().to_rfc3339();
+    *report = sync_store(store, client, &at, &mut stamp, progress)?;
+    Ok(())
+}
+
+/// Push, upload, pull on a store handle: the whole run without the engine. The app's sync thread
+/// runs it on a connection of its own, so steps never wait for the network; `stamp` gives a
+/// fresh (op id, HLC) for each pulled page and is the only thing it borrows from the engine.
+/// Afterwards the caller lets the engine [`learn_offset`].
+pub fn sync_store(
+    store: &mut Store,
+    client: &Client,
+    at: &str,
+    stamp: &mut dyn FnMut() -> (String, String),
+    progress: &mut dyn FnMut(usize, usize, u64),
+) -> Result<SyncReport, SyncFailure> {
+    let mut report = SyncReport {
+        push: push::push_all(store, client, at)?,
+        ..SyncReport::default()
+    };
+    report.blobs = blobs::upload_all(store, client, at, progress)?;
+    report.pull = pull::pull_all(store, client, stamp)?;
     // The pull recorded local links: let the center hold them too.
-    let more = push::push_all(store, client, &at)?;
+    let more = push::push_all(store, client, at)?;
     report.push.sent += more.sent;
     report.push.applied += more.applied;
     report.push.already += more.already;
     report.push.rejected += more.rejected;
-    Ok(())
+    Ok(report)
 }

@@ -9,6 +9,7 @@ use super::Backoff;
 
 /// What the schedule is waiting for (the UI shows it).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum ScheduleState {
     /// No network: nothing is attempted until it returns.

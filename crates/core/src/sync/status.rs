@@ -9,6 +9,7 @@ use crate::store::Store;
 
 /// One refused op, as the device shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Rejected {
     pub seq: i64,
     pub op_id: String,
@@ -20,6 +21,7 @@ pub struct Rejected {
 
 /// The device's sync state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub enrolled: bool,
     pub server: Option<String>,
@@ -35,6 +37,7 @@ pub struct SyncStatus {
 
 /// Per case: has all of it reached the center?
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CaseSyncState {
     pub case_id: String,
     pub links_pending: i64,

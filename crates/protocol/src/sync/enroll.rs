@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a user may do (and see).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// 执法人员: runs inspections; sees the tasks assigned to their team and their own cases.
@@ -26,6 +27,7 @@ impl Role {
 
 /// `POST /v1/enroll`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
     pub protocol: u32,
@@ -41,6 +43,7 @@ pub struct EnrollRequest {
 
 /// The enrolled user, as the device shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct UserInfo {
     pub user_id: String,
@@ -56,6 +59,7 @@ pub struct UserInfo {
 
 /// The answer to an enrollment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct EnrollResponse {
     /// Bearer token for every later request; shown once.

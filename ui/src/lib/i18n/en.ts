@@ -1,8 +1,13 @@
 // The English message catalogue: the same keys as zh-CN.ts (the type makes a missing key a
 // compile error, a test catches extra or empty ones). Terms follow domain.md §10.
+import * as inbox from './app/inbox';
+import * as procedure from './app/procedure';
+import * as records from './app/records';
+import * as shell from './app/shell';
+import * as start from './app/start';
 import type { MessageKey } from './zh-CN';
 
-export const en: Record<MessageKey, string> = {
+const centerEn = {
   'app.product': 'fieldcase',
   'app.title': 'Enforcement Center',
   'app.nav.cases': 'Cases',
@@ -737,3 +742,13 @@ export const en: Record<MessageKey, string> = {
 
   'draw.excluded_everywhere': 'Excluded for every enterprise: ',
 };
+
+export const en: Record<MessageKey, string> = {
+  ...centerEn,
+  ...shell.en,
+  ...start.en,
+  ...inbox.en,
+  ...procedure.en,
+  ...records.en,
+};
+

@@ -17,7 +17,9 @@ function walk(dir: string): string[] {
 }
 
 const files = walk(src).map((p) => ({ path: relative(src, p), text: readFileSync(p, 'utf8') }));
-const isCatalogue = (p: string) => /^lib[\\/]i18n[\\/](zh-CN|en)\.ts$/.test(p);
+// The catalogues: the two center files and the field app's area files (both languages each).
+const isCatalogue = (p: string) =>
+  /^lib[\\/]i18n[\\/](zh-CN|en)\.ts$/.test(p) || /^lib[\\/]i18n[\\/]app[\\/]\w+\.ts$/.test(p);
 const stripComments = (s: string) =>
   s
     .replace(/<!--[\s\S]*?-->/g, '')

@@ -1,7 +1,13 @@
 // The Chinese message catalogue: the reference set of keys. Every user-facing string of the
 // pages lives here (and in en.ts under the same key); components hold no literal text.
 // Terms follow the glossary in domain.md §10. `{name}` marks a parameter filled by t().
-export const zhCN = {
+import * as inbox from './app/inbox';
+import * as procedure from './app/procedure';
+import * as records from './app/records';
+import * as shell from './app/shell';
+import * as start from './app/start';
+
+const centerZh = {
   'app.product': 'fieldcase',
   'app.title': '执法中心',
   'app.nav.cases': '案件',
@@ -732,6 +738,16 @@ export const zhCN = {
   'draw.inputs.default_cap_n': '服务器默认（{n} 次）',
 
   'draw.excluded_everywhere': '所有企业均排除的人员：',
+} as const;
+
+/** The field app's messages, one file per area (each holds both languages). */
+export const zhCN = {
+  ...centerZh,
+  ...shell.zh,
+  ...start.zh,
+  ...inbox.zh,
+  ...procedure.zh,
+  ...records.zh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

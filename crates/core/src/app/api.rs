@@ -1,0 +1,226 @@
+//! The app's command table, written once: [`for_each_command!`] hands every command's name,
+//! argument type and result type to a macro of the caller's. The Tauri shell turns each entry
+//! into a `#[tauri::command]` that calls the [`super::App`] method of the same name; the bindings
+//! test turns the same list into `ui/src/app/api/commands.ts`. The argument types live here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::engine::command::{Command, FixInput};
+
+use super::inbox::Here;
+
+/// Calls `$m! { name: Args => Result, ... }` with every command of the app.
+#[macro_export]
+macro_rules! for_each_command {
+    ($m:ident) => {
+        $m! {
+            app_state: $crate::app::NoArgs => $crate::app::AppState,
+            enroll: $crate::app::EnrollArgs => $crate::app::AppState,
+            sign_in: $crate::app::SignInArgs => $crate::app::Session,
+            sign_out: $crate::app::NoArgs => $crate::app::AppState,
+            inbox: $crate::app::InboxArgs => Vec<$crate::app::InboxItem>,
+            enterprise_file: $crate::app::EnterpriseArgs => $crate::app::EnterpriseFile,
+            open_task: $crate::app::OpenTaskArgs => $crate::app::CaseScreen,
+            case_screen: $crate::app::CaseArgs => $crate::app::CaseScreen,
+            step: $crate::app::StepArgs => $crate::app::StepDone,
+            checkin_preview: $crate::app::CheckinPreviewArgs => $crate::app::GeofenceView,
+            capture: $crate::app::CaptureArgs => $crate::app::StepDone,
+            evidence_image: $crate::app::EvidenceImageArgs => $crate::app::ImageData,
+            credential_card: $crate::app::CredentialArgs => $crate::app::CredentialCard,
+            transcript_preview: $crate::app::TranscriptArgs => $crate::app::TranscriptPreview,
+            sync_state: $crate::app::NoArgs => $crate::app::LiveSync,
+            sync_now: $crate::app::NoArgs => $crate::app::LiveSync,
+            set_online: $crate::app::OnlineArgs => $crate::app::LiveSync,
+        }
+    };
+}
+pub use for_each_command;
+
+/// For commands that take nothing.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct NoArgs {}
+
+/// 首次使用: the center's address, the one-time code from the center, and the offline PIN the
+/// user chooses for this device.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct EnrollArgs {
+    pub server: String,
+    pub code: String,
+    /// What the center calls this device (e.g. "执法平板 03").
+    pub label: String,
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct SignInArgs {
+    pub pin: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct InboxArgs {
+    /// Where the device is, for distances (none when there is no fix).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub here: Option<Here>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseArgs {
+    pub enterprise_id: String,
+}
+
+/// Start (or continue) the case of a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct OpenTaskArgs {
+    pub task_id: String,
+    #[serde(default)]
+    pub covert: bool,
+    /// Required when the enterprise's annual inspection cap is reached (V-17).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub justification: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CaseArgs {
+    pub case_id: String,
+}
+
+/// One procedure step, exactly as the engine takes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct StepArgs {
+    pub command: Command,
+}
+
+/// A committed step and the case screen after it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StepDone {
+    pub outcome: crate::engine::Outcome,
+    pub screen: super::CaseScreen,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CheckinPreviewArgs {
+    pub case_id: String,
+    pub fix: FixInput,
+}
+
+/// A file captured in the app (camera or picker), with what it proves (证明对象).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CaptureArgs {
+    pub case_id: String,
+    /// The file's bytes, base64.
+    pub data_base64: String,
+    /// The name the camera or picker gave the file (kept as provenance).
+    pub file_name: String,
+    pub media_type: String,
+    /// photo / video / audio / doc_copy / electronic_data.
+    pub kind: String,
+    /// 拍照 / 录像 / 录音 / 截屏 / 拷贝 / 导出.
+    pub method: String,
+    pub proves: String,
+    /// Taken with the app's camera (false: picked from the gallery or files, flagged external).
+    pub in_app: bool,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub fix: Option<FixInput>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub item_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub location_reason: Option<String>,
+    /// For document copies: seal/signature and 与原件核对一致 are on the copy (V-14).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub copy_confirmed: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceImageArgs {
+    pub case_id: String,
+    pub evidence_id: String,
+    /// The 320 px thumbnail (else the watermarked display copy).
+    pub thumb: bool,
+}
+
+/// An image for an `<img src>`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImageData {
+    pub data_url: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct CredentialArgs {
+    pub case_id: String,
+    pub officer_id: String,
+}
+
+/// An officer's credential as shown full screen (亮证), with its QR code.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CredentialCard {
+    pub officer: crate::model::officer::Officer,
+    pub valid: bool,
+    /// What the QR code carries.
+    pub qr_payload: String,
+    /// The QR code's modules, one string of `0`/`1` per row (the UI draws them as SVG).
+    pub qr_rows: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct TranscriptArgs {
+    pub case_id: String,
+    pub transcript_id: String,
+    pub version: u32,
+}
+
+/// A transcript version drawn from the same renderer as its PDF, page by page.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TranscriptPreview {
+    /// PNG data URLs, one per A4 page.
+    pub pages: Vec<String>,
+    /// SHA-256 of the PDF this version renders to.
+    pub pdf_sha256: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub pdf_bytes: u64,
+    pub record_no: String,
+    pub locked: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct OnlineArgs {
+    pub online: bool,
+}

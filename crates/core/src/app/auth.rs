@@ -1,0 +1,128 @@
+//! First run (enrollment with the center and the offline PIN), sign-in and sign-out.
+
+use super::error::refused;
+use super::{App, AppResult, AppState, EnrollArgs, NoArgs, Session, SignInArgs, pin};
+use crate::env::Env;
+use crate::sync;
+
+impl<E: Env> App<E> {
+    /// Where the app stands (the UI picks its first screen from it).
+    pub fn app_state(&self, _: NoArgs) -> AppResult<AppState> {
+        let engine = self.engine();
+        let store = engine.store();
+        let user = sync::enrolled_user(store)?;
+        let server = sync::status(store)?.server;
+        let pin_set = match &user {
+            Some(u) => pin::is_set(store.conn(), &u.user_id)?,
+            None => false,
+        };
+        let mut forms: Vec<(String, String)> = engine
+            .forms()
+            .procedures
+            .values()
+            .map(|p| (p.form.id.clone(), p.form.version.clone()))
+            .chain(
+                engine
+                    .forms()
+                    .checklists
+                    .values()
+                    .map(|c| (c.file.form.id.clone(), c.file.form.version.clone())),
+            )
+            .collect();
+        forms.sort();
+        Ok(AppState {
+            device_id: store.device.id.clone(),
+            public_key: store.public_key().to_string(),
+            enrolled: user.is_some(),
+            server,
+            user,
+            pin_set,
+            session: self.session_guard().clone(),
+            forms,
+        })
+    }
+
+    /// 首次使用: enrolls the device with the center using the one-time code, and sets the
+    /// user's offline PIN. A bad PIN is refused before the code is spent; a refused code
+    /// changes nothing on the device.
+    pub fn enroll(&self, a: EnrollArgs) -> AppResult<AppState> {
+        pin::check_new(&a.pin)?;
+        let server = a.server.trim().trim_end_matches('/').to_string();
+        if !(server.starts_with("http://") || server.starts_with("https://")) {
+            return refused(
+                "input.server",
+                format!("中心地址须以 http:// 或 https:// 开头：{server}"),
+                format!("the center's address must start with http:// or https://: {server}"),
+            );
+        }
+        if a.code.trim().is_empty() {
+            return refused(
+                "input.code",
+                "请输入中心发放的一次性注册码",
+                "enter the one-time enrollment code from the center",
+            );
+        }
+        {
+            let mut engine = self.engine();
+            if sync::enrolled_user(engine.store())?.is_some() {
+                return refused(
+                    "app.already_enrolled",
+                    "本机已注册到中心；更换用户须由管理员重置本机",
+                    "this device is already enrolled; changing its user is an admin's reset",
+                );
+            }
+            let label = if a.label.trim().is_empty() {
+                "fieldcase app"
+            } else {
+                a.label.trim()
+            };
+            let user = sync::enroll(&mut engine, &server, a.code.trim(), label)?;
+            let at = engine.env().now().to_rfc3339();
+            let (store, ..) = engine.sync_parts();
+            store.transaction(|tx, _| {
+                pin::set(tx, &user.user_id, &a.pin, &at)
+                    .map_err(|e| crate::error::Refusal::new(&e.code, e.zh, e.en).into())
+            })?;
+        }
+        // Fetch the tasks and roster at once.
+        self.live.wake_now();
+        self.app_state(NoArgs {})
+    }
+
+    /// Signs the enrolled user in with the offline PIN (no network needed).
+    pub fn sign_in(&self, a: SignInArgs) -> AppResult<Session> {
+        let mut engine = self.engine();
+        let Some(user) = sync::enrolled_user(engine.store())? else {
+            return refused(
+                "auth.not_enrolled",
+                "本机尚未注册到中心",
+                "this device is not enrolled with a center",
+            );
+        };
+        let now_ms = engine.env().now_ms();
+        let (store, ..) = engine.sync_parts();
+        // The failure count must be committed even though the sign-in is refused.
+        let tx = store.conn_mut().transaction()?;
+        let verdict = pin::verify(&tx, &user.user_id, &a.pin, now_ms as i64);
+        tx.commit()?;
+        verdict?;
+        let session = Session {
+            user_id: user.user_id.clone(),
+            name: user.name.clone(),
+            role: serde_json::to_value(user.role)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+            officer_id: user.officer_id.clone(),
+            signed_in_at_ms: now_ms,
+        };
+        *self.session_guard() = Some(session.clone());
+        Ok(session)
+    }
+
+    /// Signs out (the next user needs the PIN again).
+    pub fn sign_out(&self, _: NoArgs) -> AppResult<AppState> {
+        *self.session_guard() = None;
+        self.app_state(NoArgs {})
+    }
+}

@@ -1,0 +1,107 @@
+//! The one error shape the app's UI receives: a stable code to branch on and the message in
+//! Chinese and English to show where the user is looking. Refusals keep their codes (V-05,
+//! auth.pin_wrong, ...); everything else gets a code for its kind and a message that names it.
+
+use serde::Serialize;
+
+use crate::error::{CoreError, Refusal};
+use crate::sync::{SyncError, SyncFailure};
+
+/// What the UI shows when a command did not happen. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AppError {
+    pub code: String,
+    pub zh: String,
+    pub en: String,
+}
+
+impl AppError {
+    pub fn new(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        AppError {
+            code: code.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "[{}] {} / {}", self.code, self.zh, self.en)
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        AppError {
+            code: r.code,
+            zh: r.zh,
+            en: r.en,
+        }
+    }
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::Refused(r) => r.into(),
+            CoreError::Storage(e) => AppError::new(
+                "store.error",
+                format!("本机存储出错，操作未保存：{e}"),
+                format!("the device store failed and nothing was saved: {e}"),
+            ),
+            CoreError::Io { path, source } => AppError::new(
+                "store.io",
+                format!("读写文件 {path} 出错，操作未保存：{source}"),
+                format!("reading or writing {path} failed and nothing was saved: {source}"),
+            ),
+            CoreError::Data(m) => AppError::new(
+                "store.data",
+                format!("数据有误，操作未保存：{m}"),
+                format!("bad data, nothing was saved: {m}"),
+            ),
+            CoreError::Forms(e) => AppError::new(
+                "forms.invalid",
+                format!("检查表定义有误：{e}"),
+                format!("the forms are invalid: {e}"),
+            ),
+        }
+    }
+}
+
+impl From<SyncFailure> for AppError {
+    fn from(e: SyncFailure) -> Self {
+        match e {
+            SyncFailure::Store(e) => e.into(),
+            SyncFailure::Sync(SyncError::Refused { body, .. }) => AppError {
+                code: body.code,
+                zh: format!("中心拒绝：{}", body.zh),
+                en: format!("the center refused: {}", body.en),
+            },
+            SyncFailure::Sync(SyncError::Network(m)) => AppError::new(
+                "sync.network",
+                format!("连不上中心（{m}），稍后会自动重试"),
+                format!("the center cannot be reached ({m}); it will be retried"),
+            ),
+            SyncFailure::Sync(SyncError::Protocol(m)) => AppError::new(
+                "sync.protocol",
+                format!("中心的应答无法识别：{m}"),
+                format!("the center's answer made no sense: {m}"),
+            ),
+        }
+    }
+}
+
+impl From<rusqlite::Error> for AppError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::from(e).into()
+    }
+}
+
+/// A refusal with the app's error shape.
+pub fn refused<T>(code: &str, zh: impl Into<String>, en: impl Into<String>) -> Result<T, AppError> {
+    Err(AppError::new(code, zh, en))
+}

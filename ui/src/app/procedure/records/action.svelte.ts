@@ -1,0 +1,52 @@
+// One committed step from a form: busy while the core works, the refusal kept for the banner
+// beside the button that was pressed, the warnings the core recorded with the step (V-12, a
+// broken seal…) kept for a notice, and the fresh case screen handed to the frame.
+import { asAppError, call, type AppError } from '../../api/backend';
+import type { CaseScreen } from '../../api/bindings/CaseScreen';
+import type { Command } from '../../api/bindings/Command';
+import type { Flag } from '../../api/bindings/Flag';
+import type { StepDone } from '../../api/bindings/StepDone';
+import { ApiError } from '../../../lib/api/error';
+
+/** ErrorBanner takes the center's error class; the core's {code, zh, en} becomes one. */
+export function toBanner(e: AppError | null): ApiError | null {
+  return e ? new ApiError(0, e.code, e.zh, e.en) : null;
+}
+
+export class StepAction {
+  busy = $state(false);
+  error = $state<AppError | null>(null);
+  flags = $state<Flag[]>([]);
+
+  /** Runs one core call that returns StepDone; true when it was committed. */
+  async run(fn: () => Promise<StepDone>, onscreen: (s: CaseScreen) => void): Promise<boolean> {
+    this.busy = true;
+    this.error = null;
+    this.flags = [];
+    try {
+      const done = await fn();
+      this.flags = done.outcome.flags;
+      onscreen(done.screen);
+      return true;
+    } catch (e) {
+      this.error = asAppError(e);
+      return false;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  /** Commits one procedure step. */
+  step(command: Command, onscreen: (s: CaseScreen) => void): Promise<boolean> {
+    return this.run(() => call('step', { command }), onscreen);
+  }
+
+  /** A refusal made on this side (a file too large to send), shown the same way. */
+  fail(e: AppError): void {
+    this.error = e;
+  }
+
+  get banner(): ApiError | null {
+    return toBanner(this.error);
+  }
+}

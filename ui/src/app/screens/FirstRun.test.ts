@@ -1,0 +1,122 @@
+// @vitest-environment jsdom
+// First run mounted for real: the PIN entries compared before anything is sent, the core's
+// refusal shown right under the button, and the new app state taken on success.
+import { afterEach, describe, expect, it } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import { setBackend } from '../api/backend';
+import type { AppState } from '../api/bindings/AppState';
+import { FakeBackend, refusal } from '../api/fake';
+import { app } from '../state.svelte';
+import FirstRun from './FirstRun.svelte';
+
+let mounted: ReturnType<typeof mount> | null = null;
+
+afterEach(() => {
+  if (mounted) unmount(mounted);
+  mounted = null;
+  document.body.innerHTML = '';
+  app.state = null;
+});
+
+const settle = async () => {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+  flushSync();
+};
+
+function render(fake: FakeBackend) {
+  setBackend(fake);
+  const target = document.createElement('div');
+  document.body.appendChild(target);
+  mounted = mount(FirstRun, { target });
+  flushSync();
+  return target;
+}
+
+function fill(el: HTMLElement, testid: string, value: string) {
+  const input = el.querySelector<HTMLInputElement>(`[data-testid="${testid}"]`)!;
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+}
+
+function fillForm(el: HTMLElement, pin: string, again: string) {
+  fill(el, 'enroll-server', ' https://zhifa.example.gov.cn ');
+  fill(el, 'enroll-code', '123456789012');
+  fill(el, 'enroll-pin', pin);
+  fill(el, 'enroll-pin-again', again);
+  flushSync();
+}
+
+const enrolled: AppState = {
+  device_id: 'D-1',
+  public_key: 'ab',
+  enrolled: true,
+  server: 'https://zhifa.example.gov.cn',
+  user: { user_id: 'U-1', name: '王强', role: 'inspector', area: '320500', team: 'T1', officer_id: 'O-1' },
+  pin_set: true,
+  session: null,
+  forms: [],
+};
+
+/** The element right after the submit button's row: where the refusal must be. */
+const underButton = (el: HTMLElement) =>
+  el.querySelector('[data-testid="enroll-submit"]')!.parentElement!.nextElementSibling as HTMLElement | null;
+
+describe('FirstRun', () => {
+  it('uses secure numeric PIN fields and the catalogue default device name', () => {
+    const el = render(new FakeBackend({}));
+    for (const id of ['enroll-pin', 'enroll-pin-again']) {
+      const pin = el.querySelector<HTMLInputElement>(`[data-testid="${id}"]`)!;
+      expect(pin.type).toBe('password');
+      expect(pin.getAttribute('inputmode')).toBe('numeric');
+      expect(pin.getAttribute('autocomplete')).toBe('off');
+    }
+    expect(el.querySelector<HTMLInputElement>('[data-testid="enroll-label"]')!.value).toBe('现场执法终端');
+    expect(el.textContent).toContain('离线');
+  });
+
+  it('refuses two different PIN entries without calling the core', async () => {
+    const fake = new FakeBackend({});
+    const el = render(fake);
+    fillForm(el, '482913', '482914');
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
+    await settle();
+    expect(fake.calls).toEqual([]);
+    const banner = underButton(el);
+    expect(banner?.getAttribute('data-testid')).toBe('error-banner');
+    expect(banner?.textContent).toContain('两次输入的离线密码不一致');
+    expect(el.querySelector<HTMLInputElement>('[data-testid="enroll-pin-again"]')!.value).toBe('');
+  });
+
+  it('shows the core refusal under the button', async () => {
+    const fake = new FakeBackend({
+      enroll: () => {
+        throw refusal('auth.pin_weak', '离线密码过于简单', 'the PIN is too easy to guess');
+      },
+    });
+    const el = render(fake);
+    fillForm(el, '123456', '123456');
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
+    await settle();
+    expect(fake.calls).toHaveLength(1);
+    const banner = underButton(el);
+    expect(banner?.getAttribute('data-code')).toBe('auth.pin_weak');
+    expect(banner?.textContent).toContain('离线密码过于简单');
+    expect(app.state).toBeNull();
+  });
+
+  it('enrolls with the form values and takes the new app state', async () => {
+    const fake = new FakeBackend({ enroll: () => enrolled });
+    const el = render(fake);
+    fillForm(el, '482913', '482913');
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
+    await settle();
+    expect(fake.calls).toEqual([
+      {
+        name: 'enroll',
+        args: { server: 'https://zhifa.example.gov.cn', code: '123456789012', label: '现场执法终端', pin: '482913' },
+      },
+    ]);
+    expect(app.state).toEqual(enrolled);
+    expect(el.querySelector('[data-testid="error-banner"]')).toBeNull();
+  });
+});

@@ -1,0 +1,61 @@
+// Field app messages: first run (enrollment) and sign-in with the offline PIN. Both languages side by side; the
+// type makes a key missing from `en` a compile error. Terms follow domain.md §10.
+export const zh = {
+  'field.start.title': '首次使用',
+  'field.start.intro':
+    '本设备将在执法中心登记：设备生成自己的密钥并交给中心登记，此后每条记录都由本设备签名。登记需要联网，且只需一次。',
+  'field.start.intro_pin':
+    '请设置6位离线密码（PIN）：没有网络时也用它登录本设备。密码只保存在本设备上，不会发送给中心。',
+  'field.start.server': '执法中心地址',
+  'field.start.server_hint': '例如 https://zhifa.example.gov.cn，由中心管理员提供',
+  'field.start.code': '一次性注册码',
+  'field.start.code_hint': '由中心管理员提供，只能使用一次',
+  'field.start.label': '设备名称',
+  'field.start.label_default': '现场执法终端',
+  'field.start.label_hint': '中心看到的本设备名称，例如“执法平板 03”',
+  'field.start.pin': '离线密码（6位数字）',
+  'field.start.pin_again': '再次输入离线密码',
+  'field.start.pin_hint': '不要使用 123456、000000 这类容易猜到的数字',
+  'field.start.pin_mismatch': '两次输入的离线密码不一致，请重新输入。',
+  'field.start.submit': '登记本设备',
+  'field.start.working': '正在登记…',
+
+  'field.start.signin_title': '输入离线密码',
+  'field.start.signin_user': '{name}，请输入6位离线密码登录。',
+  'field.start.signin_nobody': '请输入6位离线密码登录。',
+  'field.start.pin_entered': '已输入 {n}/6 位',
+  'field.start.key_delete': '删除',
+  'field.start.key_digit': '数字 {n}',
+  'field.start.confirm': '登录',
+  'field.start.checking': '正在验证…',
+} as const;
+
+export const en: Record<keyof typeof zh, string> = {
+  'field.start.title': 'First use',
+  'field.start.intro':
+    'This device registers with the enforcement center: it makes its own key and the center records it, so every record from now on is signed by this device. Registering needs the network, once.',
+  'field.start.intro_pin':
+    'Choose a 6-digit offline PIN: it signs you in on this device even without a network. The PIN stays on this device and is never sent to the center.',
+  'field.start.server': 'Enforcement center address',
+  'field.start.server_hint': 'For example https://center.example.org, from the center administrator',
+  'field.start.code': 'One-time enrollment code',
+  'field.start.code_hint': 'From the center administrator; it works once',
+  'field.start.label': 'Device name',
+  'field.start.label_default': 'Field enforcement device',
+  'field.start.label_hint': 'What the center calls this device, e.g. "Tablet 03"',
+  'field.start.pin': 'Offline PIN (6 digits)',
+  'field.start.pin_again': 'Offline PIN again',
+  'field.start.pin_hint': 'Avoid easy guesses such as 123456 or 000000',
+  'field.start.pin_mismatch': 'The two PIN entries differ. Enter them again.',
+  'field.start.submit': 'Register this device',
+  'field.start.working': 'Registering…',
+
+  'field.start.signin_title': 'Enter your offline PIN',
+  'field.start.signin_user': '{name}, enter your 6-digit offline PIN to sign in.',
+  'field.start.signin_nobody': 'Enter your 6-digit offline PIN to sign in.',
+  'field.start.pin_entered': '{n} of 6 digits entered',
+  'field.start.key_delete': 'Delete',
+  'field.start.key_digit': 'Digit {n}',
+  'field.start.confirm': 'Sign in',
+  'field.start.checking': 'Checking…',
+};
