@@ -18,13 +18,13 @@ const RULES: &[(&str, &[&str], &[&str])] = &[
         "fieldcase-protocol", "fieldcase-docs", "fieldcase-photo", "fieldcase-print",
     ], &["axum", "tauri", "tauri-build", "tokio-postgres"]),
     ("fieldcase-cli", &["fieldcase-core", "fieldcase-protocol", "fieldcase-print"], &["axum", "tauri"]),
-    // Present once their issues land; the rules hold from the first commit that adds them.
     // docs and photo are pure computation (content → PDF, strokes → PNG): the center renders a
     // transcript version exactly as the device did.
     ("fieldcase-server", &["fieldcase-protocol", "fieldcase-docs", "fieldcase-photo"], &["tauri", "fieldcase-core"]),
+    // The shell is thin: no SQL (no rusqlite), no HTTP of its own (sync is the core's).
     ("fieldcase-app", &[
         "fieldcase-core", "fieldcase-protocol", "fieldcase-docs", "fieldcase-print",
-    ], &["axum"]),
+    ], &["axum", "rusqlite", "reqwest"]),
 ];
 
 #[test]

@@ -387,3 +387,43 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
         .expect("the right PIN after the lockout");
     assert_eq!(s.name, "李娜");
 }
+
+#[test]
+fn a_tablet_provisioned_from_the_cli_signs_in_with_its_pin() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&tmp.path().join("center"));
+    load_center(&server);
+    let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
+    let store = tmp.path().join("tablet");
+    let enroll = |pin: &str| {
+        support::fieldcase(
+            &store,
+            &[
+                "enroll",
+                "--server",
+                &server.url,
+                "--code",
+                &code,
+                "--pin",
+                pin,
+            ],
+        )
+    };
+    let weak = enroll("000000");
+    assert!(!weak.status.success());
+    assert!(
+        String::from_utf8_lossy(&weak.stderr).contains("auth.pin_weak"),
+        "{weak:?}"
+    );
+    let out = enroll("240917");
+    assert!(out.status.success(), "{out:?}");
+    let app = App::open(&store, &support::root().join("forms"), SystemEnv).expect("open");
+    let state = app.app_state(NoArgs {}).expect("state");
+    assert!(state.enrolled && state.pin_set);
+    let s = app
+        .sign_in(SignInArgs {
+            pin: "240917".into(),
+        })
+        .expect("sign in");
+    assert_eq!(s.officer_id.as_deref(), Some("O-ZHANG"));
+}

@@ -108,6 +108,10 @@ enum Command {
         /// What the device is called at the center.
         #[arg(long, default_value = "fieldcase CLI")]
         label: String,
+        /// Also set the enrolled user's offline PIN (6 digits) for the field app, the way the
+        /// app's first run does: provisioning a tablet's store before handing it out.
+        #[arg(long)]
+        pin: Option<String>,
     },
     /// Sync with the center: push the audit chain, upload blobs, pull the changes in scope.
     Sync {

@@ -68,6 +68,15 @@ pub(crate) fn run(
     {
         return crate::archive_cmd::verify(path, device_key.as_deref());
     }
+    if let Command::Enroll {
+        server,
+        code,
+        label,
+        pin: Some(pin),
+    } = &cmd
+    {
+        return crate::sync_cmd::enroll_with_pin(store, forms, server, code, label, pin);
+    }
     let mut eng = open(store, forms, clock)?;
     match cmd {
         Command::Init => {
@@ -159,6 +168,7 @@ pub(crate) fn run(
             server,
             code,
             label,
+            pin: _,
         } => crate::sync_cmd::enroll(&mut eng, &server, &code, &label),
         Command::Sync {
             status,

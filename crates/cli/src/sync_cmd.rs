@@ -23,6 +23,35 @@ pub(crate) fn enroll(eng: &mut Eng, server: &str, code: &str, label: &str) -> Re
     Ok(())
 }
 
+/// Enrolls through the field app's own first-run path (`App::enroll`): the PIN is checked before
+/// the code is spent, then set for the enrolled user.
+pub(crate) fn enroll_with_pin(
+    store: &std::path::Path,
+    forms: &std::path::Path,
+    server: &str,
+    code: &str,
+    label: &str,
+    pin: &str,
+) -> Result<(), String> {
+    use fieldcase_core::app::{App, EnrollArgs};
+    let app = App::open(store, forms, fieldcase_core::env::SystemEnv)
+        .map_err(|e| format!("refused [{}]\n  {}\n  {}", e.code, e.zh, e.en))?;
+    let state = app
+        .enroll(EnrollArgs {
+            server: server.to_string(),
+            code: code.to_string(),
+            label: label.to_string(),
+            pin: pin.to_string(),
+        })
+        .map_err(|e| format!("refused [{}]\n  {}\n  {}", e.code, e.zh, e.en))?;
+    let user = state.user.ok_or("enrolled, but the store names no user")?;
+    println!(
+        "enrolled with {server} as {} ({}); offline PIN set for the field app",
+        user.name, user.user_id
+    );
+    Ok(())
+}
+
 fn print_status(eng: &Eng) -> Result<(), String> {
     let s = sync::status(eng.store()).map_err(err)?;
     println!(
