@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use fieldcase_core::app::{
-    App, CaptureArgs, CaseArgs, EnrollArgs, InboxArgs, NoArgs, OpenTaskArgs, SignInArgs, StepArgs,
-    TranscriptArgs,
+    App, CaptureArgs, CaseArgs, ChosenPrinter, EnrollArgs, InboxArgs, JobState, NoArgs,
+    OpenTaskArgs, PrintArgs, PrintWhat, SignInArgs, StepArgs, TranscriptArgs,
 };
 use fieldcase_core::env::{Env, SteppingEnv, SystemEnv};
 use serde_json::{Value, json};
@@ -256,6 +256,78 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
     );
     assert!(checklist.answered >= 60 && checklist.answered <= checklist.total);
     assert!(screen.team.iter().all(|m| m.shown && m.credential_valid));
+
+    // Printing on the chosen printer: a virtual 80 mm printer over TCP decodes what it gets.
+    assert_eq!(
+        app.print(PrintArgs {
+            case_id: case_id.clone(),
+            what: PrintWhat::Receipt,
+        })
+        .unwrap_err()
+        .code,
+        "print.no_printer"
+    );
+    assert_eq!(
+        app.choose_printer(ChosenPrinter {
+            profile_id: "generic-80".into(),
+            target: "carrier-pigeon:7".into(),
+        })
+        .unwrap_err()
+        .code,
+        "print.bad_target"
+    );
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let printer_addr = listener.local_addr().expect("addr");
+    let profiles = fieldcase_print::load_profiles(
+        &std::fs::read_to_string(forms.join("printers.yaml")).expect("printers.yaml"),
+    )
+    .expect("profiles");
+    let profile = profiles
+        .into_iter()
+        .find(|p| p.id == "generic-80")
+        .expect("generic-80");
+    let out = tmp.path().join("printed");
+    let virtual_printer = std::thread::spawn(move || {
+        fieldcase_print::virtual_printer::serve_tcp(listener, &profile, &out, 2).expect("serve")
+    });
+    let setup = app
+        .choose_printer(ChosenPrinter {
+            profile_id: "generic-80".into(),
+            target: format!("tcp:{printer_addr}"),
+        })
+        .expect("choose");
+    assert_eq!(
+        setup.chosen.map(|c| c.profile_id).as_deref(),
+        Some("generic-80")
+    );
+    let onsite = screen
+        .case
+        .transcripts
+        .iter()
+        .find(|t| t.kind == "onsite")
+        .expect("on-site record");
+    for what in [
+        PrintWhat::Receipt,
+        PrintWhat::Transcript {
+            transcript_id: onsite.id.clone(),
+            version: onsite.versions.last().expect("version").version,
+        },
+    ] {
+        let job = app
+            .print(PrintArgs {
+                case_id: case_id.clone(),
+                what,
+            })
+            .expect("print");
+        assert_eq!(job.state, JobState::Done);
+        assert!(job.sent == job.total && job.total > 500, "{job:?}");
+    }
+    let pages = virtual_printer.join().expect("virtual printer");
+    assert!(pages.len() >= 2, "{pages:?}");
+    assert_eq!(
+        app.print_job(NoArgs {}).expect("job").map(|j| j.state),
+        Some(JobState::Done)
+    );
 
     // Every transcript version previews from the same renderer as its PDF: the center, which
     // renders its own PDF from the synced ops, gets the very same bytes.

@@ -8,8 +8,8 @@ use fieldcase_core::documents::transcript::Renderer;
 use fieldcase_core::documents::{label, receipt};
 use fieldcase_core::engine::numbering::record_no;
 use fieldcase_core::model::case::{Case, Transcript, TranscriptVersion};
-use fieldcase_print::transport::{BleOptions, BleTarget, BleTransport, discover};
-use fieldcase_print::{FileTransport, PrinterProfile, TcpTransport, Transport, load_profiles};
+use fieldcase_print::transport::discover;
+use fieldcase_print::{PrinterProfile, Transport, load_profiles};
 
 use crate::store_cmd::{Eng, err};
 
@@ -95,34 +95,7 @@ fn profile(forms: &Path, id: &str) -> Result<PrinterProfile, String> {
 
 /// Opens the transport a `--to` spec names.
 fn transport(spec: &str, profile: &PrinterProfile) -> Result<Box<dyn Transport>, String> {
-    let (kind, rest) = spec
-        .split_once(':')
-        .ok_or_else(|| format!("--to {spec}: expected KIND:TARGET"))?;
-    Ok(match kind {
-        "tcp" => Box::new(TcpTransport::new(rest)),
-        "file" | "rfcomm" => Box::new(FileTransport::new(rest)),
-        "ble" => Box::new(
-            BleTransport::connect(
-                &BleTarget::Address(rest.into()),
-                profile,
-                BleOptions::default(),
-            )
-            .map_err(|e| e.to_string())?,
-        ),
-        "ble-name" => Box::new(
-            BleTransport::connect(
-                &BleTarget::Name(rest.into()),
-                profile,
-                BleOptions::default(),
-            )
-            .map_err(|e| e.to_string())?,
-        ),
-        other => {
-            return Err(format!(
-                "--to {spec}: unknown transport `{other}` (tcp, file, rfcomm, ble, ble-name)"
-            ));
-        }
-    })
+    fieldcase_print::transport::open(spec, profile).map_err(|e| format!("--to {e}"))
 }
 
 fn send(bytes: &[u8], to: &str, profile: &PrinterProfile) -> Result<(), String> {

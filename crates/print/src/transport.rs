@@ -17,6 +17,37 @@ mod ble_off;
 #[cfg(not(feature = "ble"))]
 pub use ble_off::{BleOptions, BleTarget, BleTransport, FoundPrinter, discover};
 
+/// Opens the transport a spec names: `tcp:HOST:PORT`, `file:PATH`, `rfcomm:/dev/rfcommN`,
+/// `ble:AA:BB:CC:DD:EE:FF` or `ble-name:NAME` (the CLI's `--to` and the app's chosen printer).
+pub fn open(spec: &str, profile: &crate::PrinterProfile) -> Result<Box<dyn Transport>, PrintError> {
+    let bad = |why: String| PrintError::NotFound(format!("{spec}: {why}"));
+    let (kind, rest) = spec
+        .split_once(':')
+        .ok_or_else(|| bad("expected KIND:TARGET (tcp, file, rfcomm, ble, ble-name)".into()))?;
+    if rest.is_empty() {
+        return Err(bad("no target after the kind".into()));
+    }
+    Ok(match kind {
+        "tcp" => Box::new(TcpTransport::new(rest)),
+        "file" | "rfcomm" => Box::new(FileTransport::new(rest)),
+        "ble" => Box::new(BleTransport::connect(
+            &BleTarget::Address(rest.into()),
+            profile,
+            BleOptions::default(),
+        )?),
+        "ble-name" => Box::new(BleTransport::connect(
+            &BleTarget::Name(rest.into()),
+            profile,
+            BleOptions::default(),
+        )?),
+        other => {
+            return Err(bad(format!(
+                "unknown transport `{other}` (tcp, file, rfcomm, ble, ble-name)"
+            )));
+        }
+    })
+}
+
 /// Something that delivers a byte stream to a printer.
 pub trait Transport {
     fn name(&self) -> String;

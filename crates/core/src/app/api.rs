@@ -31,6 +31,11 @@ macro_rules! for_each_command {
             sync_state: $crate::app::NoArgs => $crate::app::LiveSync,
             sync_now: $crate::app::NoArgs => $crate::app::LiveSync,
             set_online: $crate::app::OnlineArgs => $crate::app::LiveSync,
+            printers: $crate::app::NoArgs => $crate::app::PrinterSetup,
+            discover_printers: $crate::app::DiscoverArgs => Vec<$crate::app::FoundPrinter>,
+            choose_printer: $crate::app::ChosenPrinter => $crate::app::PrinterSetup,
+            print: $crate::app::PrintArgs => $crate::app::PrintJob,
+            print_job: $crate::app::NoArgs => Option<$crate::app::PrintJob>,
         }
     };
 }

@@ -20,6 +20,7 @@ pub mod inbox;
 pub mod live_sync;
 pub mod pin;
 mod preview;
+pub mod printing;
 mod procedure;
 pub mod session;
 
@@ -43,6 +44,10 @@ pub use enterprise_file::EnterpriseFile;
 pub use error::AppError;
 pub use inbox::{Here, InboxItem};
 pub use live_sync::{LiveSync, SyncPhase, SyncProgress};
+pub use printing::{
+    ChosenPrinter, DiscoverArgs, FoundPrinter, JobState, PrintArgs, PrintJob, PrintWhat,
+    PrinterModel, PrinterSetup,
+};
 pub use session::Session;
 
 /// What a call answers.
@@ -74,6 +79,7 @@ pub struct App<E: Env = SystemEnv> {
     session: Mutex<Option<Session>>,
     renderer: OnceLock<Result<Renderer, AppError>>,
     live: live_sync::Live,
+    jobs: printing::Jobs,
 }
 
 impl<E: Env> App<E> {
@@ -88,6 +94,7 @@ impl<E: Env> App<E> {
             session: Mutex::new(None),
             renderer: OnceLock::new(),
             live: live_sync::Live::default(),
+            jobs: printing::Jobs::default(),
         })
     }
 

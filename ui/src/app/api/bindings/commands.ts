@@ -5,12 +5,15 @@ import type { CaptureArgs } from './CaptureArgs';
 import type { CaseArgs } from './CaseArgs';
 import type { CaseScreen } from './CaseScreen';
 import type { CheckinPreviewArgs } from './CheckinPreviewArgs';
+import type { ChosenPrinter } from './ChosenPrinter';
 import type { CredentialArgs } from './CredentialArgs';
 import type { CredentialCard } from './CredentialCard';
+import type { DiscoverArgs } from './DiscoverArgs';
 import type { EnrollArgs } from './EnrollArgs';
 import type { EnterpriseArgs } from './EnterpriseArgs';
 import type { EnterpriseFile } from './EnterpriseFile';
 import type { EvidenceImageArgs } from './EvidenceImageArgs';
+import type { FoundPrinter } from './FoundPrinter';
 import type { GeofenceView } from './GeofenceView';
 import type { ImageData } from './ImageData';
 import type { InboxArgs } from './InboxArgs';
@@ -19,6 +22,9 @@ import type { LiveSync } from './LiveSync';
 import type { NoArgs } from './NoArgs';
 import type { OnlineArgs } from './OnlineArgs';
 import type { OpenTaskArgs } from './OpenTaskArgs';
+import type { PrintArgs } from './PrintArgs';
+import type { PrintJob } from './PrintJob';
+import type { PrinterSetup } from './PrinterSetup';
 import type { Session } from './Session';
 import type { SignInArgs } from './SignInArgs';
 import type { StepArgs } from './StepArgs';
@@ -45,6 +51,11 @@ export interface Commands {
   sync_state: { args: NoArgs; result: LiveSync };
   sync_now: { args: NoArgs; result: LiveSync };
   set_online: { args: OnlineArgs; result: LiveSync };
+  printers: { args: NoArgs; result: PrinterSetup };
+  discover_printers: { args: DiscoverArgs; result: Array<FoundPrinter> };
+  choose_printer: { args: ChosenPrinter; result: PrinterSetup };
+  print: { args: PrintArgs; result: PrintJob };
+  print_job: { args: NoArgs; result: PrintJob | null };
 }
 
 export type CommandName = keyof Commands;
