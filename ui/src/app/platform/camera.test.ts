@@ -3,17 +3,7 @@
 // can name the file by even when the browser gives none; the picker is the camera only on a
 // touch device.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  chooseFile,
-  FileTooLarge,
-  hasCamera,
-  IMPORT_ACCEPT,
-  MAX_CAPTURE_BYTES,
-  mediaTypeOf,
-  pickFile,
-  readFile,
-  splitDataUrl,
-} from './camera';
+import { FileTooLarge, hasCamera, MAX_CAPTURE_BYTES, mediaTypeOf, readChosen, readFile, splitDataUrl } from './camera';
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -70,41 +60,30 @@ describe('readFile', () => {
   });
 });
 
-describe('hasCamera and chooseFile', () => {
-  it('is a camera on a touch device and a picker elsewhere', async () => {
+describe('hasCamera and readChosen', () => {
+  it('is a camera on a touch device or a phone, a picker elsewhere', () => {
     vi.stubGlobal('matchMedia', (q: string) => ({ matches: q === '(pointer: coarse)' }));
     expect(hasCamera()).toBe(true);
-    const clicked: HTMLInputElement[] = [];
-    vi.spyOn(HTMLInputElement.prototype, 'click').mockImplementation(function (this: HTMLInputElement) {
-      clicked.push(this);
-    });
-    const pending = chooseFile('camera');
-    const input = clicked[0];
-    expect(input.accept).toBe('image/*');
-    expect(input.getAttribute('capture')).toBe('environment');
-    input.dispatchEvent(new Event('cancel'));
-    expect(await pending).toBeNull();
-    expect(document.querySelector('input[type=file]')).toBeNull();
-
     vi.stubGlobal('matchMedia', () => ({ matches: false }));
-    const picker = chooseFile('camera');
-    expect(clicked[1].accept).toBe(IMPORT_ACCEPT);
-    expect(clicked[1].hasAttribute('capture')).toBe(false);
-    const file = new File(['x'], 'a.png', { type: 'image/png' });
-    Object.defineProperty(clicked[1], 'files', { value: [file] });
-    clicked[1].dispatchEvent(new Event('change'));
-    expect(await picker).toBe(file);
+    vi.stubGlobal('navigator', { userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15' });
+    expect(hasCamera()).toBe(false);
+    vi.stubGlobal('navigator', { userAgent: 'Mozilla/5.0 (Linux; Android 14; SM-X710) Mobile' });
+    expect(hasCamera()).toBe(true);
+  });
+
+  it('reads a chosen file, saying it was chosen first', async () => {
+    const seen: string[] = [];
+    const got = await readChosen(new File(['%PDF-1.7'], 'permit.pdf'), { onchosen: (f) => seen.push(f.name) });
+    expect(seen).toEqual(['permit.pdf']);
+    expect(got.media_type).toBe('application/pdf');
+    expect(atob(got.data_base64)).toBe('%PDF-1.7');
   });
 
   it('refuses a file over the limit before reading it', async () => {
-    vi.spyOn(HTMLInputElement.prototype, 'click').mockImplementation(function (this: HTMLInputElement) {
-      const big = new File(['x'], 'long.mp4', { type: 'video/mp4' });
-      Object.defineProperty(big, 'size', { value: MAX_CAPTURE_BYTES + 1 });
-      Object.defineProperty(this, 'files', { value: [big] });
-      this.dispatchEvent(new Event('change'));
-    });
+    const big = new File(['x'], 'long.mp4', { type: 'video/mp4' });
+    Object.defineProperty(big, 'size', { value: MAX_CAPTURE_BYTES + 1 });
     const onchosen = vi.fn();
-    await expect(pickFile('files', { onchosen })).rejects.toBeInstanceOf(FileTooLarge);
+    await expect(readChosen(big, { onchosen })).rejects.toBeInstanceOf(FileTooLarge);
     expect(onchosen).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,8 @@
 // Getting a file for evidence: the camera on phones and tablets (a hidden file input with
 // `capture`, which the Android and iOS WebViews open as the rear camera), the ordinary file
-// picker for imports and on desktops. The bytes travel to the core as base64, with the name the
+// picker for imports and on desktops. The inputs live in the Evidence screen for as long as it
+// is shown: their change event brings the file whenever the picker returns one, and a cancelled
+// picker leaves nothing waiting. The bytes travel to the core as base64, with the name the
 // picker gave (kept as provenance) and a media type the core can name the file by.
 
 /** A file read and ready for the `capture` command. */
@@ -17,7 +19,8 @@ export type PickSource = 'camera' | 'files';
 
 /** What an import may be: photos, recordings and document scans (PDF). */
 export const IMPORT_ACCEPT = 'image/*,video/*,audio/*,application/pdf';
-const CAMERA_ACCEPT = 'image/*';
+/** What the camera input asks for (with `capture`, the rear camera). */
+export const CAMERA_ACCEPT = 'image/*';
 
 /** The core refuses larger files (app::capture::MAX_CAPTURE_BYTES); checked before reading. */
 export const MAX_CAPTURE_BYTES = 200 * 1024 * 1024;
@@ -87,33 +90,6 @@ export function readFile(file: File, onprogress?: (fraction: number) => void): P
   });
 }
 
-/**
- * Opens the camera or the picker and resolves with the chosen file, or null when the user
- * cancels (browsers without the input's `cancel` event simply never resolve: nothing waits on
- * it but the caller's next step).
- */
-export function chooseFile(source: PickSource, doc: Document = document): Promise<File | null> {
-  return new Promise((resolve) => {
-    const input = doc.createElement('input');
-    input.type = 'file';
-    input.style.display = 'none';
-    if (source === 'camera' && hasCamera()) {
-      input.accept = CAMERA_ACCEPT;
-      input.setAttribute('capture', 'environment');
-    } else {
-      input.accept = IMPORT_ACCEPT;
-    }
-    const done = (f: File | null) => {
-      input.remove();
-      resolve(f);
-    };
-    input.addEventListener('change', () => done(input.files?.[0] ?? null));
-    input.addEventListener('cancel', () => done(null));
-    doc.body.appendChild(input);
-    input.click();
-  });
-}
-
 /** A file over the core's limit, refused before its bytes are read. */
 export class FileTooLarge extends Error {
   constructor(readonly size: number) {
@@ -123,15 +99,13 @@ export class FileTooLarge extends Error {
 }
 
 /**
- * What the Evidence screen calls: choose (camera or picker), check the size, read as base64.
- * `onchosen` fires once a file is chosen, before the (possibly long) read; null on cancel.
+ * What the Evidence screen does with the file its camera or picker input gave: check the size,
+ * read as base64. `onchosen` fires before the (possibly long) read.
  */
-export async function pickFile(
-  source: PickSource,
+export async function readChosen(
+  file: File,
   hooks: { onchosen?: (file: File) => void; onprogress?: (fraction: number) => void } = {},
-): Promise<PickedFile | null> {
-  const file = await chooseFile(source);
-  if (!file) return null;
+): Promise<PickedFile> {
   if (file.size > MAX_CAPTURE_BYTES) throw new FileTooLarge(file.size);
   hooks.onchosen?.(file);
   return readFile(file, hooks.onprogress);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import { setBackend } from '../api/backend';
 import type { CaseScreen } from '../api/bindings/CaseScreen';
+import type { LiveSync } from '../api/bindings/LiveSync';
 import { FakeBackend, refusal } from '../api/fake';
 import { app } from '../state.svelte';
 import CaseView from './CaseView.svelte';
@@ -24,7 +25,30 @@ afterEach(() => {
   document.body.innerHTML = '';
   app.state = null;
   app.fix = null;
+  app.live = null;
 });
+
+/** The sync state after a successful run at `at_ms`. */
+function synced(at_ms: number): LiveSync {
+  return {
+    status: {
+      enrolled: true,
+      server: 's',
+      user: 'u',
+      links_pending: 0,
+      blobs_pending: 0,
+      blob_bytes_pending: 0,
+      rejected: [],
+      pull_cursor: 0,
+      clock_offset_ms: 0,
+    },
+    schedule: { state: 'waiting', at_ms: 0, after_failures: 0 },
+    online: true,
+    running: null,
+    last_error: null,
+    last_success_ms: at_ms,
+  };
+}
 
 const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
@@ -108,6 +132,46 @@ describe('CaseView', () => {
     expect(next.textContent).toContain('下一步：亮证');
     next.click();
     expect(location.hash).toBe(`#/case/${CASE_ID}/credentials`);
+  });
+
+  it('reads the case again after each sync, so what it says about the center is current', async () => {
+    const { target, fake } = await render(freshScreen());
+    expect(q(target, 'case-sync')!.textContent).toContain('待上传：1 项记录、0 个文件');
+    const sent = freshScreen();
+    sent.sync = { ...sent.sync, links_pending: 0 };
+    fake.on('case_screen', () => sent);
+    app.live = synced(1795600000000);
+    await settle();
+    expect(fake.calls.filter((c) => c.name === 'case_screen')).toHaveLength(2);
+    expect(q(target, 'case-sync')!.textContent).not.toContain('待上传');
+  });
+
+  it('never draws a re-read that started before a step was committed over the step', async () => {
+    const after = freshScreen();
+    after.case.checkin = inspectingScreen().case.checkin;
+    after.steps = stepStatuses(['checkin']);
+    const { target, fake } = await render(freshScreen());
+    // The re-read answers late, with the case as it was before the check-in.
+    let answer: (s: CaseScreen) => void = () => {};
+    fake.on('case_screen', () => new Promise<CaseScreen>((r) => (answer = r)));
+    app.live = synced(1795600000000);
+    await settle();
+    fake.on('step', () => ({ outcome: { case_id: CASE_ID, op_id: 'op', seq: 2, kind: 'checked_in', created: null, flags: [] }, screen: after }));
+    fake.on('checkin_preview', () => ({ distance_m: 18, inside: true, radius_m: 300, accuracy_m: 8, has_boundary: true }));
+    for (const [id, v] of [['checkin-lat', '31.2557'], ['checkin-lon', '120.605'], ['checkin-accuracy', '8']]) {
+      const f = q(target, id) as HTMLInputElement;
+      f.value = v;
+      f.dispatchEvent(new Event('input', { bubbles: true }));
+    }
+    flushSync();
+    q(target, 'checkin-manual')!.click();
+    await settle();
+    q(target, 'checkin-commit')!.click();
+    await settle();
+    expect(q(target, 'checkin-recorded')).not.toBeNull();
+    answer(freshScreen());
+    await settle();
+    expect(q(target, 'checkin-recorded')).not.toBeNull();
   });
 
   it('shows a failed load with a retry', async () => {

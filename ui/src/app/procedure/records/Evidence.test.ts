@@ -9,10 +9,10 @@ import { app } from '../../state.svelte';
 import { CASE_ID, demoScreen, done } from './fixtures';
 import { byTestId, choose, cleanup, click, render, settle, signIn, type } from './testkit';
 
-const camera = vi.hoisted(() => ({ pickFile: vi.fn(), hasCamera: vi.fn(() => true) }));
+const camera = vi.hoisted(() => ({ readChosen: vi.fn(), hasCamera: vi.fn(() => true) }));
 vi.mock('../../platform/camera', async (original) => ({
   ...(await original<typeof import('../../platform/camera')>()),
-  pickFile: camera.pickFile,
+  readChosen: camera.readChosen,
   hasCamera: camera.hasCamera,
 }));
 
@@ -22,9 +22,24 @@ const { forgetThumbnails } = await import('./EvidenceThumb.svelte');
 
 const JPEG = { name: 'IMG_20261123_0912.jpg', media_type: 'image/jpeg', data_base64: '/9j/4AAQSkZJRg==', size: 11 };
 
+/** Presses a take button: it opens its hidden input (the camera or the picker), which then
+ *  brings `file` with its change event, as the WebView does. Answers the input opened. */
+function pick(target: HTMLElement, button: string, file: File): HTMLInputElement {
+  const opened: HTMLInputElement[] = [];
+  const spy = vi.spyOn(HTMLInputElement.prototype, 'click').mockImplementation(function (this: HTMLInputElement) {
+    opened.push(this);
+  });
+  click(target, button);
+  spy.mockRestore();
+  expect(opened).toHaveLength(1);
+  Object.defineProperty(opened[0], 'files', { value: [file], configurable: true });
+  opened[0].dispatchEvent(new Event('change', { bubbles: true }));
+  return opened[0];
+}
+
 beforeEach(() => {
   signIn('O-LI');
-  camera.pickFile.mockReset();
+  camera.readChosen.mockReset();
   camera.hasCamera.mockReturnValue(true);
   forgetThumbnails();
 });
@@ -34,16 +49,20 @@ const thumbs = { evidence_image: (a: { evidence_id: string; thumb: boolean }) =>
 
 describe('Evidence', () => {
   it('sends an import with proves, kind, the Chinese method word and in_app false', async () => {
-    camera.pickFile.mockResolvedValue({ name: 'permit-scan.pdf', media_type: 'application/pdf', data_base64: 'JVBERi0=', size: 5 });
+    camera.readChosen.mockResolvedValue({ name: 'permit-scan.pdf', media_type: 'application/pdf', data_base64: 'JVBERi0=', size: 5 });
     const screen = demoScreen();
     const captured: CaptureArgs[] = [];
     const { target, onscreen } = render(Evidence, screen, {
       ...thumbs,
       capture: (a) => (captured.push(a), done(screen, 'evidence_captured', 'EV-NEW')),
     });
-    click(target, 'evidence-import');
+    const scan = new File(['%PDF-'], 'permit-scan.pdf', { type: 'application/pdf' });
+    const input = pick(target, 'evidence-import', scan);
     await settle();
-    expect(camera.pickFile).toHaveBeenCalledWith('files', expect.anything());
+    // The picker takes imports of any evidence kind; the file is read from its input.
+    expect(input.dataset.testid).toBe('evidence-file-input');
+    expect(input.accept).toBe('image/*,video/*,audio/*,application/pdf');
+    expect(camera.readChosen).toHaveBeenCalledWith(scan, expect.anything());
 
     // A PDF is taken for a document copy, copied in (拷贝).
     expect(byTestId<HTMLSelectElement>(target, 'evidence-kind').value).toBe('doc_copy');
@@ -78,14 +97,17 @@ describe('Evidence', () => {
   });
 
   it('sends a camera photo as taken in the app, with the fix and 拍照', async () => {
-    camera.pickFile.mockResolvedValue(JPEG);
+    camera.readChosen.mockResolvedValue(JPEG);
     app.fix = { lat: 31.2556, lon: 120.6051, accuracy_m: 6, source: 'gnss', fix_time: null };
     const screen = demoScreen();
     const captured: CaptureArgs[] = [];
     const { target } = render(Evidence, screen, { ...thumbs, capture: (a) => (captured.push(a), done(screen)) });
-    click(target, 'evidence-capture');
+    const input = pick(target, 'evidence-capture', new File(['x'], 'IMG_20261123_0912.jpg', { type: 'image/jpeg' }));
     await settle();
-    expect(camera.pickFile).toHaveBeenCalledWith('camera', expect.anything());
+    // The camera input: photos only, the rear camera.
+    expect(input.dataset.testid).toBe('evidence-camera-input');
+    expect(input.getAttribute('capture')).toBe('environment');
+    expect(camera.readChosen).toHaveBeenCalledTimes(1);
     expect(byTestId(target, 'evidence-position').textContent).toContain('31.255600, 120.605100');
     type(target, 'evidence-proves-input', '车间废水排放口DW001现状及标志牌');
     click(target, 'evidence-save');
@@ -103,14 +125,14 @@ describe('Evidence', () => {
   });
 
   it("shows the core's refusal beside the save button and keeps the file", async () => {
-    camera.pickFile.mockResolvedValue(JPEG);
+    camera.readChosen.mockResolvedValue(JPEG);
     const { target } = render(Evidence, demoScreen(), {
       ...thumbs,
       capture: () => {
         throw refusal('input.missing', '缺少证明对象（该证据证明什么）', 'missing: proves');
       },
     });
-    click(target, 'evidence-capture');
+    pick(target, 'evidence-capture', new File(['x'], 'IMG_20261123_0912.jpg', { type: 'image/jpeg' }));
     await settle();
     click(target, 'evidence-save');
     await settle();
