@@ -14,14 +14,12 @@
 //! node with ui/node_modules (`./dev test` installs them). The test fails (never skips) when one
 //! is missing.
 
+mod desktop;
 mod support;
 
 use std::collections::BTreeMap;
-use std::io::Read;
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fieldcase_protocol::Sha256;
@@ -29,88 +27,8 @@ use serde_json::{Value, json};
 use support::Server;
 
 const TASK: &str = "T-2026-1123-01";
-const WEBKIT_DRIVER: &str = "/usr/bin/WebKitWebDriver";
 /// The walk takes about 90 s; past this it is stuck, and is killed so the test fails.
 const WALK_LIMIT: Duration = Duration::from_secs(600);
-
-fn app_binary() -> PathBuf {
-    std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| support::root().join("target"))
-        .join("debug/fieldcase-app")
-}
-
-/// tauri-driver on PATH, else where `cargo install` puts it.
-fn tauri_driver() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join("tauri-driver"))
-            .find(|c| c.is_file())
-    });
-    on_path.or_else(|| {
-        let home = PathBuf::from(std::env::var_os("HOME")?);
-        Some(home.join(".cargo/bin/tauri-driver")).filter(|p| p.is_file())
-    })
-}
-
-fn found(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-}
-
-/// What the walk needs that this test does not build; a clear failure when one is missing.
-fn prerequisites() -> PathBuf {
-    let ui = support::root().join("ui");
-    let app = app_binary();
-    for (path, what, fix) in [
-        (
-            app.clone(),
-            "the field app binary",
-            "run `cargo build -p fieldcase-app` (after `cd ui && npm run build`), or `./dev test`",
-        ),
-        (
-            ui.join("dist/app.html"),
-            "the built field app pages (ui/dist)",
-            "run `cd ui && npm ci && npm run build`, then `cargo build -p fieldcase-app`, or `./dev test`",
-        ),
-        (
-            ui.join("node_modules/webdriverio/package.json"),
-            "webdriverio (ui/node_modules)",
-            "run `cd ui && npm ci`, or `./dev test`",
-        ),
-        (
-            PathBuf::from(WEBKIT_DRIVER),
-            "WebKitWebDriver",
-            "install the Debian package webkit2gtk-driver, or run `./dev test`",
-        ),
-    ] {
-        assert!(
-            path.exists(),
-            "{what} missing: {} does not exist. To fix: {fix}.",
-            path.display()
-        );
-    }
-    // The app embeds ui/dist when it is compiled: pages built after it are not in it.
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    assert!(
-        modified(&app) >= modified(&ui.join("dist/app.html")),
-        "the field app binary is older than ui/dist, which it embeds: run `cargo build -p \
-         fieldcase-app` (or `./dev test`) so the app holds the pages built last"
-    );
-    assert!(
-        found("Xvfb"),
-        "Xvfb not found on PATH: install the Debian package xvfb, or run `./dev test`"
-    );
-    let node = Command::new("node").arg("--version").output();
-    assert!(
-        node.as_ref().is_ok_and(|o| o.status.success()),
-        "node (20.19+) not found on PATH: install Node.js, then run `./dev test`: {node:?}"
-    );
-    tauri_driver().expect(
-        "tauri-driver not found (on PATH or in ~/.cargo/bin): `cargo install tauri-driver \
-         --version '^2' --locked`, or run `./dev test`",
-    )
-}
 
 /// Where the screenshots go, emptied first: `<target dir>/screenshots/app`.
 fn shots_dir() -> PathBuf {
@@ -141,164 +59,10 @@ fn load_center(server: &Server) {
     server.admin("POST", "/v1/tasks", &Value::Array(tasks));
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
-fn wait_until(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < limit, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// The processes of the walk, ended when it is over — also when the test panics.
-#[derive(Debug)]
-struct Processes {
-    /// Each in its own process group (tauri-driver's holds WebKitWebDriver and the app).
-    groups: Vec<Child>,
-    /// The app's data folder: any process still holding it in its environment is ours.
-    app_data: Option<PathBuf>,
-}
-
-impl Processes {
-    fn spawn(&mut self, cmd: &mut Command) -> std::io::Result<&mut Child> {
-        let child = cmd.process_group(0).spawn()?;
-        self.groups.push(child);
-        Ok(self.groups.last_mut().expect("just pushed"))
-    }
-}
-
-fn signal(target: &str, sig: &str) {
-    let _ = Command::new("kill")
-        .args([sig, "--", target])
-        .stderr(Stdio::null())
-        .status();
-}
-
-/// Processes (other than this one) whose environment holds `FIELDCASE_APP_DATA=<dir>`.
-fn holding(dir: &Path) -> Vec<u32> {
-    let needle = format!("FIELDCASE_APP_DATA={}", dir.display());
-    let me = std::process::id();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| pid != me)
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/environ"))
-                .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == needle.as_bytes()))
-        })
-        .collect()
-}
-
-impl Drop for Processes {
-    fn drop(&mut self) {
-        // Last started first: tauri-driver (and the app) before the X server they draw on.
-        for child in self.groups.iter_mut().rev() {
-            let group = format!("-{}", child.id());
-            signal(&group, "-TERM");
-            let start = Instant::now();
-            while child.try_wait().ok().flatten().is_none()
-                && start.elapsed() < Duration::from_secs(3)
-            {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            signal(&group, "-KILL");
-            let _ = child.wait();
-        }
-        // A WebView process that left the group still carries the app's environment.
-        if let Some(dir) = &self.app_data {
-            for pid in holding(dir) {
-                signal(&pid.to_string(), "-KILL");
-            }
-        }
-    }
-}
-
-/// A free X display from :90 to :120 with Xvfb on it (1280×800, a landscape tablet).
-fn start_xvfb(procs: &mut Processes) -> u32 {
-    for n in 90..=120u32 {
-        if Path::new(&format!("/tmp/.X{n}-lock")).exists()
-            || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        {
-            continue;
-        }
-        let child = procs
-            .spawn(
-                Command::new("Xvfb")
-                    .arg(format!(":{n}"))
-                    .args(["-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-                    .stdout(Stdio::null())
-                    .stderr(Stdio::null()),
-            )
-            .expect("start Xvfb");
-        let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
-        let start = Instant::now();
-        loop {
-            if let Some(status) = child.try_wait().expect("Xvfb") {
-                // Another server took the display meanwhile: try the next one.
-                eprintln!("Xvfb :{n} exited ({status}); trying the next display");
-                procs.groups.pop();
-                break;
-            }
-            if socket.exists() {
-                return n;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(10),
-                "Xvfb :{n} did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    panic!("no free X display from :90 to :120 (see /tmp/.X*-lock)");
-}
-
-/// Runs `cmd` to the end, or kills it after `limit`; answers (success, stdout, stderr).
-fn run_with_limit(mut cmd: Command, limit: Duration) -> (bool, String, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().expect("stdout")));
-    let err = drain(Box::new(child.stderr.take().expect("stderr")));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break Some(st);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let (out, mut err) = (out.join().expect("stdout"), err.join().expect("stderr"));
-    if status.is_none() {
-        err.push_str(&format!("\nkilled after {limit:?}"));
-    }
-    (status.is_some_and(|s| s.success()), out, err)
-}
-
 #[test]
 fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() {
-    let driver = prerequisites();
+    let app = desktop::app_binary("debug");
+    let driver = desktop::prerequisites(&app);
     let tmp = tempfile::tempdir().expect("tmp");
     let server = Server::start(&tmp.path().join("center"));
     load_center(&server);
@@ -308,29 +72,7 @@ fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() 
     // the app's device store in this test's folder.
     let app_data = tmp.path().join("app-device");
     std::fs::create_dir_all(&app_data).expect("app data");
-    let mut procs = Processes {
-        groups: Vec::new(),
-        app_data: Some(app_data.clone()),
-    };
-    let display = start_xvfb(&mut procs);
-    let (port, native_port) = (free_port(), free_port());
-    procs
-        .spawn(
-            Command::new(&driver)
-                .args(["--port", &port.to_string()])
-                .args(["--native-port", &native_port.to_string()])
-                .arg("--native-driver")
-                .arg(WEBKIT_DRIVER)
-                .env("DISPLAY", format!(":{display}"))
-                .env("FIELDCASE_APP_DATA", &app_data)
-                .env("FIELDCASE_FORMS", support::root().join("forms"))
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit()),
-        )
-        .expect("start tauri-driver");
-    wait_until("tauri-driver to listen", Duration::from_secs(20), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
+    let (procs, port) = desktop::start(&driver, &app_data);
 
     // The walk through the screens.
     let shots = shots_dir();
@@ -341,11 +83,11 @@ fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() 
         .env("CODE", &code)
         .env("TASK", TASK)
         .env("SHOTS", &shots)
-        .env("APP", app_binary())
+        .env("APP", &app)
         .env("APP_DATA", &app_data)
         .env("PORT", port.to_string());
     let started = Instant::now();
-    let (ok, out, err) = run_with_limit(node, WALK_LIMIT);
+    let (ok, out, err) = desktop::run_with_limit(node, WALK_LIMIT);
     assert!(
         ok,
         "the walk through the app failed (screenshots in {}):\n{err}\n{out}",
@@ -362,6 +104,10 @@ fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() 
     let walk: Value = serde_json::from_str(lines[0]).expect("the walk's JSON line");
     let case_id = walk["case_id"].as_str().expect("case_id").to_string();
     assert!(walk["rss_kb"].as_u64().is_some_and(|kb| kb > 0), "{walk}");
+    assert!(
+        walk["rss_tree_kb"].as_u64() > walk["rss_kb"].as_u64(),
+        "the WebView's processes count too: {walk}"
+    );
     assert!(walk["steps"].as_u64().is_some_and(|n| n >= 100), "{walk}");
     let pngs = std::fs::read_dir(&shots)
         .expect("screenshots")

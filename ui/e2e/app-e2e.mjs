@@ -23,7 +23,9 @@
 // Besides: the credential card and the previews of both locked transcripts (every page).
 //
 // Progress goes to stderr; on success stdout gets ONE JSON line:
-//   {"case_id", "rss_kb" (VmRSS of the app after the inspection), "steps", "seconds"}
+//   {"case_id", "rss_kb" (VmRSS of the app after the inspection), "rss_tree_kb", "pss_tree_kb",
+//   "anon_tree_kb" (with WebKit's web and network processes under it; see rss.mjs), "rss_parts",
+//   "steps", "seconds"}
 //
 //   URL        the center, e.g. http://127.0.0.1:41234 (required)
 //   CODE       a fresh enrollment code of U-ZHANG (officer O-ZHANG) (required)
@@ -32,6 +34,7 @@
 //   APP        the app binary (default target/debug/fieldcase-app)
 //   APP_DATA   the app's FIELDCASE_APP_DATA, to tell its process from others (optional)
 //   SHOTS      where the PNGs go (default /tmp/app-shots)
+import { treeRss } from './rss.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -286,8 +289,8 @@ function testIds(css) {
   return b.execute((c) => [...document.querySelectorAll(c)].map((e) => e.dataset.testid), css);
 }
 
-/** Resident memory of the app process (VmRSS, kB): the one with our data folder when known. */
-function appRss() {
+/** The app's process: the one running our binary with our data folder. */
+function appPid() {
   const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d));
   const hits = [];
   for (const pid of pids) {
@@ -295,8 +298,7 @@ function appRss() {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       if (resolve(cmd[0]) !== appPath) continue;
       if (appData && !readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`FIELDCASE_APP_DATA=${appData}`)) continue;
-      const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (m) hits.push(Number(m[1]));
+      hits.push(Number(pid));
     } catch {
       // A process that ended while being read.
     }
@@ -750,8 +752,10 @@ try {
     });
   });
 
-  const rss = appRss();
-  console.log(JSON.stringify({ case_id: caseId, rss_kb: rss, steps: stepNo, seconds: Math.round((Date.now() - started) / 100) / 10 }));
+  // The app's own process, and with WebKit's web and network processes under it (what the
+  // device pays for the app).
+  const tree = treeRss(appPid());
+  console.log(JSON.stringify({ case_id: caseId, rss_kb: tree.parts[0].kb, rss_tree_kb: tree.kb, pss_tree_kb: tree.pss_kb, anon_tree_kb: tree.anon_kb, rss_parts: tree.parts, steps: stepNo, seconds: Math.round((Date.now() - started) / 100) / 10 }));
 } catch (e) {
   log(e?.stack ?? String(e));
   exitCode = 1;
