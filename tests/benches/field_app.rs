@@ -20,23 +20,10 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use support::Server;
 
 const PIN: &str = "240917";
-
-fn load_center(server: &Server) {
-    let text = std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
-        .expect("reference.json");
-    let r: Value = serde_json::from_str(&text).expect("json");
-    server.admin("POST", "/v1/officers", &r["officers"]);
-    server.admin("POST", "/v1/enterprises", &r["enterprises"]);
-    let mut tasks: Vec<Value> = r["tasks"].as_array().expect("tasks").clone();
-    for t in &mut tasks {
-        t["team"] = json!("T1");
-    }
-    server.admin("POST", "/v1/tasks", &Value::Array(tasks));
-}
 
 /// Runs a node script under `ui/`; answers its one JSON line.
 fn node(script: &str, env: &[(&str, String)]) -> Value {
@@ -70,7 +57,7 @@ fn main() {
     let driver = desktop::prerequisites(&app);
     let tmp = tempfile::tempdir().expect("tmp");
     let server = Server::start(&tmp.path().join("center"));
-    load_center(&server);
+    server.load_demo_center();
     println!("field app ({profile} build, {})", app.display());
 
     // 1. Cold start, on a store provisioned like a handed-out tablet: enrolled with its PIN and

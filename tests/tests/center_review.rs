@@ -21,20 +21,6 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The demo reference data at the center, every task for team T1.
-fn load_center(server: &Server) {
-    let text = std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
-        .expect("reference.json");
-    let r: Value = serde_json::from_str(&text).expect("json");
-    server.admin("POST", "/v1/officers", &r["officers"]);
-    server.admin("POST", "/v1/enterprises", &r["enterprises"]);
-    let mut tasks: Vec<Value> = r["tasks"].as_array().expect("tasks").clone();
-    for t in &mut tasks {
-        t["team"] = json!("T1");
-    }
-    server.admin("POST", "/v1/tasks", &Value::Array(tasks));
-}
-
 /// Runs the demo inspection on an enrolled device and syncs it; answers the case id.
 fn inspect(server: &Server, store: &Path, work: &Path) -> String {
     let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
@@ -72,7 +58,7 @@ fn count(server: &Server, query: &str) -> usize {
 fn the_center_reviews_a_synced_inspection() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut server = Server::start(&tmp.path().join("center"));
-    load_center(&server);
+    server.load_demo_center();
     let device = tmp.path().join("device");
     let case_id = inspect(&server, &device, tmp.path());
 

@@ -20,19 +20,6 @@ use fieldcase_core::env::{Env, SteppingEnv, SystemEnv};
 use serde_json::{Value, json};
 use support::Server;
 
-fn load_center(server: &Server) {
-    let text = std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
-        .expect("reference.json");
-    let r: Value = serde_json::from_str(&text).expect("json");
-    server.admin("POST", "/v1/officers", &r["officers"]);
-    server.admin("POST", "/v1/enterprises", &r["enterprises"]);
-    let mut tasks: Vec<Value> = r["tasks"].as_array().expect("tasks").clone();
-    for t in &mut tasks {
-        t["team"] = json!("T1");
-    }
-    server.admin("POST", "/v1/tasks", &Value::Array(tasks));
-}
-
 fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
     let start = Instant::now();
     while !f() {
@@ -135,7 +122,7 @@ fn run_demo(app: &App, case_id: &str) {
 fn an_inspection_through_the_app_arrives_complete_at_the_center() {
     let tmp = tempfile::tempdir().expect("tmp");
     let server = Server::start(&tmp.path().join("center"));
-    load_center(&server);
+    server.load_demo_center();
     let forms = support::root().join("forms");
     let app = Arc::new(App::open(&tmp.path().join("device"), &forms, SystemEnv).expect("open"));
     let state = app.app_state(NoArgs {}).expect("state");
@@ -331,13 +318,22 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
 
     // Every transcript version previews from the same renderer as its PDF: the center, which
     // renders its own PDF from the synced ops, gets the very same bytes.
-    wait_for("everything to reach the center", || {
+    let start = Instant::now();
+    loop {
         let live = app.sync_state(NoArgs {}).expect("sync state");
-        live.running.is_none()
+        if live.running.is_none()
             && live.status.links_pending == 0
             && live.status.blobs_pending == 0
             && live.status.rejected.is_empty()
-    });
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "not everything reached the center: {live:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
     let t = screen.case.transcripts.first().expect("transcript");
     let v = t.versions.last().expect("version");
     let preview = app
@@ -379,7 +375,7 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
 fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
     let tmp = tempfile::tempdir().expect("tmp");
     let server = Server::start(&tmp.path().join("center"));
-    load_center(&server);
+    server.load_demo_center();
     let code = server.user("U-LI", "李娜", "T1", Some("O-LI"));
     // A stepping clock at the real time (the center refuses ops from the future) that the test
     // moves past each lockout instead of waiting.
@@ -464,7 +460,7 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
 fn a_tablet_provisioned_from_the_cli_signs_in_with_its_pin() {
     let tmp = tempfile::tempdir().expect("tmp");
     let server = Server::start(&tmp.path().join("center"));
-    load_center(&server);
+    server.load_demo_center();
     let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
     let store = tmp.path().join("tablet");
     let enroll = |pin: &str| {

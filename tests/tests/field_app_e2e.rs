@@ -23,7 +23,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fieldcase_protocol::Sha256;
-use serde_json::{Value, json};
+use serde_json::Value;
 use support::Server;
 
 const TASK: &str = "T-2026-1123-01";
@@ -45,27 +45,13 @@ fn shots_dir() -> PathBuf {
     dir.canonicalize().expect("screenshots dir")
 }
 
-/// The demo's officers, enterprises and tasks (dispatched to team T1), as in field_app.rs.
-fn load_center(server: &Server) {
-    let text = std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
-        .expect("reference.json");
-    let r: Value = serde_json::from_str(&text).expect("json");
-    server.admin("POST", "/v1/officers", &r["officers"]);
-    server.admin("POST", "/v1/enterprises", &r["enterprises"]);
-    let mut tasks: Vec<Value> = r["tasks"].as_array().expect("tasks").clone();
-    for t in &mut tasks {
-        t["team"] = json!("T1");
-    }
-    server.admin("POST", "/v1/tasks", &Value::Array(tasks));
-}
-
 #[test]
 fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() {
     let app = desktop::app_binary("debug");
     let driver = desktop::prerequisites(&app);
     let tmp = tempfile::tempdir().expect("tmp");
     let server = Server::start(&tmp.path().join("center"));
-    load_center(&server);
+    server.load_demo_center();
     let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
 
     // The X server, then tauri-driver (which starts WebKitWebDriver, which starts the app) with

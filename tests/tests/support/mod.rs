@@ -265,6 +265,20 @@ impl Server {
         v
     }
 
+    /// The demo electroplating plant's officers, enterprises and tasks, every task for team T1.
+    pub fn load_demo_center(&self) {
+        let text = std::fs::read_to_string(root().join("demo/electroplating/reference.json"))
+            .expect("reference.json");
+        let r: Value = serde_json::from_str(&text).expect("json");
+        self.admin("POST", "/v1/officers", &r["officers"]);
+        self.admin("POST", "/v1/enterprises", &r["enterprises"]);
+        let mut tasks: Vec<Value> = r["tasks"].as_array().expect("tasks").clone();
+        for t in &mut tasks {
+            t["team"] = serde_json::json!("T1");
+        }
+        self.admin("POST", "/v1/tasks", &Value::Array(tasks));
+    }
+
     /// Creates a user and returns a fresh one-time enrollment code for them.
     pub fn user(&self, id: &str, name: &str, team: &str, officer: Option<&str>) -> String {
         self.admin(

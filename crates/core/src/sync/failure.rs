@@ -17,6 +17,14 @@ impl SyncFailure {
     pub fn transient(&self) -> bool {
         match self {
             SyncFailure::Sync(e) => e.transient(),
+            // Another connection held the write lock past the busy timeout (the app's steps and
+            // its sync thread share the store): the next run will get it.
+            SyncFailure::Store(CoreError::Storage(rusqlite::Error::SqliteFailure(e, _))) => {
+                matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                )
+            }
             SyncFailure::Store(_) => false,
         }
     }
@@ -31,5 +39,25 @@ impl From<rusqlite::Error> for SyncFailure {
 impl From<serde_json::Error> for SyncFailure {
     fn from(e: serde_json::Error) -> Self {
         SyncFailure::Store(e.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_busy_store_is_retried_other_store_failures_need_attention() {
+        let busy = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+            None,
+        );
+        assert!(SyncFailure::Store(CoreError::Storage(busy)).transient());
+        let full = rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+            None,
+        );
+        assert!(!SyncFailure::Store(CoreError::Storage(full)).transient());
+        assert!(!SyncFailure::Store(CoreError::Data("x".into())).transient());
     }
 }
