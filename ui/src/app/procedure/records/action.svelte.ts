@@ -6,12 +6,6 @@ import type { CaseScreen } from '../../api/bindings/CaseScreen';
 import type { Command } from '../../api/bindings/Command';
 import type { Flag } from '../../api/bindings/Flag';
 import type { StepDone } from '../../api/bindings/StepDone';
-import { ApiError } from '../../../lib/api/error';
-
-/** ErrorBanner takes the center's error class; the core's {code, zh, en} becomes one. */
-export function toBanner(e: AppError | null): ApiError | null {
-  return e ? new ApiError(0, e.code, e.zh, e.en) : null;
-}
 
 export class StepAction {
   busy = $state(false);
@@ -46,7 +40,7 @@ export class StepAction {
     this.error = e;
   }
 
-  get banner(): ApiError | null {
-    return toBanner(this.error);
+  get banner(): AppError | null {
+    return this.error;
   }
 }
