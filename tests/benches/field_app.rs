@@ -32,7 +32,7 @@ fn node(script: &str, env: &[(&str, String)]) -> Value {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let (ok, out, err) = desktop::run_with_limit(cmd, Duration::from_secs(600));
+    let (ok, out, err) = support::run_with_limit(cmd, Duration::from_secs(600));
     assert!(ok, "{script} failed:\n{err}\n{out}");
     let line = out
         .lines()

@@ -12,9 +12,8 @@
 
 mod support;
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use fieldcase_protocol::{Id, KeyPair};
@@ -56,56 +55,6 @@ fn prerequisites() {
     );
 }
 
-/// Where the screenshots go, emptied first: `<target dir>/screenshots/center`.
-fn shots_dir() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| support::root().join("target"));
-    let dir = target.join("screenshots/center");
-    match std::fs::remove_dir_all(&dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => panic!("clearing {}: {e}", dir.display()),
-    }
-    std::fs::create_dir_all(&dir).expect("screenshots dir");
-    dir.canonicalize().expect("screenshots dir")
-}
-
-/// Runs `cmd` to the end, or kills it after `limit`; answers (success, stdout, stderr).
-fn run_with_limit(mut cmd: Command, limit: Duration) -> (bool, String, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().expect("stdout")));
-    let err = drain(Box::new(child.stderr.take().expect("stderr")));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break Some(st);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let (out, mut err) = (out.join().expect("stdout"), err.join().expect("stderr"));
-    if status.is_none() {
-        err.push_str(&format!("\nkilled after {limit:?}"));
-    }
-    (status.is_some_and(|s| s.success()), out, err)
-}
-
 /// The demo center and a synced inspection, by demo/center/seed.py (as `./dev run` loads it).
 fn seed(server: &Server, work: &Path) -> Value {
     let root = support::root();
@@ -124,7 +73,7 @@ fn seed(server: &Server, work: &Path) -> Value {
         .arg(root.join("forms"))
         .arg("--work")
         .arg(work);
-    let (ok, out, err) = run_with_limit(cmd, Duration::from_secs(120));
+    let (ok, out, err) = support::run_with_limit(cmd, Duration::from_secs(120));
     assert!(ok, "seed.py failed:\n{out}\n{err}");
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("seed.py printed {out:?}: {e}"))
 }
@@ -156,7 +105,7 @@ fn the_center_pages_work_end_to_end_in_a_browser() {
     assert_eq!(seeded["conflicts"], 2, "{seeded}");
 
     // The walk in the browser.
-    let shots = shots_dir();
+    let shots = support::screenshots_dir("center");
     let mut node = Command::new("node");
     node.current_dir(support::root().join("ui"))
         .arg("e2e/center-e2e.mjs")
@@ -172,7 +121,7 @@ fn the_center_pages_work_end_to_end_in_a_browser() {
         .env("FIELDCASE_SHOTS_DIR", &shots)
         .env("FIELDCASE_CHROMIUM", CHROMIUM);
     let started = Instant::now();
-    let (ok, out, err) = run_with_limit(node, BROWSER_LIMIT);
+    let (ok, out, err) = support::run_with_limit(node, BROWSER_LIMIT);
     assert!(
         ok,
         "the browser walk failed (screenshots in {}):\n{err}\n{out}",

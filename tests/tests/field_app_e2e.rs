@@ -18,7 +18,6 @@ mod desktop;
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -29,21 +28,6 @@ use support::Server;
 const TASK: &str = "T-2026-1123-01";
 /// The walk takes about 90 s; past this it is stuck, and is killed so the test fails.
 const WALK_LIMIT: Duration = Duration::from_secs(600);
-
-/// Where the screenshots go, emptied first: `<target dir>/screenshots/app`.
-fn shots_dir() -> PathBuf {
-    let target = std::env::var("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| support::root().join("target"));
-    let dir = target.join("screenshots/app");
-    match std::fs::remove_dir_all(&dir) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => panic!("clearing {}: {e}", dir.display()),
-    }
-    std::fs::create_dir_all(&dir).expect("screenshots dir");
-    dir.canonicalize().expect("screenshots dir")
-}
 
 #[test]
 fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() {
@@ -61,7 +45,7 @@ fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() 
     let (procs, port) = desktop::start(&driver, &app_data);
 
     // The walk through the screens.
-    let shots = shots_dir();
+    let shots = support::screenshots_dir("app");
     let mut node = Command::new("node");
     node.current_dir(support::root().join("ui"))
         .arg("e2e/app-e2e.mjs")
@@ -73,7 +57,7 @@ fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() 
         .env("APP_DATA", &app_data)
         .env("PORT", port.to_string());
     let started = Instant::now();
-    let (ok, out, err) = desktop::run_with_limit(node, WALK_LIMIT);
+    let (ok, out, err) = support::run_with_limit(node, WALK_LIMIT);
     assert!(
         ok,
         "the walk through the app failed (screenshots in {}):\n{err}\n{out}",

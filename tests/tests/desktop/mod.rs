@@ -6,7 +6,6 @@
 
 #![allow(dead_code)]
 
-use std::io::Read;
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -222,41 +221,6 @@ pub fn start_xvfb(procs: &mut Processes) -> u32 {
         }
     }
     panic!("no free X display from :90 to :120 (see /tmp/.X*-lock)");
-}
-
-/// Runs `cmd` to the end, or kills it after `limit`; answers (success, stdout, stderr).
-pub fn run_with_limit(mut cmd: Command, limit: Duration) -> (bool, String, String) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let drain = |mut r: Box<dyn Read + Send>| {
-        std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = r.read_to_string(&mut s);
-            s
-        })
-    };
-    let out = drain(Box::new(child.stdout.take().expect("stdout")));
-    let err = drain(Box::new(child.stderr.take().expect("stderr")));
-    let started = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break Some(st);
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    let (out, mut err) = (out.join().expect("stdout"), err.join().expect("stderr"));
-    if status.is_none() {
-        err.push_str(&format!("\nkilled after {limit:?}"));
-    }
-    (status.is_some_and(|s| s.success()), out, err)
 }
 
 /// Xvfb and tauri-driver, with the app's store in `app_data`: answers the processes (ended on

@@ -297,3 +297,55 @@ impl Server {
             .to_string()
     }
 }
+
+/// `<target dir>/screenshots/<name>`, emptied first: where a browser or app walk saves its
+/// screenshots for review.
+pub fn screenshots_dir(name: &str) -> PathBuf {
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target"));
+    let dir = target.join("screenshots").join(name);
+    match std::fs::remove_dir_all(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => panic!("clearing {}: {e}", dir.display()),
+    }
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir.canonicalize().expect("screenshots dir")
+}
+
+/// Runs `cmd` to the end, or kills it after `limit`; answers (success, stdout, stderr).
+pub fn run_with_limit(mut cmd: Command, limit: std::time::Duration) -> (bool, String, String) {
+    use std::io::Read;
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = r.read_to_string(&mut s);
+            s
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(st) = child.try_wait().expect("wait") {
+            break Some(st);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    let (out, mut err) = (out.join().expect("stdout"), err.join().expect("stderr"));
+    if status.is_none() {
+        err.push_str(&format!("\nkilled after {limit:?}"));
+    }
+    (status.is_some_and(|s| s.success()), out, err)
+}

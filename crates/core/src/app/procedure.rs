@@ -51,11 +51,7 @@ impl<E: Env> App<E> {
     pub fn open_task(&self, a: OpenTaskArgs) -> AppResult<CaseScreen> {
         let session = self.signed_in()?;
         let mut engine = self.engine();
-        let existing = engine
-            .inbox(INBOX_LIMIT)?
-            .into_iter()
-            .find(|r| r.task_id == a.task_id)
-            .and_then(|r| r.case_id);
+        let existing = crate::store::queries::case_of_task(engine.store().conn(), &a.task_id)?;
         let case_id = match existing {
             Some(id) => id,
             None => {

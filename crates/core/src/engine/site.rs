@@ -15,7 +15,6 @@ use crate::forms::types::Actor;
 use crate::model::case::*;
 use crate::model::officer::StaffRole;
 use crate::store::queries;
-use rusqlite::OptionalExtension;
 
 pub(crate) fn open_case(
     ctx: &Ctx<'_>,
@@ -43,13 +42,7 @@ pub(crate) fn open_case(
             format!("{by} is not assigned to this task"),
         );
     }
-    let existing: Option<String> = ctx
-        .tx
-        .query_row("SELECT id FROM cases WHERE task_id = ?1", [task_id], |r| {
-            r.get(0)
-        })
-        .optional()?;
-    if let Some(id) = existing {
+    if let Some(id) = crate::store::queries::case_of_task(ctx.tx, task_id)? {
         return refuse(
             "case.exists",
             format!("该任务已有案件 {id}"),

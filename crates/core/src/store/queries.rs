@@ -52,6 +52,15 @@ pub fn inbox(conn: &Connection, limit: u32) -> Result<Vec<InboxRow>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The case opened for a task, if any (a task has at most one: `case.exists`).
+pub fn case_of_task(conn: &Connection, task_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT id FROM cases WHERE task_id = ?1", [task_id], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
 /// Writes or replaces an officer.
 pub fn put_officer(tx: &Transaction<'_>, o: &Officer) -> Result<()> {
     tx.execute(
