@@ -2,6 +2,7 @@
 //! parse arguments, make one core call, print the result or the error.
 
 mod archive_cmd;
+mod credential_cmd;
 mod forms_cmd;
 mod print_cmd;
 mod scenario;
@@ -93,6 +94,9 @@ enum Command {
     Signatures { id: String },
     /// Move open drafts to the loaded checklist versions.
     MigrateDrafts,
+    /// Verify an officer's credential (亮证) offline: `credential verify TOKEN | --image QR.png`.
+    #[command(subcommand)]
+    Credential(credential_cmd::CredentialCommand),
     /// Print a receipt or a sample label.
     #[command(subcommand)]
     Print(print_cmd::PrintCommand),
@@ -134,6 +138,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Forms(c) => forms_cmd::run(c),
         Command::Printer(c) => print_cmd::printer(&cli.forms, c),
+        Command::Credential(c) => credential_cmd::run(&cli.store, c),
         other => store_cmd::run(&cli.store, &cli.forms, cli.clock.as_deref(), other),
     };
     match result {

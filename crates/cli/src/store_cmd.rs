@@ -175,7 +175,9 @@ pub(crate) fn run(
             watch,
             every,
         } => crate::sync_cmd::sync(&mut eng, status, watch, every),
-        Command::Forms(_) | Command::Run { .. } | Command::Printer(_) => Ok(()),
+        Command::Forms(_) | Command::Run { .. } | Command::Printer(_) | Command::Credential(_) => {
+            Ok(())
+        }
     }
 }
 

@@ -12,8 +12,10 @@ pub mod env;
 pub mod error;
 pub mod forms;
 pub mod model;
+pub mod qr_read;
 pub mod store;
 pub mod sync;
+pub mod trust;
 
 pub use engine::{Command, Engine, Outcome, ReferenceBundle};
 pub use error::{CoreError, Refusal, Result};

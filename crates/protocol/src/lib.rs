@@ -35,6 +35,7 @@
 
 mod canonical;
 pub mod chain;
+pub mod credential;
 mod hash;
 mod hlc;
 mod ids;

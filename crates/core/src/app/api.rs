@@ -27,6 +27,7 @@ macro_rules! for_each_command {
             capture: $crate::app::CaptureArgs => $crate::app::StepDone,
             evidence_image: $crate::app::EvidenceImageArgs => $crate::app::ImageData,
             credential_card: $crate::app::CredentialArgs => $crate::app::CredentialCard,
+            verify_credential: $crate::app::VerifyCredentialArgs => $crate::app::CredentialCheck,
             transcript_preview: $crate::app::TranscriptArgs => $crate::app::TranscriptPreview,
             sync_state: $crate::app::NoArgs => $crate::app::LiveSync,
             sync_now: $crate::app::NoArgs => $crate::app::LiveSync,
@@ -193,11 +194,45 @@ pub struct CredentialArgs {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct CredentialCard {
     pub officer: crate::model::officer::Officer,
+    /// Valid today and covering the enterprise's area (V-02).
     pub valid: bool,
-    /// What the QR code carries.
-    pub qr_payload: String,
-    /// The QR code's modules, one string of `0`/`1` per row (the UI draws them as SVG).
+    /// This device's check of the center-signed token the QR code carries; `None` when there is
+    /// no token (the center has not signed this credential yet: no QR code either) or this
+    /// device holds no center keys to check it with.
+    pub verdict: Option<fieldcase_protocol::credential::CredentialVerdict>,
+    /// What the QR code carries: the token.
+    pub qr_payload: Option<String>,
+    /// The QR code's modules, one string of `0`/`1` per row (the UI draws them as SVG); empty
+    /// without a token.
     pub qr_rows: Vec<String>,
+}
+
+/// A credential to verify (扫码验证): the token as text (typed, pasted or from the camera's
+/// scanner), or a picture of its QR code. Exactly one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct VerifyCredentialArgs {
+    #[serde(default)]
+    pub text: Option<String>,
+    /// A JPEG or PNG, base64.
+    #[serde(default)]
+    pub image_base64: Option<String>,
+}
+
+/// A credential checked on this device, offline, with the center's keys it holds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CredentialCheck {
+    /// The token read.
+    pub token: String,
+    pub verdict: fieldcase_protocol::credential::CredentialVerdict,
+    /// The version of the center's key set used.
+    pub keyring_seq: u64,
+    /// How old the revocation list consulted is (ms since the center issued it); `None` when
+    /// this device holds none, so "valid" cannot speak to revocation.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub revocations_age_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -124,7 +124,7 @@ impl<E: Env> App<E> {
             (Some(c), Some(e)) => c.covers(today, &e.area),
             _ => false,
         };
-        super::credential::card(officer, valid)
+        super::credential::card(engine.store(), officer, valid, today)
     }
 }
 

@@ -430,7 +430,12 @@ pub(crate) fn show_credential(
             format!("{} holds no enforcement credential", o.name),
         );
     };
-    // V-02: valid on the day and covering the enterprise's area.
+    // V-02: not withdrawn by the center (its newest revocation list on this device) ...
+    if let Some(r) = crate::trust::revoked(ctx.tx, &cred.number)? {
+        let (zh, en) = crate::trust::revoked_message(&o.name, &cred.number, &r);
+        return refuse("V-02", zh, en);
+    }
+    // ... valid on the day and covering the enterprise's area.
     if !cred.covers(on, &ent.area) {
         let (why_zh, why_en) = if on < cred.valid_from || on > cred.valid_to {
             (

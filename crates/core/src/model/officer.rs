@@ -50,6 +50,13 @@ pub struct Credential {
     pub valid_to: chrono::NaiveDate,
     /// Area codes covered; an enterprise area matches when it starts with one ("32" covers "320505").
     pub areas: Vec<String>,
+    /// SHA-256 of the officer's photo as the center holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub photo_sha256: Option<String>,
+    /// The center-signed token of this credential (`FC1…`, issue 7): what the QR code carries
+    /// during 亮证, verifiable by anyone with the center's public key. Set by the center only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 /// A declared relation to an enterprise.

@@ -36,7 +36,7 @@ fn table(entity: Entity) -> Option<&'static str> {
         Entity::Task => Some("tasks"),
         Entity::Enterprise => Some("enterprises"),
         Entity::Officer => Some("officers"),
-        Entity::Case | Entity::Conflict => None,
+        Entity::Case | Entity::Conflict | Entity::Keyring | Entity::Revocations => None,
     }
 }
 
@@ -49,7 +49,9 @@ fn in_use(tx: &Transaction<'_>, entity: Entity, id: &str) -> Result<bool> {
         Entity::Officer => {
             "SELECT EXISTS (SELECT 1 FROM case_states s, json_each(s.state, '$.team') j WHERE j.value = ?1)"
         }
-        Entity::Case | Entity::Conflict => return Ok(false),
+        Entity::Case | Entity::Conflict | Entity::Keyring | Entity::Revocations => {
+            return Ok(false);
+        }
     };
     Ok(tx.query_row(sql, [id], |r| r.get(0))?)
 }
@@ -78,6 +80,9 @@ fn apply_change(tx: &Transaction<'_>, c: &Change) -> Result<bool> {
                     let o: Officer = serde_json::from_value(v).map_err(|e| bad(c, e))?;
                     queries::put_officer(tx, &o)?;
                 }
+                // The center's keys and revocation list are checked before they are taken.
+                Entity::Keyring => crate::trust::apply_keyring(tx, &v)?,
+                Entity::Revocations => crate::trust::apply_revocations(tx, &v)?,
                 Entity::Case | Entity::Conflict => {
                     tx.execute(
                         "INSERT OR REPLACE INTO center_records (entity, id, version, value) VALUES (?1, ?2, ?3, ?4)",

@@ -43,7 +43,8 @@ pub fn enroll<E: Env>(
     store.transaction(|tx, _| {
         state::set(tx, SERVER, server)?;
         state::set(tx, TOKEN, &resp.token)?;
-        state::set(tx, USER, &user)
+        state::set(tx, USER, &user)?;
+        crate::trust::accept_first(tx, &resp.keyring)
     })?;
     // The first answer already tells the center's time: ops made before the first sync are
     // stamped in center time too.

@@ -66,4 +66,8 @@ pub struct EnrollResponse {
     pub token: String,
     pub user: UserInfo,
     pub server_time_ms: u64,
+    /// The center's public signing keys: the device's trust anchor for credentials, taken at
+    /// enrollment and afterwards replaced only by a set one of these keys signed.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub keyring: crate::credential::SignedKeyring,
 }

@@ -24,6 +24,13 @@ pub enum Entity {
     Case,
     /// A conflict record about the device's work.
     Conflict,
+    /// The center's public signing keys (id `center`): the value is a
+    /// [`SignedKeyring`](crate::credential::SignedKeyring), which the device takes only when a
+    /// key it already trusts signed it. Every device receives it.
+    Keyring,
+    /// The center's revocation list (id `center`): the value is the sealed `FCR1…` text of a
+    /// [`RevocationList`](crate::credential::RevocationList). Every device receives it.
+    Revocations,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -15,4 +15,13 @@ kind: string, valid_from: string, valid_to: string,
 /**
  * Area codes covered; an enterprise area matches when it starts with one ("32" covers "320505").
  */
-areas: Array<string>, };
+areas: Array<string>, 
+/**
+ * SHA-256 of the officer's photo as the center holds it.
+ */
+photo_sha256?: string | null, 
+/**
+ * The center-signed token of this credential (`FC1…`, issue 7): what the QR code carries
+ * during 亮证, verifiable by anyone with the center's public key. Set by the center only.
+ */
+token?: string | null, };

@@ -8,6 +8,7 @@ import type { CheckinPreviewArgs } from './CheckinPreviewArgs';
 import type { ChosenPrinter } from './ChosenPrinter';
 import type { CredentialArgs } from './CredentialArgs';
 import type { CredentialCard } from './CredentialCard';
+import type { CredentialCheck } from './CredentialCheck';
 import type { DiscoverArgs } from './DiscoverArgs';
 import type { EnrollArgs } from './EnrollArgs';
 import type { EnterpriseArgs } from './EnterpriseArgs';
@@ -31,6 +32,7 @@ import type { StepArgs } from './StepArgs';
 import type { StepDone } from './StepDone';
 import type { TranscriptArgs } from './TranscriptArgs';
 import type { TranscriptPreview } from './TranscriptPreview';
+import type { VerifyCredentialArgs } from './VerifyCredentialArgs';
 
 /** Every command of the app: its argument and its result. */
 export interface Commands {
@@ -47,6 +49,7 @@ export interface Commands {
   capture: { args: CaptureArgs; result: StepDone };
   evidence_image: { args: EvidenceImageArgs; result: ImageData };
   credential_card: { args: CredentialArgs; result: CredentialCard };
+  verify_credential: { args: VerifyCredentialArgs; result: CredentialCheck };
   transcript_preview: { args: TranscriptArgs; result: TranscriptPreview };
   sync_state: { args: NoArgs; result: LiveSync };
   sync_now: { args: NoArgs; result: LiveSync };
