@@ -15,6 +15,9 @@ import type { ChecklistView } from '../api/bindings/ChecklistView';
 import type { Enterprise } from '../api/bindings/Enterprise';
 import type { PartyPerson } from '../api/bindings/PartyPerson';
 import type { AppState } from '../api/bindings/AppState';
+import type { CredentialCard } from '../api/bindings/CredentialCard';
+import type { CredentialClaims } from '../api/bindings/CredentialClaims';
+import type { CredentialVerdict } from '../api/bindings/CredentialVerdict';
 import zh from './fixtures.zh.json';
 
 export { zh as fixtureText };
@@ -452,5 +455,78 @@ export function signedIn(officer: string = ME): AppState {
       ['inspection', '2025.1'],
       ['electroplating', '2025.1'],
     ],
+  };
+}
+
+// ---- Credentials (issue 7): center-signed tokens, their verdicts and the 亮证 card ----
+
+/** A token as the center signs it: `FC1.<kid>.<payload>.<sig>` (shortened: the tests read it
+ *  as text; the QR modules below are a stand-in, not this token's code). */
+export const TOKEN = 'FC1.k-2026a.eyJ0aWQiOiIwMTkzIiwibmFtZSI6InpoYW5nIn0.c2lnbmF0dXJlLWJ5dGVz';
+export const KID = 'k-2026a';
+/** 2026-01-05 10:00:00 in Beijing: when the center signed the token. */
+export const ISSUED_AT_MS = Date.UTC(2026, 0, 5, 2, 0, 0);
+/** 2026-11-23 09:00:00 in Beijing: the revocation list's issue time. */
+export const REVOCATIONS_AT_MS = Date.UTC(2026, 10, 23, 1, 0, 0);
+/** 2026-11-23 00:30 in Beijing (still the 22nd in UTC): when a credential was revoked. */
+export const REVOKED_AT_MS = Date.UTC(2026, 10, 22, 16, 30, 0);
+export const REVOKED_REASON = zh.revoked_reason;
+export const MALFORMED_REASON = "expected 4 parts separated by '.', found 1";
+
+/** A small code (7 × 7) whose modules the tests count. */
+export const QR_ROWS = ['1110111', '1000001', '1011101', '0000000', '1011101', '1000001', '1110111'];
+
+export function claimsOf(o: Officer): CredentialClaims {
+  const c = o.credential!;
+  return {
+    tid: '0193a1b2-0000-7000-8000-000000000001',
+    officer_id: o.id,
+    name: o.name,
+    number: c.number,
+    kind: c.kind,
+    agency: o.agency,
+    photo_sha256: null,
+    valid_from: c.valid_from,
+    valid_to: c.valid_to,
+    issued_at_ms: ISSUED_AT_MS,
+  };
+}
+
+export type VerdictStatusName = CredentialVerdict['status'];
+
+/** A verdict of `status` on `officer`'s token, with the revocation list consulted (unless
+ *  `list` is false). Claims only where the signature held, as the core gives them. */
+export function verdictOf(status: VerdictStatusName, officer: Officer = OFFICERS.zhang, list = true): CredentialVerdict {
+  const signed = !['unknown_key', 'bad_signature', 'malformed', 'retired_key'].includes(status);
+  const base = {
+    claims: signed ? claimsOf(officer) : null,
+    kid: status === 'malformed' ? null : KID,
+    revocations_seq: list ? 12 : null,
+    revocations_issued_at_ms: list ? REVOCATIONS_AT_MS : null,
+  };
+  switch (status) {
+    case 'revoked':
+      return { ...base, status, revoked_at_ms: REVOKED_AT_MS, reason: REVOKED_REASON };
+    case 'malformed':
+      return { ...base, status, reason: MALFORMED_REASON };
+    default:
+      return { ...base, status };
+  }
+}
+
+/** The 亮证 card the core answers: with a token (QR and verdict) unless told otherwise. */
+export function cardOf(
+  officer: Officer,
+  over: { verdict?: CredentialVerdict | null; token?: boolean; valid?: boolean } = {},
+): CredentialCard {
+  const token = over.token ?? true;
+  const o = structuredClone(officer);
+  if (o.credential) o.credential.token = token ? TOKEN : null;
+  return {
+    officer: o,
+    valid: over.valid ?? true,
+    verdict: token ? (over.verdict === undefined ? verdictOf('valid', officer) : over.verdict) : null,
+    qr_payload: token ? TOKEN : null,
+    qr_rows: token ? QR_ROWS : [],
   };
 }

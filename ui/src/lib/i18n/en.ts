@@ -1,5 +1,6 @@
 // The English message catalogue: the same keys as zh-CN.ts (the type makes a missing key a
 // compile error, a test catches extra or empty ones). Terms follow domain.md §10.
+import * as credential from './app/credential';
 import * as inbox from './app/inbox';
 import * as procedure from './app/procedure';
 import * as records from './app/records';
@@ -741,6 +742,50 @@ const centerEn = {
   'draw.inputs.default_cap_n': 'server default ({n})',
 
   'draw.excluded_everywhere': 'Excluded for every enterprise: ',
+
+  // A credential's verdict (shared by the field app's scanner and the public check page).
+  'credential.result_label': 'Result',
+  'credential.status.valid': 'Valid: signed by the center',
+  'credential.status.revoked': 'Revoked',
+  'credential.status.revoked_on': 'Revoked ({date})',
+  'credential.status.expired': 'Expired',
+  'credential.status.not_yet_valid': 'Not yet valid',
+  'credential.status.bad_signature': 'Invalid signature / forged',
+  'credential.status.unknown_key': 'Not a center key',
+  'credential.status.retired_key': 'Key retired',
+  'credential.status.malformed': 'Malformed',
+  'credential.explain.valid': 'The center\'s signature verifies and the credential is within its validity.',
+  'credential.explain.revoked': 'The center has revoked this credential: it does not authorize its holder to enforce.',
+  'credential.explain.expired': 'The credential is past its validity.',
+  'credential.explain.not_yet_valid': 'The credential\'s validity has not begun.',
+  'credential.explain.bad_signature': 'The signature does not match the content: this code was forged or altered.',
+  'credential.explain.unknown_key': 'The signing key is not among the center\'s public keys: the credential may be forged.',
+  'credential.explain.retired_key': 'Signed by a retired center key after its retirement: not accepted.',
+  'credential.explain.malformed': 'Not a credential code: {reason}',
+  'credential.revoked_detail': 'Revoked on {date}. Reason: {reason}',
+  'credential.field.name': 'Name',
+  'credential.field.number': 'Certificate no.',
+  'credential.field.kind': 'Credential',
+  'credential.field.agency': 'Agency',
+  'credential.field.validity': 'Valid',
+  'credential.field.validity_value': '{from} to {to}',
+  'credential.field.issued': 'Issued',
+  'credential.field.kid': 'Signing key',
+  'credential.no_claims': 'The signature does not verify, so the credential\'s content cannot be trusted and is not shown.',
+  'credential.revocations.at': 'Revocation list no. {seq}, issued {time} ({ago})',
+  'credential.revocations.none': 'No revocation list: whether this credential was revoked was not checked',
+
+  // The public credential check page (verify.html): no sign-in.
+  'verify.title': 'Credential check',
+  'verify.intro':
+    'Enter the text of an enforcement credential\'s QR code (what a phone\'s scanner reads, starting with FC1.); the center checks its signature, validity and revocation. No sign-in needed.',
+  'verify.token_label': 'Code text',
+  'verify.submit': 'Check',
+  'verify.checking': 'Checking…',
+  'verify.keyring': 'Download the center\'s public keys',
+  'verify.revocations': 'Download the revocation list',
+  'verify.keyring_hint':
+    'With them any computer verifies offline: fieldcase credential verify --keyring <key file> --revocations <list file> <code text>',
 };
 
 export const en: Record<MessageKey, string> = {
@@ -750,5 +795,6 @@ export const en: Record<MessageKey, string> = {
   ...inbox.en,
   ...procedure.en,
   ...records.en,
+  ...credential.en,
 };
 

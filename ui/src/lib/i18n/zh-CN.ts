@@ -1,6 +1,7 @@
 // The Chinese message catalogue: the reference set of keys. Every user-facing string of the
 // pages lives here (and in en.ts under the same key); components hold no literal text.
 // Terms follow the glossary in domain.md §10. `{name}` marks a parameter filled by t().
+import * as credential from './app/credential';
 import * as inbox from './app/inbox';
 import * as procedure from './app/procedure';
 import * as records from './app/records';
@@ -738,6 +739,50 @@ const centerZh = {
   'draw.inputs.default_cap_n': '服务器默认（{n} 次）',
 
   'draw.excluded_everywhere': '所有企业均排除的人员：',
+
+  // A credential's verdict (shared by the field app's scanner and the public check page).
+  'credential.result_label': '核验结果',
+  'credential.status.valid': '中心签名有效',
+  'credential.status.revoked': '已吊销',
+  'credential.status.revoked_on': '已吊销（{date}）',
+  'credential.status.expired': '已过期',
+  'credential.status.not_yet_valid': '尚未生效',
+  'credential.status.bad_signature': '签名无效/伪造',
+  'credential.status.unknown_key': '非中心密钥',
+  'credential.status.retired_key': '密钥已停用',
+  'credential.status.malformed': '格式错误',
+  'credential.explain.valid': '执法中心的签名核验通过，证件在有效期内。',
+  'credential.explain.revoked': '执法中心已吊销此证件，持证人不得据此执法。',
+  'credential.explain.expired': '证件已超过有效期。',
+  'credential.explain.not_yet_valid': '证件的有效期尚未开始。',
+  'credential.explain.bad_signature': '签名与内容不符：此二维码被伪造或篡改。',
+  'credential.explain.unknown_key': '签发密钥不在执法中心的公钥中，可能是伪造的证件。',
+  'credential.explain.retired_key': '由已停用的中心密钥在停用之后签发，不予认可。',
+  'credential.explain.malformed': '不是执法证二维码：{reason}',
+  'credential.revoked_detail': '吊销日期：{date}；原因：{reason}',
+  'credential.field.name': '姓名',
+  'credential.field.number': '执法证号',
+  'credential.field.kind': '证件类型',
+  'credential.field.agency': '执法单位',
+  'credential.field.validity': '有效期',
+  'credential.field.validity_value': '{from} 至 {to}',
+  'credential.field.issued': '签发时间',
+  'credential.field.kid': '签名密钥',
+  'credential.no_claims': '签名未通过核验，证件内容不可信，不予显示。',
+  'credential.revocations.at': '吊销清单（第 {seq} 号）更新于 {time}（{ago}）',
+  'credential.revocations.none': '没有吊销清单：未核对此证件是否已被吊销',
+
+  // The public credential check page (verify.html): no sign-in.
+  'verify.title': '执法证核验',
+  'verify.intro':
+    '输入执法证二维码的内容（用手机扫码得到的文字，以 FC1. 开头），由执法中心核验签名、有效期和吊销状态。无需登录。',
+  'verify.token_label': '二维码内容',
+  'verify.submit': '核验',
+  'verify.checking': '正在核验…',
+  'verify.keyring': '下载中心公钥',
+  'verify.revocations': '下载吊销清单',
+  'verify.keyring_hint':
+    '下载后可在任何电脑上离线核验：fieldcase credential verify --keyring <公钥文件> --revocations <吊销清单文件> <二维码内容>',
 } as const;
 
 /** The field app's messages, one file per area (each holds both languages). */
@@ -748,6 +793,7 @@ export const zhCN = {
   ...inbox.zh,
   ...procedure.zh,
   ...records.zh,
+  ...credential.zh,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -104,6 +104,11 @@ export const zh = {
   'field.procedure.cred.close': '关闭',
   'field.procedure.cred.qr': '执法证二维码',
   'field.procedure.cred.card_label': '执法证件',
+  'field.procedure.cred.no_token': '此证件尚未由执法中心签发电子凭证，请同步后再亮证',
+  'field.procedure.cred.no_keys': '本机还没有执法中心的公钥，暂时无法核验此二维码；对方可用自己的设备扫码核验',
+  'field.procedure.cred.revocations_at': '吊销清单更新于 {time}（{ago}）',
+  'field.procedure.cred.revocations_none': '本机没有吊销清单：未核对是否已吊销',
+  'field.procedure.cred.refused': '不能出示此证件',
 
   'field.procedure.party.title': '被检查人',
   'field.procedure.party.name': '姓名',
@@ -337,6 +342,13 @@ export const en: Record<keyof typeof zh, string> = {
   'field.procedure.cred.close': 'Close',
   'field.procedure.cred.qr': 'Credential QR code',
   'field.procedure.cred.card_label': 'Enforcement credential',
+  'field.procedure.cred.no_token':
+    'The center has not yet issued an electronic credential for this card: sync before showing it',
+  'field.procedure.cred.no_keys':
+    'This device holds no center keys yet and cannot check this code; the other party can verify it with their own device',
+  'field.procedure.cred.revocations_at': 'Revocation list updated {time} ({ago})',
+  'field.procedure.cred.revocations_none': 'No revocation list on this device: revocation not checked',
+  'field.procedure.cred.refused': 'This credential cannot be shown',
 
   'field.procedure.party.title': 'Person inspected',
   'field.procedure.party.name': 'Name',
