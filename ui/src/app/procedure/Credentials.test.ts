@@ -8,7 +8,7 @@ import type { CaseScreen } from '../api/bindings/CaseScreen';
 import { FakeBackend, refusal } from '../api/fake';
 import { app } from '../state.svelte';
 import Credentials from './Credentials.svelte';
-import { CASE_ID, OFFICERS, freshScreen, signedIn, stepStatuses } from './fixtures';
+import { CASE_ID, OFFICERS, QR_ROWS, cardOf, freshScreen, signedIn, stepStatuses } from './fixtures';
 
 let mounted: ReturnType<typeof mount> | null = null;
 
@@ -46,7 +46,11 @@ function render(screen: CaseScreen) {
 
 const q = (el: ParentNode, testid: string) => el.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
 
-const QR = ['1110111', '1000001', '1011101', '0000000', '1011101', '1000001', '1110111'];
+/** The dark modules a QR path draws: the sum of its runs' widths (`M x y h w v1 h-w z`). */
+function darkModules(svg: Element): number {
+  const d = svg.querySelector('path.dark')?.getAttribute('d') ?? '';
+  return [...d.matchAll(/h(\d+)/g)].reduce((n, m) => n + Number(m[1]), 0);
+}
 
 describe('Credentials', () => {
   it('lists the team with credential, validity and the two-officer rule', () => {
@@ -62,10 +66,8 @@ describe('Credentials', () => {
     expect(zhang.textContent).toContain('未亮证');
   });
 
-  it('opens the card full screen with a QR code of one square per dark module, and closes it', async () => {
-    const fake = new FakeBackend({
-      credential_card: ({ officer_id }) => ({ officer: OFFICERS.li, valid: true, qr_payload: `{"id":"${officer_id}"}`, qr_rows: QR }),
-    });
+  it('opens the card full screen with a QR code drawing every dark module, and closes it', async () => {
+    const fake = new FakeBackend({ credential_card: () => cardOf(OFFICERS.li) });
     setBackend(fake);
     const { target } = render(screenAt([]));
     q(target, 'credential-show-O-LI')!.click();
@@ -77,8 +79,12 @@ describe('Credentials', () => {
     const svg = q(overlay, 'credential-qr')!;
     expect(svg.getAttribute('shape-rendering')).toBe('crispEdges');
     expect(svg.getAttribute('viewBox')).toBe('0 0 15 15');
-    const dark = QR.join('').split('').filter((c) => c === '1').length;
-    expect(svg.querySelectorAll('rect.dark').length).toBe(dark);
+    expect(svg.getAttribute('data-modules')).toBe('7');
+    const dark = QR_ROWS.join('').split('').filter((c) => c === '1').length;
+    expect(darkModules(svg)).toBe(dark);
+    // One path of runs, not an element per module; the first run starts inside the quiet zone.
+    expect(svg.querySelectorAll('path.dark').length).toBe(1);
+    expect(svg.querySelector('path.dark')!.getAttribute('d')!.startsWith('M4 4h3v1h-3z')).toBe(true);
     expect(svg.querySelectorAll('rect.light').length).toBe(1);
     q(overlay, 'credential-close')!.click();
     flushSync();
@@ -92,6 +98,31 @@ describe('Credentials', () => {
     await settle();
     expect(q(q(target, 'officer-O-LI')!, 'error-banner')!.textContent).toContain('没有行政执法证');
     expect(q(q(target, 'officer-O-ZHANG')!, 'error-banner')).toBeNull();
+    expect(q(document.body, 'credential-overlay')).toBeNull();
+  });
+
+  it('shows a revoked credential\'s refusal (V-02) full screen, where the card would have been', async () => {
+    const zh = '李娜 的执法证 32050019002 已于 2026-11-23 被吊销（调离执法岗位），不能亮证。请由持有效证件的执法人员亮证。';
+    const en = "李娜's credential 32050019002 was revoked on 2026-11-23 (调离执法岗位) and cannot be shown.";
+    setBackend(new FakeBackend({ credential_card: () => { throw refusal('V-02', zh, en); } }));
+    const { target } = render(screenAt([]));
+    q(target, 'credential-show-O-LI')!.click();
+    await settle();
+    const overlay = q(document.body, 'credential-overlay')!;
+    expect(overlay.classList.contains('refused')).toBe(true);
+    const banner = q(q(overlay, 'credential-refusal')!, 'error-banner')!;
+    expect(banner.dataset.code).toBe('V-02');
+    expect(banner.textContent).toContain('已于 2026-11-23 被吊销');
+    expect(q(overlay, 'credential-refusal')!.textContent).toContain('不能出示此证件');
+    expect(q(overlay, 'credential-card-name')!.textContent).toBe('李娜');
+    expect(q(overlay, 'credential-verdict-badge')!.textContent).toContain('已吊销');
+    expect(q(overlay, 'credential-qr')).toBeNull();
+    expect(q(overlay, 'credential-no-token')).toBeNull();
+    q(overlay, 'credential-close')!.click();
+    flushSync();
+    expect(q(document.body, 'credential-overlay')).toBeNull();
+    // Still there beside the button after the overlay is closed.
+    expect(q(q(target, 'officer-O-LI')!, 'error-banner')!.dataset.code).toBe('V-02');
   });
 
   it('records a showing and marks who has shown', async () => {
