@@ -1,8 +1,10 @@
-// The field app's screens live in the hash (#/inbox, #/enterprise/E-01, #/case/<id>/checklist),
-// so Android's back button and a reload return to the same place.
+// The field app's screens live in the hash (#/inbox, #/enterprise/E-01, #/case/<id>/checklist,
+// #/verify to check someone's credential), so Android's back button and a reload return to the
+// same place.
 
 export type Route =
   | { name: 'inbox' }
+  | { name: 'verify' }
   | { name: 'enterprise'; id: string }
   | { name: 'case'; id: string; step: string | null };
 
@@ -13,6 +15,7 @@ export function parseRoute(hash: string): Route {
     .split('/')
     .filter(Boolean)
     .map(decodeURIComponent);
+  if (parts[0] === 'verify') return { name: 'verify' };
   if (parts[0] === 'enterprise' && parts[1]) return { name: 'enterprise', id: parts[1] };
   if (parts[0] === 'case' && parts[1]) return { name: 'case', id: parts[1], step: parts[2] ?? null };
   return { name: 'inbox' };
@@ -22,6 +25,8 @@ export function routeHash(r: Route): string {
   switch (r.name) {
     case 'inbox':
       return '#/inbox';
+    case 'verify':
+      return '#/verify';
     case 'enterprise':
       return `#/enterprise/${encodeURIComponent(r.id)}`;
     case 'case':

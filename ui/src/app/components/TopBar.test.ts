@@ -99,6 +99,18 @@ describe('TopBar', () => {
     expect(q(el, 'back-to-inbox')).toBeNull();
   });
 
+  it('offers the credential check (扫码验证) on the inbox, and the way back from it', () => {
+    const el = render();
+    const open = q(el, 'open-verify')!;
+    expect(open.textContent).toContain('验证执法证');
+    open.click();
+    expect(location.hash).toBe('#/verify');
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    flushSync();
+    expect(q(el, 'open-verify')).toBeNull();
+    expect(q(el, 'back-to-inbox')).not.toBeNull();
+  });
+
   it('signs out and takes the new state; a refusal shows in the bar', async () => {
     const fake = new FakeBackend({ sign_out: () => signedOut });
     const el = render(fake);
