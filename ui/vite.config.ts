@@ -1,5 +1,6 @@
-// One Vite project, two HTML entries: the center pages (center.html, served by the center) and
-// the field app (app.html, inside Tauri); both share src/lib (components, message catalogue).
+// One Vite project, three HTML entries: the center pages (center.html, served by the center), the
+// field app (app.html, inside Tauri) and the center's public credential check (verify.html, no
+// sign-in); all share src/lib (components, message catalogue).
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
@@ -8,10 +9,13 @@ import { defineConfig } from 'vitest/config';
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 // `npm run dev` / `vite preview` talk to a real center server through this proxy, so the pages
-// keep using same-origin relative URLs (/v1/...) exactly as when the server serves them itself.
+// keep using same-origin relative URLs (/v1/..., /public/...) exactly as when the server serves them itself.
 // Production builds ignore it.
 const server = process.env.FIELDCASE_SERVER ?? 'http://127.0.0.1:8080';
-const proxy = { '/v1': { target: server, changeOrigin: true } };
+const proxy = {
+  '/v1': { target: server, changeOrigin: true },
+  '/public': { target: server, changeOrigin: true },
+};
 
 // The Content-Security-Policy the server sends with the pages (sync-server/src/pages.rs), so
 // `vite preview` fails the same way if a change needs inline script or style or another origin.
@@ -32,7 +36,11 @@ export default defineConfig({
     // Tauri's WebViews (WebKitGTK, WKWebView) are Safari-class; desktop Chromium for the center.
     target: ['es2022', 'safari15'],
     rollupOptions: {
-      input: { center: resolve(root, 'center.html'), app: resolve(root, 'app.html') },
+      input: {
+        center: resolve(root, 'center.html'),
+        app: resolve(root, 'app.html'),
+        verify: resolve(root, 'verify.html'),
+      },
     },
   },
   server: { proxy },
