@@ -35,6 +35,8 @@ pub fn entity_str(e: Entity) -> &'static str {
         Entity::Officer => "officer",
         Entity::Case => "case",
         Entity::Conflict => "conflict",
+        Entity::Keyring => "keyring",
+        Entity::Revocations => "revocations",
     }
 }
 
@@ -124,7 +126,7 @@ pub fn max_version(conn: &dyn Sql) -> DbResult<i64> {
 }
 
 /// What a device's user may see (DESIGN.md §Sync: assigned tasks, enterprises of its area, its
-/// own cases). Area codes are prefixes: "3205" covers "320506". Parameters: ?1 team, ?2 area,
+/// own cases; and the center's key set and revocation list, which every device holds). Area codes are prefixes: "3205" covers "320506". Parameters: ?1 team, ?2 area,
 /// ?3 device. `areas` is a JSON array kept as text; each dialect has its own way to unnest it.
 fn scope_sql(d: Dialect) -> String {
     let areas = match d {
@@ -139,7 +141,8 @@ fn scope_sql(d: Dialect) -> String {
         "((c.entity = 'task' AND c.team = ?1)
   OR (c.entity IN ('enterprise', 'officer') AND EXISTS (
         SELECT 1 FROM {areas} WHERE substr(a.value, 1, length({area})) = {area}))
-  OR (c.entity IN ('case', 'conflict') AND c.device_id = ?3))"
+  OR (c.entity IN ('case', 'conflict') AND c.device_id = ?3)
+  OR c.entity IN ('keyring', 'revocations'))"
     )
 }
 

@@ -112,6 +112,26 @@ CREATE INDEX tasks_created ON tasks(created_at_ms);
     r#"
 CREATE INDEX cases_facts ON cases(facts);
 "#,
+    // 6: credentials anyone can verify (issue 7). The center's signing keys: public halves and
+    // their state here, private halves as files (`--keys`); the key set and the revocation list
+    // as last signed, with their sequence numbers; withdrawn credential numbers; each officer's
+    // credential number, which revocations name.
+    r#"
+CREATE TABLE center_keys(
+    kid TEXT PRIMARY KEY, public_key TEXT NOT NULL, created_at_ms BIGINT NOT NULL,
+    retired_at_ms BIGINT);
+CREATE TABLE center_trust(
+    id INT PRIMARY KEY CHECK (id = 1),
+    keyring_seq BIGINT NOT NULL, keyring TEXT,
+    revocations_seq BIGINT NOT NULL, revocations TEXT);
+INSERT INTO center_trust VALUES (1, 0, NULL, 0, NULL);
+CREATE TABLE revocations(
+    number TEXT PRIMARY KEY, revoked_at_ms BIGINT NOT NULL, reason TEXT NOT NULL,
+    by_user TEXT NOT NULL);
+ALTER TABLE officers ADD COLUMN credential_number TEXT;
+UPDATE officers SET credential_number = (value::jsonb -> 'credential' ->> 'number');
+CREATE INDEX officers_credential ON officers(credential_number);
+"#,
 ];
 
 /// Any advisory-lock key, the same in every replica: replicas starting together migrate one at

@@ -108,6 +108,26 @@ CREATE INDEX tasks_created ON tasks(created_at_ms);
     r#"
 CREATE INDEX cases_facts ON cases(facts);
 "#,
+    // 6: credentials anyone can verify (issue 7). The center's signing keys: public halves and
+    // their state here, private halves as files (`--keys`); the key set and the revocation list
+    // as last signed, with their sequence numbers; withdrawn credential numbers; each officer's
+    // credential number, which revocations name.
+    r#"
+CREATE TABLE center_keys(
+    kid TEXT PRIMARY KEY, public_key TEXT NOT NULL, created_at_ms INTEGER NOT NULL,
+    retired_at_ms INTEGER);
+CREATE TABLE center_trust(
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    keyring_seq INTEGER NOT NULL, keyring TEXT,
+    revocations_seq INTEGER NOT NULL, revocations TEXT);
+INSERT INTO center_trust VALUES (1, 0, NULL, 0, NULL);
+CREATE TABLE revocations(
+    number TEXT PRIMARY KEY, revoked_at_ms INTEGER NOT NULL, reason TEXT NOT NULL,
+    by_user TEXT NOT NULL);
+ALTER TABLE officers ADD COLUMN credential_number TEXT;
+UPDATE officers SET credential_number = json_extract(value, '$.credential.number');
+CREATE INDEX officers_credential ON officers(credential_number);
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -132,5 +152,36 @@ mod tests {
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
         assert_eq!(v as usize, super::MIGRATIONS.len());
+    }
+
+    /// A roster stored before credentials were verifiable keeps its credential numbers, which
+    /// revocations look up.
+    #[test]
+    fn officers_of_version_5_get_their_credential_numbers() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &super::MIGRATIONS[..5] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 5).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO officers VALUES ('O-1', '["3205"]', '{"id":"O-1","credential":{"number":"32050019001"}}');
+               INSERT INTO officers VALUES ('G-1', '["320506"]', '{"id":"G-1","areas":["320506"]}');"#,
+        )
+        .unwrap();
+        super::migrate(&mut conn).unwrap();
+        let numbers: Vec<(String, Option<String>)> = conn
+            .prepare("SELECT id, credential_number FROM officers ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            numbers,
+            [
+                ("G-1".to_string(), None),
+                ("O-1".to_string(), Some("32050019001".to_string()))
+            ]
+        );
     }
 }

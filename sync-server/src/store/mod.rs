@@ -27,6 +27,7 @@ mod pool;
 pub mod reference;
 pub mod sql;
 mod sqlite;
+pub mod trust;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -14,14 +14,18 @@ pub fn put_enterprise(conn: &dyn Sql, id: &str, area: &str, value: &Value) -> Db
     Ok(())
 }
 
+/// Stores a roster entry, with its credential number (what revocations name) beside it.
 pub fn put_officer(conn: &dyn Sql, id: &str, areas: &[String], value: &Value) -> DbResult<()> {
+    let number = value.pointer("/credential/number").and_then(Value::as_str);
     conn.exec(
-        "INSERT INTO officers(id, areas, value) VALUES (?1, ?2, ?3)
-         ON CONFLICT(id) DO UPDATE SET areas = excluded.areas, value = excluded.value",
+        "INSERT INTO officers(id, areas, value, credential_number) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(id) DO UPDATE SET areas = excluded.areas, value = excluded.value,
+           credential_number = excluded.credential_number",
         args![
             id,
             serde_json::to_string(areas).unwrap_or_default(),
-            value.to_string()
+            value.to_string(),
+            number
         ],
     )?;
     Ok(())
