@@ -154,7 +154,7 @@ pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<En
     let token = hex::encode(random_bytes::<32>());
     let token_hash = secret_hash(&token);
     let code_hash = secret_hash(req.code.trim());
-    let user = st
+    let (user, keyring) = st
         .db
         .run(move |s| {
             let now = now_ms();
@@ -182,13 +182,16 @@ pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<En
                 }
             }
             let user = devices::user(&tx, &user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
+            // The device's first trust anchor for credentials, over this authenticated channel.
+            let keyring = crate::credentials::keyring(&tx)?;
             tx.commit()?;
-            Ok(user)
+            Ok((user, keyring))
         })
         .await?;
     Ok(Json(EnrollResponse {
         token,
         user,
         server_time_ms: now_ms(),
+        keyring,
     }))
 }

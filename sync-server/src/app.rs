@@ -16,8 +16,8 @@ use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
 use crate::{
-    admin, blobs, center, center_cases, draws_api, enterprises_api, ledger, pull, push, tasks_api,
-    transcript_pdf, util,
+    admin, blobs, center, center_cases, credentials_api, draws_api, enterprises_api, ledger, pull,
+    push, tasks_api, transcript_pdf, util,
 };
 
 /// Most bytes of a push body.
@@ -46,6 +46,8 @@ pub struct AppState {
     pub pdf: Option<Arc<crate::transcript_pdf::Renderer>>,
     /// The built web pages (`--pages`).
     pub pages: Option<PathBuf>,
+    /// The center's private signing keys (`--keys`).
+    pub center_keys: Arc<crate::credentials::KeyFolder>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -59,6 +61,22 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/admin/devices/{device_id}", get(admin::device_chain))
         .route("/v1/admin/alerts", get(admin::alerts))
+        .route("/v1/admin/center-keys", post(credentials_api::add_key))
+        .route(
+            "/v1/admin/center-keys/{kid}/retire",
+            post(credentials_api::retire_key),
+        )
+        .route("/public/keyring", get(credentials_api::public_keyring))
+        .route(
+            "/public/revocations",
+            get(credentials_api::public_revocations),
+        )
+        .route("/public/verify", post(credentials_api::public_verify))
+        .route("/v1/credentials", get(credentials_api::list))
+        .route(
+            "/v1/credentials/{number}/revoke",
+            post(credentials_api::revoke),
+        )
         .route("/v1/enroll", post(admin::enroll))
         .route(
             "/v1/enterprises",

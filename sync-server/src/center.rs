@@ -19,9 +19,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Write};
 use crate::store::Tx;
 use crate::store::changes::{self, Scope};
-use crate::store::{conflicts, fields, reference};
+use crate::store::{conflicts, fields, reference, trust};
 use crate::util::{now_ms, read_bytes, read_json};
-use crate::{enterprise_csv, enterprise_json, task_json};
+use crate::{credentials, enterprise_csv, enterprise_json, task_json};
 
 pub(crate) async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let p = authenticate(st, headers).await?;
@@ -137,14 +137,20 @@ fn officer_areas(v: &Value, i: usize) -> ApiResult<Vec<String>> {
     Ok(out)
 }
 
+/// `POST /v1/officers`: the roster. An entry with a credential gets a center-signed token
+/// (`credential.token`, `FC1…`, issue 7) sealed by the active key — the one devices show as a QR
+/// code — in place of any token the request carried; an entry whose credential cannot be
+/// vouched for, or whose number another entry holds, refuses the whole request.
 pub async fn post_officers(
     State(st): State<AppState>,
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
-    let items = objects(read_json(body, BODY_LIMIT).await?)?;
+    let mut items = objects(read_json(body, BODY_LIMIT).await?)?;
     let mut areas = Vec::with_capacity(items.len());
+    let mut claims = Vec::with_capacity(items.len());
+    let mut numbers: std::collections::BTreeMap<String, (usize, String)> = Default::default();
     for (i, v) in items.iter().enumerate() {
         let id = str_field(v, "id", i)?.to_string();
         let a = officer_areas(v, i)?;
@@ -153,19 +159,54 @@ pub async fn post_officers(
                 "item {i} ({id}): no credential.areas and no areas, so no device would receive this person; give a grid worker or assistant the area codes they work in as `areas`"
             )));
         }
+        let c = credentials::claims_of(v, i, &id)?;
+        if let Some(c) = &c {
+            match numbers.get(&c.number) {
+                Some((j, other)) if *other != id => {
+                    return Err(ApiError::bad_request(format!(
+                        "item {i} ({id}): credential.number {} is also item {j}'s ({other})",
+                        c.number
+                    )));
+                }
+                _ => {
+                    numbers.insert(c.number.clone(), (i, id.clone()));
+                }
+            }
+        }
         areas.push(a);
+        claims.push(c);
     }
     let n = items.len();
-    let version = st
+    let folder = st.center_keys.clone();
+    let (version, tokens) = st
         .db
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
             changes::lock_log(&tx)?;
+            let signer = if claims.iter().any(Option::is_some) {
+                Some(credentials::active_signer(&tx, &folder)?)
+            } else {
+                None
+            };
             let mut version = 0;
-            for (v, a) in items.iter().zip(areas) {
-                let id = v["id"].as_str().unwrap_or_default();
-                reference::put_officer(&tx, id, &a, v)?;
+            let mut tokens = serde_json::Map::new();
+            for (i, ((v, a), c)) in items.iter_mut().zip(areas).zip(claims).enumerate() {
+                let id = v["id"].as_str().unwrap_or_default().to_string();
+                if let (Some(c), Some(key)) = (c, &signer) {
+                    // A credential number is one person's: revocations name it.
+                    let holders = trust::officers_with_number(&tx, &c.number)?;
+                    if let Some(other) = holders.iter().find(|h| **h != id) {
+                        return Err(ApiError::bad_request(format!(
+                            "item {i} ({id}): credential.number {} is held by officer {other}",
+                            c.number
+                        )));
+                    }
+                    let token = credentials::seal(c, key, now)?;
+                    v["credential"]["token"] = Value::String(token.clone());
+                    tokens.insert(id.clone(), Value::String(token));
+                }
+                reference::put_officer(&tx, &id, &a, v)?;
                 let scope = Scope {
                     areas: Some(a),
                     ..Scope::default()
@@ -173,7 +214,7 @@ pub async fn post_officers(
                 version = changes::append(
                     &tx,
                     Entity::Officer,
-                    id,
+                    &id,
                     ChangeKind::Put,
                     Some(v),
                     &scope,
@@ -181,10 +222,12 @@ pub async fn post_officers(
                 )?;
             }
             tx.commit()?;
-            Ok(version)
+            Ok((version, tokens))
         })
         .await?;
-    Ok(Json(json!({"count": n, "version": version})))
+    Ok(Json(
+        json!({"count": n, "version": version, "tokens": tokens}),
+    ))
 }
 
 pub async fn post_tasks(

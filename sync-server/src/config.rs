@@ -47,6 +47,12 @@ pub struct Config {
     /// Allow a plain-HTTP S3 endpoint (default: `AWS_ALLOW_HTTP=true`).
     #[arg(long)]
     pub s3_allow_http: bool,
+    /// The folder of the center's private signing keys (`<kid>.pk8`, PKCS#8, mode 0600), which
+    /// sign officers' credential tokens, the key set and the revocation list. Never in the
+    /// database. Default with SQLite: `center-keys` beside the database file; required with
+    /// PostgreSQL, where every replica must hold the same folder.
+    #[arg(long, env = "FIELDCASE_KEYS")]
+    pub keys: Option<PathBuf>,
     /// Bootstrap admin bearer token (creates the first users).
     #[arg(long, env = "FIELDCASE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
@@ -84,6 +90,28 @@ impl Config {
             return Err("--blobs needs a folder or s3://BUCKET/PREFIX".into());
         }
         Ok(BlobsUrl::Local(PathBuf::from(s)))
+    }
+
+    /// Where the center's private keys live (see `keys`).
+    pub fn keys_dir(&self) -> Result<PathBuf, String> {
+        if let Some(dir) = &self.keys {
+            if dir.as_os_str().is_empty() {
+                return Err("--keys needs a folder".into());
+            }
+            return Ok(dir.clone());
+        }
+        match self.db_url()? {
+            DbUrl::Sqlite(path) => Ok(path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."))
+                .join("center-keys")),
+            DbUrl::Postgres(_) => Err(
+                "--keys DIR (FIELDCASE_KEYS) is required with PostgreSQL: the center's signing keys \
+                 are files, and every replica must hold the same key folder"
+                    .into(),
+            ),
+        }
     }
 
     pub fn db_url(&self) -> Result<DbUrl, String> {

@@ -12,6 +12,8 @@ mod center_cases;
 mod clock;
 mod config;
 mod cpu_slots;
+mod credentials;
+mod credentials_api;
 mod draw;
 mod draws_api;
 mod ed25519;
@@ -63,6 +65,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cfg: Config) -> Result<(), String> {
     let pool = cfg.db_pool;
+    let center_keys = std::sync::Arc::new(credentials::KeyFolder::open(&cfg.keys_dir()?)?);
     let db = match cfg.db_url()? {
         DbUrl::Sqlite(path) => {
             let open = move || {
@@ -81,6 +84,8 @@ async fn run(cfg: Config) -> Result<(), String> {
                 .map_err(|e| e.to_string())??
         }
     };
+    // The center's signing keys: made on the first start, checked on every other.
+    credentials::start(&db, center_keys.clone()).await?;
     // Cases whose facts an older server projected are projected again from their ops.
     let projected = db
         .run(|s| Ok(case_facts::reproject_all(s)?))
@@ -128,6 +133,7 @@ async fn run(cfg: Config) -> Result<(), String> {
         cpu: Default::default(),
         pdf,
         pages: cfg.pages.clone(),
+        center_keys,
     };
     let listener = listen(cfg.listen).map_err(|e| format!("listen {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
