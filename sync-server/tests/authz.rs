@@ -90,7 +90,7 @@ impl Who {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
     /// Anyone, token or not (the API description; enrollment, whose credential is the one-time
-    /// code in the body).
+    /// code in the body; the center's public keys, revocation list and credential check).
     Open,
     /// Admin role: the bootstrap token or an admin user's device.
     Admin,
@@ -159,6 +159,14 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Admin,
     ),
     ("get", "/v1/admin/alerts", Access::Admin),
+    // The center's signing keys: adding one changes what every verifier trusts.
+    ("post", "/v1/admin/center-keys", Access::Admin),
+    ("post", "/v1/admin/center-keys/{kid}/retire", Access::Admin),
+    // What a party's phone or any verifier needs, with no account: the public keys, the signed
+    // revocation list, a token's verdict.
+    ("get", "/public/keyring", Access::Open),
+    ("get", "/public/revocations", Access::Open),
+    ("post", "/public/verify", Access::Open),
     // A new device has no token yet: the one-time code in the body is the credential, so a
     // header (good, bad or revoked) neither helps nor hurts.
     ("post", "/v1/enroll", Access::Open),
@@ -176,6 +184,9 @@ const ROUTES: &[(&str, &str, Access)] = &[
     ("get", "/v1/draws/{id}/verify", Access::Center),
     ("get", "/v1/ledgers/{kind}", Access::Center),
     ("post", "/v1/officers", Access::Center),
+    // Credentials are the center's to list and withdraw; a field user never revokes one.
+    ("get", "/v1/credentials", Access::Center),
+    ("post", "/v1/credentials/{number}/revoke", Access::Center),
     ("post", "/v1/tasks", Access::Center),
     ("patch", "/v1/tasks/{id}", Access::Center),
     ("get", "/v1/cases", Access::Center),
@@ -322,6 +333,11 @@ struct Ctx<'a> {
     blob: String,
     /// A recorded double-random draw.
     draw: String,
+    /// Per principal: a center key it tries to retire, a credential number it tries to revoke.
+    kids: BTreeMap<Who, String>,
+    numbers: BTreeMap<Who, String>,
+    /// A credential token the center issued.
+    token: String,
 }
 
 impl<'a> Ctx<'a> {
@@ -448,6 +464,25 @@ impl<'a> Ctx<'a> {
         );
         assert_eq!(st, 200, "{r}");
         let draw = r["id"].as_str().expect("draw id").to_string();
+
+        // Per principal: a center key to retire and an officer's credential to revoke.
+        let mut kids = BTreeMap::new();
+        let mut numbers = BTreeMap::new();
+        let mut roster = Vec::new();
+        for who in ALL {
+            let (st, r) = s.admin("POST", "/v1/admin/center-keys", None);
+            assert_eq!(st, 200, "{r}");
+            kids.insert(who, r["kid"].as_str().unwrap().to_string());
+            let number = format!("R-{}", who.tag());
+            roster.push(json!({"id": format!("O-R-{}", who.tag()), "name": "孙七",
+                "agency": "苏州市生态环境局", "credential": {"number": number,
+                "kind": "中华人民共和国行政执法证", "valid_from": "2024-01-01",
+                "valid_to": "2099-12-31", "areas": ["3205"]}}));
+            numbers.insert(who, number);
+        }
+        let (st, r) = s.admin("POST", "/v1/officers", Some(Value::Array(roster)));
+        assert_eq!(st, 200, "{r}");
+        let token = r["tokens"]["O-R-none"].as_str().unwrap().to_string();
         Ctx {
             s,
             devs,
@@ -457,6 +492,9 @@ impl<'a> Ctx<'a> {
             codes,
             blob,
             draw,
+            kids,
+            numbers,
+            token,
         }
     }
 
@@ -511,9 +549,27 @@ impl<'a> Ctx<'a> {
             ),
             ("post", "/v1/officers") => (
                 path.into(),
-                j(json!([{"id": format!("O-{tag}"), "name": "赵六",
-                          "credential": {"areas": ["3205"]}}])),
+                j(
+                    json!([{"id": format!("O-{tag}"), "name": "赵六", "agency": "苏州市生态环境局",
+                          "credential": {"number": format!("N-{tag}"), "kind": "地方行政执法证",
+                                         "valid_from": "2024-01-01", "valid_to": "2099-12-31",
+                                         "areas": ["3205"]}}]),
+                ),
             ),
+            ("get", "/v1/credentials") => (path.into(), Body::Empty),
+            ("post", "/v1/credentials/{number}/revoke") => (
+                format!("/v1/credentials/{}/revoke", self.numbers[&who]),
+                j(json!({"reason": "调离执法岗位"})),
+            ),
+            ("post", "/v1/admin/center-keys") => (path.into(), Body::Empty),
+            ("post", "/v1/admin/center-keys/{kid}/retire") => (
+                format!("/v1/admin/center-keys/{}/retire", self.kids[&who]),
+                Body::Empty,
+            ),
+            ("get", "/public/keyring") | ("get", "/public/revocations") => {
+                (path.into(), Body::Empty)
+            }
+            ("post", "/public/verify") => (path.into(), j(json!({"token": self.token}))),
             ("post", "/v1/tasks") => (
                 path.into(),
                 j(
@@ -630,7 +686,11 @@ impl<'a> Ctx<'a> {
         );
         let sha = Sha256::of(&upload_bytes(who)).to_string();
         let (upload, _) = s.admin("HEAD", &format!("/v1/blobs/{sha}"), None);
+        let (_, keyring) = s.admin("GET", "/public/keyring", None);
+        let (_, revocations) = s.admin("GET", "/public/revocations", None);
         json!({
+            "keyring": keyring,
+            "revocations": revocations,
             "log_head": pull["cursor"],
             "cases": admin("GET", "/v1/cases"),
             "conflicts": admin("GET", "/v1/conflicts"),

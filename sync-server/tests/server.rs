@@ -364,8 +364,18 @@ fn pull_is_scoped_and_snapshot_compacts(s: &Server) {
         .iter()
         .map(|c| (c["entity"].as_str().unwrap(), c["id"].as_str().unwrap()))
         .collect();
-    assert_eq!(ids, vec![("enterprise", "E-1"), ("task", "T-A")], "{p}");
-    let task = &p["changes"][1]["value"];
+    // The center's key set and revocation list (made at its first start) reach every device.
+    assert_eq!(
+        ids,
+        vec![
+            ("keyring", "center"),
+            ("revocations", "center"),
+            ("enterprise", "E-1"),
+            ("task", "T-A")
+        ],
+        "{p}"
+    );
+    let task = &p["changes"][3]["value"];
     assert_eq!(task["status"], "cancelled");
     assert!(task.get("team").is_none());
     // Reassigning T-B to team-a sends it; to team-b again sends a removal.

@@ -18,6 +18,8 @@ pub struct Server {
     /// The PostgreSQL database's URL, dropped with the server.
     pub pg: Option<String>,
     pub blobs: Blobs,
+    /// The folder of the center's private signing keys.
+    pub keys: std::path::PathBuf,
     pub _dir: tempfile::TempDir,
 }
 
@@ -79,6 +81,10 @@ pub fn spawn_with(
 ) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"));
     cmd.args(["--listen", "127.0.0.1:0"]).arg("--db").arg(db);
+    let keys = keys_for(db);
+    if db.starts_with("postgres") {
+        cmd.arg("--keys").arg(&keys);
+    }
     // The repository's templates: the case pages' transcript PDFs are rendered with them.
     cmd.arg("--forms")
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/../forms"));
@@ -120,8 +126,54 @@ pub fn spawn_with(
         addr,
         pg: owned,
         blobs,
+        keys,
         _dir: dir,
     }
+}
+
+/// The key folder of a server on `db`. SQLite: the server's default, `center-keys` beside the
+/// database file (not passed). PostgreSQL: one folder per database, so replicas and restarts
+/// on one database share it, in a temp dir removed once this test process has exited.
+pub fn keys_for(db: &str) -> std::path::PathBuf {
+    if let Some(path) = db.strip_prefix("sqlite:") {
+        let path = std::path::Path::new(path.trim_start_matches("//"));
+        return path
+            .parent()
+            .unwrap_or(std::path::Path::new("."))
+            .join("center-keys");
+    }
+    let name = db
+        .rsplit('/')
+        .next()
+        .and_then(|s| s.split('?').next())
+        .unwrap_or("db")
+        .to_string();
+    keys_root().join(name)
+}
+
+// The watchdog is never waited for: it outlives this process on purpose.
+#[allow(clippy::zombie_processes)]
+fn keys_root() -> &'static std::path::Path {
+    static ROOT: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+    ROOT.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("fieldcase-keys-")
+            .tempdir()
+            .unwrap()
+            .keep();
+        // Test binaries run no static destructors: a watchdog removes the folder afterwards.
+        let script = r#"while kill -0 "$1" 2>/dev/null; do sleep 1; done; rm -rf "$2""#;
+        Command::new("sh")
+            .args(["-c", script, "sh"])
+            .arg(std::process::id().to_string())
+            .arg(&dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("key folder watchdog");
+        dir
+    })
 }
 
 /// Like [`call`], for a body the server refuses by size: it may answer 413 and close while the
