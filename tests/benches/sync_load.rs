@@ -62,6 +62,9 @@ fn start_server(dir: &Path, db: &str) -> Server {
         .args(["--listen", "127.0.0.1:0", "--db", db])
         .arg("--blobs")
         .arg(dir.join("blobs"))
+        // The center's signing keys (required with PostgreSQL).
+        .arg("--keys")
+        .arg(dir.join("center-keys"))
         .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
