@@ -106,6 +106,22 @@ describe('VerifyCredential', () => {
     expect(q(target, 'error-banner')).toBeNull();
   });
 
+  it('brings the verdict into view (below the inputs, off screen on a phone)', async () => {
+    const scrolled: Element[] = [];
+    Element.prototype.scrollIntoView = function (this: Element) {
+      scrolled.push(this);
+    };
+    try {
+      const target = render(new FakeBackend({ verify_credential: () => checkOf(verdictOf('valid')) }));
+      typeToken(target, TOKEN);
+      q(target, 'verify-submit')!.click();
+      await settle();
+      expect(scrolled).toEqual([q(target, 'verify-result')]);
+    } finally {
+      delete (Element.prototype as { scrollIntoView?: unknown }).scrollIntoView;
+    }
+  });
+
   it('sends a chosen picture as image_base64 and says the code came from it', async () => {
     const calls: VerifyCredentialArgs[] = [];
     const fake = new FakeBackend({ verify_credential: (a) => (calls.push(a), checkOf(verdictOf('revoked'))) });
@@ -120,7 +136,7 @@ describe('VerifyCredential', () => {
 
     const result = q(target, 'verify-result')!;
     expect(q(result, 'credential-verdict-status')!.dataset.tone).toBe('bad');
-    expect(q(result, 'credential-verdict-status')!.textContent).toContain('已吊销（2026-11-23）');
+    expect(q(result, 'credential-verdict-status')!.textContent).toContain('已吊销');
     expect(q(result, 'credential-verdict-revoked')!.textContent).toBe('吊销日期：2026-11-23；原因：调离执法岗位');
     // Whose credential it was still shows.
     expect(q(result, 'credential-verdict-claims')!.textContent).toContain('张伟');

@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { setLocale } from '../i18n';
 import { REVOCATIONS_AT_MS, verdictOf, type VerdictStatusName } from '../../app/procedure/fixtures';
-import { revocationDetail, revocationListAge, verdictExplanation, verdictLabel, verdictTone } from './credentialVerdict';
+import { revocationDetail, revocationListAge, verdictExplanation, verdictLabel, verdictTone, verdictWords } from './credentialVerdict';
 
 const ALL: VerdictStatusName[] = ['valid', 'revoked', 'expired', 'not_yet_valid', 'retired_key', 'unknown_key', 'bad_signature', 'malformed'];
 
@@ -24,6 +24,7 @@ describe('credential verdict words', () => {
 
   it('dates a revocation in Beijing time and keeps its reason; nothing for other statuses', () => {
     expect(verdictLabel(verdictOf('revoked'))).toBe('已吊销（2026-11-23）');
+    expect(verdictWords(verdictOf('revoked'))).toBe('已吊销');
     expect(revocationDetail(verdictOf('revoked'))).toBe('吊销日期：2026-11-23；原因：调离执法岗位');
     expect(revocationDetail(verdictOf('valid'))).toBeNull();
     setLocale('en');

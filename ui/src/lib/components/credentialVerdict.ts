@@ -43,6 +43,11 @@ const EXPLAIN: Record<VerdictStatus, MessageKey> = {
   malformed: 'credential.explain.malformed',
 };
 
+/** The status in a few words, without a revocation's date (the large view says it below). */
+export function verdictWords(v: CredentialVerdict): string {
+  return t(STATUS_WORDS[v.status]);
+}
+
 /** The status in a few words (a badge); a revocation carries its date (Beijing). */
 export function verdictLabel(v: CredentialVerdict): string {
   if (v.status === 'revoked') return t('credential.status.revoked_on', { date: formatDate(v.revoked_at_ms) });
