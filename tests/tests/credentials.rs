@@ -8,7 +8,6 @@
 mod support;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use fieldcase_core::app::{
@@ -19,17 +18,6 @@ use fieldcase_core::env::SystemEnv;
 use fieldcase_protocol::credential::CredentialStatus;
 use serde_json::json;
 use support::Server;
-
-fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 /// The QR modules as the app's UI draws them, as a PNG: 8 px a module, a 4-module quiet zone.
 fn qr_png(rows: &[String]) -> Vec<u8> {
@@ -82,7 +70,7 @@ fn a_credential_shown_in_the_app_verifies_offline_until_the_center_revokes_it() 
     .expect("sign in");
     let worker = Arc::clone(&app);
     std::thread::spawn(move || worker.sync_loop());
-    wait_for("the tasks to arrive", || {
+    support::wait_for("the tasks to arrive", || {
         app.inbox(InboxArgs::default())
             .expect("inbox")
             .iter()
@@ -182,7 +170,7 @@ fn a_credential_shown_in_the_app_verifies_offline_until_the_center_revokes_it() 
         &json!({"reason": "调离执法岗位"}),
     );
     app.sync_now(NoArgs {}).expect("sync now");
-    wait_for("the revocation list to arrive", || {
+    support::wait_for("the revocation list to arrive", || {
         card("O-LI").is_err_and(|e| e.code == "V-02")
     });
     let refused = card("O-LI").unwrap_err();

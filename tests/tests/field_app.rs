@@ -20,17 +20,6 @@ use fieldcase_core::env::{Env, SteppingEnv, SystemEnv};
 use serde_json::{Value, json};
 use support::Server;
 
-fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !f() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 fn substitute(v: Value, vars: &BTreeMap<String, String>) -> Value {
     match v {
         Value::String(s) => match s.strip_prefix('$').and_then(|n| vars.get(n)) {
@@ -175,7 +164,7 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
     // The app's own sync thread brings the team's tasks.
     let worker = Arc::clone(&app);
     let sync = std::thread::spawn(move || worker.sync_loop());
-    wait_for("the tasks to arrive", || {
+    support::wait_for("the tasks to arrive", || {
         app.inbox(InboxArgs::default())
             .expect("inbox")
             .iter()

@@ -349,3 +349,15 @@ pub fn run_with_limit(mut cmd: Command, limit: std::time::Duration) -> (bool, St
     }
     (status.is_some_and(|s| s.success()), out, err)
 }
+
+/// Polls `f` every 100 ms until it holds; fails the test naming `what` after 60 s.
+pub fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let start = std::time::Instant::now();
+    while !f() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
