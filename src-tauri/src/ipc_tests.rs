@@ -41,6 +41,11 @@ fn invoke(
 #[test]
 fn every_command_is_registered_and_refusals_keep_their_code() {
     let tmp = tempfile::tempdir().expect("tmp");
+    // No platform key store on a CI machine: the store's key goes to a key folder beside it.
+    fieldcase_core::store::KeyStore::set_process_default(fieldcase_core::store::KeyStore::Dir(
+        tmp.path().join("keys"),
+    ))
+    .expect("key store");
     let shared: Shared =
         Arc::new(App::open(&tmp.path().join("device"), &forms(), SystemEnv).expect("open"));
     let app = crate::builder(mock_builder())

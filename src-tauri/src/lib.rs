@@ -31,6 +31,11 @@ pub fn run() {
         .setup(|app| {
             let store = paths::store_dir(app)?;
             let forms = paths::forms_dir(app)?;
+            // The store's key lives in the platform key store (FIELDCASE_KEY_STORE=dir:PATH
+            // names a key folder instead, for machines without one: CI, the Xvfb demo).
+            let spec = std::env::var(fieldcase_core::store::key_store::ENV).ok();
+            fieldcase_core::store::key_store::choose_for_program(spec.as_deref())
+                .map_err(|e| format!("{}: {e}", store.display()))?;
             let shared: Shared = Arc::new(
                 App::open(&store, &forms, SystemEnv)
                     .map_err(|e| format!("{}: {e}", store.display()))?,

@@ -54,6 +54,7 @@ fn a_credential_shown_in_the_app_verifies_offline_until_the_center_revokes_it() 
     let server = Server::start(&tmp.path().join("center"));
     server.load_demo_center();
     let device = tmp.path().join("device");
+    support::test_keys();
     let app =
         Arc::new(App::open(&device, &support::root().join("forms"), SystemEnv).expect("open"));
     let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));

@@ -113,6 +113,7 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
     let server = Server::start(&tmp.path().join("center"));
     server.load_demo_center();
     let forms = support::root().join("forms");
+    support::test_keys();
     let app = Arc::new(App::open(&tmp.path().join("device"), &forms, SystemEnv).expect("open"));
     let state = app.app_state(NoArgs {}).expect("state");
     assert!(!state.enrolled && !state.pin_set && state.session.is_none());
@@ -369,6 +370,7 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
     // A stepping clock at the real time (the center refuses ops from the future) that the test
     // moves past each lockout instead of waiting.
     let env = SteppingEnv::new(SystemEnv.now_ms(), 1).with_random_ids();
+    support::test_keys();
     let app = App::open(
         &tmp.path().join("device"),
         &support::root().join("forms"),
@@ -400,6 +402,7 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
     // The lockout is kept in the store: a restarted app is still locked.
     drop(app);
     let env = SteppingEnv::new(SystemEnv.now_ms(), 1).with_random_ids();
+    support::test_keys();
     let app = App::open(
         &tmp.path().join("device"),
         &support::root().join("forms"),
@@ -416,6 +419,7 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
     );
     drop(app);
     let later = SteppingEnv::new(SystemEnv.now_ms() + 31_000, 1).with_random_ids();
+    support::test_keys();
     let app = App::open(
         &tmp.path().join("device"),
         &support::root().join("forms"),
@@ -431,6 +435,7 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
     assert!(e.code == "auth.locked" && e.en.contains("60 s"), "{e}");
     drop(app);
     let much_later = SteppingEnv::new(SystemEnv.now_ms() + 200_000, 1).with_random_ids();
+    support::test_keys();
     let app = App::open(
         &tmp.path().join("device"),
         &support::root().join("forms"),
@@ -474,6 +479,7 @@ fn a_tablet_provisioned_from_the_cli_signs_in_with_its_pin() {
     );
     let out = enroll("240917");
     assert!(out.status.success(), "{out:?}");
+    support::test_keys();
     let app = App::open(&store, &support::root().join("forms"), SystemEnv).expect("open");
     let state = app.app_state(NoArgs {}).expect("state");
     assert!(state.enrolled && state.pin_set);

@@ -111,6 +111,7 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
         "three photos and signatures wait: {status}"
     );
     let case_state = || {
+        support::test_keys();
         let store = fieldcase_core::store::Store::open(&a, "unused", "2026-11-23T00:00:00+08:00")
             .expect("open device a");
         fieldcase_core::sync::case_state(&store, &case_id).expect("case state")
@@ -190,7 +191,7 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
     // A center restored from an older backup: the device's cursor is past its head. The pull is
     // refused with 410 and the device reloads its scope from 0, keeping its reference data.
     {
-        let db = rusqlite::Connection::open(a.join("fieldcase.db")).expect("device db");
+        let db = fieldcase_core::store::raw_connection(&a).expect("device db");
         db.execute(
             "UPDATE meta SET value = '999999999' WHERE key = 'pull_cursor'",
             [],
@@ -207,6 +208,7 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
         "{r}"
     );
     {
+        support::test_keys();
         let store = fieldcase_core::store::Store::open(&a, "unused", "2026-11-23T00:00:00+08:00")
             .expect("open device a");
         assert!(store.task("T-2026-1123-01").expect("query").is_some());
@@ -218,6 +220,7 @@ fn an_inspection_flows_up_and_tasks_flow_down() {
     ok(&b, &["enroll", "--server", &server.url, "--code", &code_b]);
     ok(&b, &["sync"]);
     let task_id = reference["tasks"][0]["id"].as_str().expect("task id");
+    support::test_keys();
     let store = fieldcase_core::store::Store::open(&b, "unused", "2026-11-23T00:00:00+08:00")
         .expect("open device b");
     let task = store.task(task_id).expect("query").expect("task pulled");

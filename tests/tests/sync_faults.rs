@@ -141,6 +141,7 @@ impl Device {
     /// Opens the engine and, once enrolled, its client (enrollment went through the proxy, so the
     /// stored center URL is the proxy's, which keeps its port across server restarts).
     fn open(&mut self, forms: &FormSet) {
+        support::test_keys();
         let eng = Engine::open(&self.dir, forms.clone(), env()).expect("open engine");
         self.client = sync::client_for(&eng).ok();
         self.engine = Some(eng);

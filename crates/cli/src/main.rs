@@ -31,6 +31,11 @@ struct Cli {
     /// reproducible field trials. Default: the system clock.
     #[arg(long, global = true)]
     clock: Option<String>,
+    /// Where the store's key is kept: `platform` (the OS key store: Secret Service, Keychain,
+    /// Credential Manager) or `dir:PATH` (a key folder outside the store, for machines without
+    /// one). Default: FIELDCASE_KEY_STORE, else `platform`.
+    #[arg(long, global = true, env = "FIELDCASE_KEY_STORE")]
+    key_store: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -135,6 +140,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Where store keys live is settled before any store is opened.
+    if let Err(e) = fieldcase_core::store::key_store::choose_for_program(cli.key_store.as_deref()) {
+        eprintln!("{e}");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Forms(c) => forms_cmd::run(c),
         Command::Printer(c) => print_cmd::printer(&cli.forms, c),

@@ -17,6 +17,8 @@ use fieldcase_core::Engine;
 use fieldcase_core::env::SystemEnv;
 use fieldcase_core::forms::FormSet;
 
+mod common;
+
 const BIN: &str = env!("CARGO_BIN_EXE_fieldcase");
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
 /// Kills per test.
@@ -53,6 +55,7 @@ impl Rng {
 
 fn import(store: &Path, file: &Path) {
     let out = Command::new(BIN)
+        .env("FIELDCASE_KEY_STORE", common::key_store())
         .arg("--store")
         .arg(store)
         .arg("--forms")
@@ -127,6 +130,7 @@ struct Run {
 /// so the kill lands mid-stream), and returns the seqs it printed.
 fn run_and_kill(store: &Path, rng: &mut Rng, iteration: usize) -> Run {
     let mut child = Command::new(BIN)
+        .env("FIELDCASE_KEY_STORE", common::key_store())
         .arg("--store")
         .arg(store)
         .arg("--forms")
@@ -197,6 +201,7 @@ fn run_and_kill(store: &Path, rng: &mut Rng, iteration: usize) -> Run {
 /// Everything that must hold after a kill.
 fn check_store(store: &Path, forms: &Path, run: &Run, iteration: usize) -> i64 {
     let forms = FormSet::load(forms).expect("forms load");
+    common::test_keys();
     let engine = Engine::open(store, forms, SystemEnv)
         .unwrap_or_else(|e| panic!("iteration {iteration}: open after kill: {e}"));
     let report = engine

@@ -9,6 +9,7 @@ use std::process::{Command, Stdio};
 fn fieldcase(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_fieldcase"))
         .current_dir(common::ROOT)
+        .env("FIELDCASE_KEY_STORE", common::key_store())
         .args(args)
         .output()
         .expect("run fieldcase")

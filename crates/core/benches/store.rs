@@ -64,6 +64,11 @@ fn demo_reference() -> ReferenceBundle {
 }
 
 fn engine(dir: &Path) -> Engine<SteppingEnv> {
+    // The bench measures the encrypted store as the device runs it; its keys go to a key folder.
+    fieldcase_core::store::KeyStore::set_process_default(fieldcase_core::store::KeyStore::Dir(
+        Path::new(ROOT).join("target/test-keys"),
+    ))
+    .expect("key store");
     Engine::open(dir, forms(), SteppingEnv::at(START, 1).expect("clock")).expect("engine open")
 }
 

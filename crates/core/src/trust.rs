@@ -60,14 +60,15 @@ pub fn revocations(conn: &Connection) -> Result<Option<RevocationList>> {
 pub fn held_by_store(
     dir: &std::path::Path,
 ) -> Result<(Option<SignedKeyring>, Option<RevocationList>)> {
-    let db = dir.join("fieldcase.db");
+    let db = dir.join(crate::store::cipher_db::DB_FILE);
     if !db.exists() {
         return Err(CoreError::Data(format!(
             "no device store at {} to take the center's keys from: give --keyring FILE (the center's /public/keyring)",
             dir.display()
         )));
     }
-    let conn = Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    let key = crate::store::cipher_db::existing_key(dir, &crate::store::KeyStore::current()?)?;
+    let conn = crate::store::cipher_db::open_read_only(dir, &key)?;
     Ok((keyring(&conn)?, revocations(&conn)?))
 }
 

@@ -50,9 +50,10 @@ fn engine(dir: &Path) -> Engine<SteppingEnv> {
     Engine::open(dir, common::forms(), env).expect("engine open")
 }
 
-/// A second connection to the store's database, as someone editing the file would have.
+/// A second connection to the store's database, as someone editing the file would have (with
+/// the store's key: someone holding the unlocked device — without it the file does not open).
 fn raw(f: &Fixture) -> Connection {
-    Connection::open(f.dir.join("fieldcase.db")).expect("open raw")
+    fieldcase_core::store::raw_connection(&f.dir).expect("open raw")
 }
 
 fn verify(f: &Fixture) -> VerifyReport {

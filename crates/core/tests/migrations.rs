@@ -9,7 +9,7 @@ use fieldcase_core::forms::FormSet;
 use fieldcase_core::model::enterprise::Enterprise;
 use fieldcase_core::model::officer::Officer;
 use fieldcase_core::model::task::Task;
-use fieldcase_core::store::{Store, migrations};
+use fieldcase_core::store::{self, Store, migrations};
 use fieldcase_core::{Command, Engine, ReferenceBundle};
 use rusqlite::{Connection, params};
 
@@ -26,8 +26,13 @@ fn reference() -> ReferenceBundle {
     serde_json::from_str(&text).expect("parse reference")
 }
 
-/// The clock of the demo inspection.
+/// The clock of the demo inspection. (Every test asks for it first, so it also sets where the
+/// tests' store keys live: a key folder under target/, apart from every store.)
 fn env() -> SteppingEnv {
+    fieldcase_core::store::KeyStore::set_process_default(fieldcase_core::store::KeyStore::Dir(
+        Path::new(ROOT).join("target/test-keys"),
+    ))
+    .expect("key store");
     SteppingEnv::at("2026-11-23T09:00:00+08:00", 1000).expect("clock")
 }
 
@@ -178,6 +183,12 @@ fn every_earlier_version_upgrades_with_its_rows() {
             migrations::latest(),
             "from v{v}"
         );
+        // The plain file of a store from before encryption was replaced by an encrypted one.
+        let head = std::fs::read(dir.join(DB)).expect("db bytes");
+        assert!(
+            !head.starts_with(b"SQLite format 3"),
+            "v{v} store left plain"
+        );
         if v >= 1 {
             let (o, e, t) = legacy_rows();
             assert_eq!(
@@ -207,7 +218,7 @@ fn every_earlier_version_upgrades_with_its_rows() {
         let fresh = tempfile::tempdir().expect("tempdir");
         let fresh_store =
             Store::open(fresh.path(), &id, "2026-11-23T09:00:00+08:00").expect("fresh store");
-        let upgraded = Connection::open(dir.join(DB)).expect("reopen raw");
+        let upgraded = store::raw_connection(&dir).expect("reopen raw");
         assert_eq!(
             schema(&upgraded),
             schema(fresh_store.conn()),
@@ -253,7 +264,7 @@ fn reopening_an_up_to_date_store_changes_nothing() {
     };
 
     let before = {
-        let conn = Connection::open(dir.join(DB)).expect("open raw");
+        let conn = store::raw_connection(&dir).expect("open raw");
         snapshot(&conn)
     };
     for round in 0..3 {
@@ -280,7 +291,7 @@ fn reopening_an_up_to_date_store_changes_nothing() {
         );
         drop(store);
 
-        let mut conn = Connection::open(dir.join(DB)).expect("open raw");
+        let mut conn = store::raw_connection(&dir).expect("open raw");
         assert_eq!(
             migrations::migrate_to(&mut conn, migrations::latest()).expect("migrate"),
             migrations::latest()

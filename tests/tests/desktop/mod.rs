@@ -242,6 +242,11 @@ pub fn start(driver: &Path, app_data: &Path) -> (Processes, u16) {
                 .env("DISPLAY", format!(":{display}"))
                 .env("FIELDCASE_APP_DATA", app_data)
                 .env("FIELDCASE_FORMS", root().join("forms"))
+                // No Secret Service under Xvfb: the app keeps its store key in a key folder.
+                .env(
+                    "FIELDCASE_KEY_STORE",
+                    format!("dir:{}", root().join("target/test-keys").display()),
+                )
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit()),
         )

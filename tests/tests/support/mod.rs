@@ -84,10 +84,25 @@ fn newest(dir: &Path) -> Option<std::time::SystemTime> {
     best
 }
 
+/// Where the tests' store keys live (`FIELDCASE_KEY_STORE` for the CLI and the app): a key
+/// folder under target/, apart from every store — this machine has no platform key store.
+pub fn key_store() -> String {
+    format!("dir:{}", root().join("target/test-keys").display())
+}
+
+/// The same for this test process's own engines and apps.
+pub fn test_keys() {
+    fieldcase_core::store::KeyStore::set_process_default(fieldcase_core::store::KeyStore::Dir(
+        root().join("target/test-keys"),
+    ))
+    .expect("key store");
+}
+
 /// The `fieldcase` CLI on `store`, run from the repository root.
 pub fn fieldcase(store: &Path, args: &[&str]) -> Output {
     Command::new(bin_dir().join("fieldcase"))
         .current_dir(root())
+        .env("FIELDCASE_KEY_STORE", key_store())
         .arg("--store")
         .arg(store)
         .args(args)

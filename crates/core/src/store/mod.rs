@@ -1,13 +1,18 @@
-//! The device's local store: one SQLite file (WAL, synchronous=FULL) plus a blob folder.
+//! The device's local store: one SQLite file (WAL, synchronous=FULL) plus a blob folder, both
+//! encrypted at rest under the store's key, which lives in a key store apart from the folder.
 //!
 //! Every user-visible change goes through [`Store::commit`]: one transaction that appends the
 //! operation to the audit chain, to the outbox, and updates the case snapshot, so a kill at any
 //! instant leaves each step whole or absent.
 
+pub mod blob_seal;
 pub mod blobs;
 pub mod chain;
+pub mod cipher_db;
+pub mod key_store;
 pub mod migrations;
 pub mod queries;
+pub mod store_key;
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +26,7 @@ use crate::model::officer::Officer;
 use crate::model::task::Task;
 pub use blobs::BlobStore;
 pub use chain::{ChainReport, NewLink};
+pub use key_store::KeyStore;
 
 /// This device's identity: id and signing key.
 #[derive(Debug)]
@@ -39,14 +45,26 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (or creates) the store in a folder: `fieldcase.db` and `blobs/`. A new store gets a
-    /// device id and key. `new_device_id` is used only when the store is created.
+    /// Opens (or creates) the store in a folder: `fieldcase.db` and `blobs/`, with its key from
+    /// this process's key store ([`KeyStore::current`]). A new store gets a device id and key.
+    /// `new_device_id` is used only when the store is created.
     pub fn open(dir: &Path, new_device_id: &str, created_at: &str) -> Result<Store> {
+        Self::open_with(dir, &KeyStore::current()?, new_device_id, created_at)
+    }
+
+    /// [`Store::open`] with its key kept in `keys`.
+    pub fn open_with(
+        dir: &Path,
+        keys: &KeyStore,
+        new_device_id: &str,
+        created_at: &str,
+    ) -> Result<Store> {
         std::fs::create_dir_all(dir).map_err(|e| CoreError::Io {
             path: dir.display().to_string(),
             source: e,
         })?;
-        let mut conn = Connection::open(dir.join("fieldcase.db"))?;
+        let key = cipher_db::store_key(dir, keys)?;
+        let mut conn = cipher_db::open(dir, &key)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: the WAL is fsynced at every commit, so a committed (possibly signed) step survives
         // power loss. Measured in the store benchmark; see the README.
@@ -55,7 +73,8 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrate_to(&mut conn, migrations::latest())?;
         let device = load_or_create_device(&mut conn, new_device_id, created_at)?;
-        let blobs = BlobStore::open(&dir.join("blobs"))?;
+        let blobs = BlobStore::open(&dir.join("blobs"), key.blob_key())?;
+        seal_old_blobs(&mut conn, &blobs)?;
         Ok(Store {
             conn,
             blobs,
@@ -126,6 +145,32 @@ impl Store {
     pub fn task(&self, id: &str) -> Result<Option<Task>> {
         get_json(&self.conn, "SELECT data FROM tasks WHERE id = ?1", id)
     }
+}
+
+/// A keyed connection to the existing store in `dir` (tools and tests that read or alter the
+/// database beside the store; the store itself is not opened, migrated or created).
+pub fn raw_connection(dir: &Path) -> Result<Connection> {
+    let key = cipher_db::existing_key(dir, &KeyStore::current()?)?;
+    cipher_db::open(dir, &key)
+}
+
+/// Blobs a store from before encryption left in plain files are sealed once; the meta flag
+/// spares later opens from looking at every file again.
+fn seal_old_blobs(conn: &mut Connection, blobs: &BlobStore) -> Result<()> {
+    const FLAG: &str = "blobs_sealed";
+    let done: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [FLAG], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if done.is_none() {
+        blobs.seal_plain_leftovers()?;
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, '1') ON CONFLICT (key) DO NOTHING",
+            [FLAG],
+        )?;
+    }
+    Ok(())
 }
 
 fn load_or_create_device(conn: &mut Connection, new_id: &str, created_at: &str) -> Result<Device> {

@@ -1,7 +1,7 @@
 //! Uploading blobs (photos, audio, signature images) as soon as they exist, each resumed from the
 //! offset the center says it holds durably — never from where the device thinks it stopped.
 
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 
 use fieldcase_protocol::Sha256;
 use fieldcase_protocol::sync::codes;
@@ -44,7 +44,6 @@ pub(crate) fn upload_all(
         let hash: Sha256 = sha
             .parse()
             .map_err(|e| CoreError::Data(format!("blob {sha}: {e}")))?;
-        let path = store.blobs.path_of(&hash);
         let mut offset = client.blob_offset(sha)?.unwrap_or(0);
         let mut tries = 0;
         loop {
@@ -52,16 +51,9 @@ pub(crate) fn upload_all(
                 counts.already += 1;
                 break;
             }
-            let mut file = std::fs::File::open(&path).map_err(|e| CoreError::Io {
-                path: path.display().to_string(),
-                source: e,
-            })?;
-            file.seek(SeekFrom::Start(offset))
-                .map_err(|e| CoreError::Io {
-                    path: path.display().to_string(),
-                    source: e,
-                })?;
-            match client.blob_upload(sha, offset, *size, file.take(size - offset)) {
+            // The file is sealed at rest: the reader decrypts from the offset on, segment by segment.
+            let plain = store.blobs.reader_at(&hash, offset)?;
+            match client.blob_upload(sha, offset, *size, plain.take(size - offset)) {
                 Ok(state) if state.complete => {
                     counts.uploaded += 1;
                     counts.bytes_sent += size - offset;

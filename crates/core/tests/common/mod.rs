@@ -13,6 +13,15 @@ pub fn root() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
+/// The tests' store keys live in a key folder under target/, apart from every store (this
+/// machine has no platform key store; the folder store is the real one CI and servers use).
+pub fn test_keys() {
+    fieldcase_core::store::KeyStore::set_process_default(fieldcase_core::store::KeyStore::Dir(
+        root().join("target/test-keys"),
+    ))
+    .expect("key store");
+}
+
 pub fn forms() -> FormSet {
     FormSet::load(&root().join("forms")).expect("forms/ loads")
 }
@@ -39,6 +48,7 @@ pub struct Fx {
 impl Fx {
     /// A store with the demo reference (optionally edited) imported; no case yet.
     pub fn with(edit: impl FnOnce(&mut Value)) -> Fx {
+        test_keys();
         let dir = tempfile::tempdir().expect("tempdir");
         let env = SteppingEnv::at("2026-11-23T09:00:00+08:00", 1000).expect("clock");
         let mut eng = Engine::open(dir.path(), forms(), env).expect("engine");
