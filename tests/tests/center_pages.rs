@@ -60,6 +60,7 @@ fn seed(server: &Server, work: &Path) -> Value {
     let root = support::root();
     let mut cmd = Command::new("python3");
     cmd.current_dir(&root)
+        .env("FIELDCASE_KEY_STORE", support::key_store())
         .arg(root.join("demo/center/seed.py"))
         .args([
             "--server",
