@@ -121,6 +121,11 @@ enum Command {
         /// app's first run does: provisioning a tablet's store before handing it out.
         #[arg(long)]
         pin: Option<String>,
+        /// The center's TLS certificate (or its CA), PEM: trusted for this center from now on
+        /// instead of the system's roots (a center with its own or a self-signed certificate,
+        /// e.g. `fieldcase-server gen-cert`'s cert.pem).
+        #[arg(long, value_name = "FILE")]
+        ca: Option<std::path::PathBuf>,
     },
     /// Sync with the center: push the audit chain, upload blobs, pull the changes in scope.
     Sync {
@@ -140,8 +145,13 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Where store keys live is settled before any store is opened.
-    if let Err(e) = fieldcase_core::store::key_store::choose_for_program(cli.key_store.as_deref()) {
+    // Where store keys live is settled before any store is opened (forms and printer commands
+    // open none, so a machine without a key store can still run them).
+    let opens_store = !matches!(cli.command, Command::Forms(_) | Command::Printer(_));
+    if opens_store
+        && let Err(e) =
+            fieldcase_core::store::key_store::choose_for_program(cli.key_store.as_deref())
+    {
         eprintln!("{e}");
         return ExitCode::from(2);
     }
