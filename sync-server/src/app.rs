@@ -16,8 +16,8 @@ use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
 use crate::{
-    admin, blobs, center, center_cases, credentials_api, draws_api, enterprises_api, ledger, pull,
-    push, tasks_api, transcript_pdf, util,
+    admin, blobs, center, center_cases, credentials_api, device_status, draws_api, enterprises_api,
+    ledger, pull, push, tasks_api, transcript_pdf, util,
 };
 
 /// Most bytes of a push body.
@@ -59,6 +59,11 @@ pub fn router(state: AppState) -> Router {
             "/v1/admin/devices/{device_id}/revoke",
             post(admin::revoke_device),
         )
+        .route(
+            "/v1/admin/devices/{device_id}/reinstate",
+            post(device_status::reinstate),
+        )
+        .route("/v1/device/status", post(device_status::status))
         .route("/v1/admin/devices/{device_id}", get(admin::device_chain))
         .route("/v1/admin/alerts", get(admin::alerts))
         .route("/v1/admin/center-keys", post(credentials_api::add_key))

@@ -327,6 +327,8 @@ pub fn project(ops: &[Op<'_>], cx: &Context<'_>) -> Value {
                                 json!({
                                     "name": s["name"], "role": s["role"], "at": s["at"],
                                     "status": s["check"]["status"],
+                                    "pin_confirmed_at": s["pin_confirmed_at"],
+                                    "pin_confirmed_by": s["pin_confirmed_by"],
                                 })
                             })
                             .collect(),

@@ -14,6 +14,7 @@ mod config;
 mod cpu_slots;
 mod credentials;
 mod credentials_api;
+mod device_status;
 mod draw;
 mod draws_api;
 mod ed25519;

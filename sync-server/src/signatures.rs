@@ -79,9 +79,13 @@ pub fn check(case_id: &str, ops: &[(String, Value)], key: Option<&PublicKey>) ->
             (true, Some(n)) if Some(&n) == latest.get(tid) => json!({"status": "valid"}),
             (true, Some(n)) => json!({"status": "valid_for_other_version", "version": n}),
         };
+        // Whether an officer's PIN was re-entered for it (issue 7): in the signed op, so the
+        // chain the center verified vouches for it; absent on older and party signatures.
+        let pin = |k: &str| sig.get(k).cloned().unwrap_or(Value::Null);
         sigs.push(json!({
             "transcript_id": tid, "signed_version": signed_version, "role": statement.role,
             "name": statement.name, "at": statement.at, "check": status,
+            "pin_confirmed_at": pin("pin_confirmed_at"), "pin_confirmed_by": pin("pin_confirmed_by"),
         }));
     }
     let transcripts: Vec<Value> = versions

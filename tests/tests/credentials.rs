@@ -186,6 +186,7 @@ fn a_credential_shown_in_the_app_verifies_offline_until_the_center_revokes_it() 
             "step": "show_credential", "case_id": case_id, "officer_id": "O-LI"
         }))
         .expect("command"),
+        pin: None,
     });
     assert_eq!(step.unwrap_err().code, "V-02");
     // Verification says revoked, with the list it used; 张伟's card is unaffected.

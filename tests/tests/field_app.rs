@@ -91,8 +91,12 @@ fn run_demo(app: &App, case_id: &str) {
                 copy_confirmed: None,
             })
         } else {
+            // An officer's signature needs the offline PIN again: 张伟's, who is signed in and
+            // vouches for his partner 李娜 (she has no PIN on this tablet).
+            let pin = (kind == "sign" && obj.get("role") == Some(&json!("officer")))
+                .then(|| "240917".to_string());
             let command = serde_json::from_value(step).unwrap_or_else(|e| panic!("step {i}: {e}"));
-            app.step(StepArgs { command })
+            app.step(StepArgs { command, pin })
         };
         match (result, expect) {
             (Ok(done), None) => {
@@ -199,7 +203,12 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
         "by": "O-LI", "text": "x"}))
     .expect("command");
     assert_eq!(
-        app.step(StepArgs { command: as_li }).unwrap_err().code,
+        app.step(StepArgs {
+            command: as_li,
+            pin: None
+        })
+        .unwrap_err()
+        .code,
         "auth.not_you"
     );
     assert_eq!(

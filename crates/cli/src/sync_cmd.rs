@@ -11,7 +11,25 @@ fn fail(e: SyncFailure) -> String {
     match e {
         SyncFailure::Store(e) => err(e),
         SyncFailure::Sync(e) => format!("sync failed: {e}"),
+        SyncFailure::Locked(lock) => locked(&lock),
     }
+}
+
+/// The store is locked because the center revoked this device: said plainly, in both languages,
+/// with what an admin does about it.
+fn locked(lock: &sync::DeviceLock) -> String {
+    format!(
+        "本机存储已锁定：中心（{server}）已吊销本设备（{zh}，本机于 {at} 得知）。\n\
+         未发送的记录已封存在本机，不会删除；请联系管理员恢复本设备，之后 fieldcase sync 会解锁并发送这些记录。\n\
+         the store is locked: the center ({server}) revoked this device ({en}; learnt at {at}).\n\
+         Its unsent records are sealed on this device, not deleted. An admin reinstates the device \
+         (POST /v1/admin/devices/<device id>/reinstate); the next `fieldcase sync` then unlocks \
+         the store and sends them.",
+        server = lock.server,
+        zh = lock.center_zh,
+        en = lock.center_en,
+        at = lock.locked_at,
+    )
 }
 
 pub(crate) fn enroll(eng: &mut Eng, server: &str, code: &str, label: &str) -> Result<(), String> {
@@ -54,6 +72,9 @@ pub(crate) fn enroll_with_pin(
 
 fn print_status(eng: &Eng) -> Result<(), String> {
     let s = sync::status(eng.store()).map_err(err)?;
+    if let Some(lock) = &s.locked {
+        eprintln!("{}", locked(lock));
+    }
     println!(
         "{}",
         serde_json::to_string_pretty(&s).map_err(|e| e.to_string())?

@@ -220,3 +220,34 @@ pub fn alerts(conn: &dyn Sql) -> DbResult<Vec<serde_json::Value>> {
     })
     .collect()
 }
+
+/// A device's enrolled key and when it was revoked (`None` inside: active); `None`: no such
+/// device. For the device's own signed status check, which carries no token.
+pub fn standing(conn: &dyn Sql, device_id: &str) -> DbResult<Option<(String, Option<i64>)>> {
+    conn.query_opt(
+        "SELECT public_key, revoked_at_ms FROM devices WHERE device_id = ?1",
+        args![device_id],
+    )?
+    .map(|r| Ok((r.str(0)?, r.opt_i64(1)?)))
+    .transpose()
+}
+
+/// Lifts a device's revocation. Answers when it had been revoked: `None` when it was not (or
+/// there is no such device), and then nothing changed.
+pub fn reinstate(conn: &dyn Sql, device_id: &str) -> DbResult<Option<i64>> {
+    let was = conn
+        .query_opt(
+            "SELECT revoked_at_ms FROM devices WHERE device_id = ?1",
+            args![device_id],
+        )?
+        .map(|r| r.opt_i64(0))
+        .transpose()?
+        .flatten();
+    if was.is_some() {
+        conn.exec(
+            "UPDATE devices SET revoked_at_ms = NULL WHERE device_id = ?1",
+            args![device_id],
+        )?;
+    }
+    Ok(was)
+}

@@ -112,6 +112,11 @@ pub struct CaseArgs {
 #[serde(deny_unknown_fields)]
 pub struct StepArgs {
     pub command: Command,
+    /// The signing officer's offline PIN, re-entered for an officer's signature (`sign` with
+    /// role `officer`); refused there without it, and not looked at for any other step.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(optional = nullable))]
+    pub pin: Option<String>,
 }
 
 /// A committed step and the case screen after it.

@@ -39,6 +39,7 @@ impl<E: Env> App<E> {
             pin_set,
             session: self.session_guard().clone(),
             forms,
+            locked: sync::device_lock(store.conn())?,
         })
     }
 
@@ -46,6 +47,7 @@ impl<E: Env> App<E> {
     /// user's offline PIN. A bad PIN is refused before the code is spent; a refused code
     /// changes nothing on the device.
     pub fn enroll(&self, a: EnrollArgs) -> AppResult<AppState> {
+        self.unsealed()?;
         pin::check_new(&a.pin)?;
         let server = a.server.trim().trim_end_matches('/').to_string();
         if !(server.starts_with("http://") || server.starts_with("https://")) {
@@ -91,6 +93,7 @@ impl<E: Env> App<E> {
 
     /// Signs the enrolled user in with the offline PIN (no network needed).
     pub fn sign_in(&self, a: SignInArgs) -> AppResult<Session> {
+        self.unsealed()?;
         let mut engine = self.engine();
         let Some(user) = sync::enrolled_user(engine.store())? else {
             return refused(

@@ -19,6 +19,7 @@ pub const MAX_CAPTURE_BYTES: usize = 200 * 1024 * 1024;
 impl<E: Env> App<E> {
     /// 证据采集 from bytes the UI captured.
     pub fn capture(&self, a: CaptureArgs) -> AppResult<StepDone> {
+        self.unsealed()?;
         let session = self.signed_in()?;
         let by = session.officer_id.clone().ok_or_else(|| {
             AppError::new(
@@ -87,6 +88,7 @@ impl<E: Env> App<E> {
 
     /// An evidence picture for the gallery: the thumbnail or the watermarked display copy.
     pub fn evidence_image(&self, a: EvidenceImageArgs) -> AppResult<ImageData> {
+        self.unsealed()?;
         let engine = self.engine();
         let case = engine.case(&a.case_id)?;
         let Some(ev) = case.evidence.iter().find(|e| e.id == a.evidence_id) else {

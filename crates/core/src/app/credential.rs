@@ -19,6 +19,7 @@ impl<E: Env> App<E> {
     /// Verifies a credential (扫码验证), offline, with the center's keys this device holds: from
     /// the token's text or from a picture of its QR code.
     pub fn verify_credential(&self, a: VerifyCredentialArgs) -> AppResult<CredentialCheck> {
+        self.unsealed()?;
         let token = match (a.text, a.image_base64) {
             (Some(t), None) if !t.trim().is_empty() => t.trim().to_string(),
             (None, Some(b64)) => {

@@ -76,6 +76,7 @@ impl From<SyncFailure> for AppError {
     fn from(e: SyncFailure) -> Self {
         match e {
             SyncFailure::Store(e) => e.into(),
+            SyncFailure::Locked(lock) => super::sealed::locked(&lock),
             SyncFailure::Sync(SyncError::Refused { body, .. }) => AppError {
                 code: body.code,
                 zh: format!("中心拒绝：{}", body.zh),

@@ -22,7 +22,9 @@ pub mod pin;
 mod preview;
 pub mod printing;
 mod procedure;
+pub mod sealed;
 pub mod session;
+mod signing_pin;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -68,6 +70,8 @@ pub struct AppState {
     pub session: Option<Session>,
     /// The procedures and checklists this app carries (id → version).
     pub forms: Vec<(String, String)>,
+    /// The center revoked this device: the store is locked (the UI shows the lock screen).
+    pub locked: Option<crate::sync::DeviceLock>,
 }
 
 /// The app over one device store.

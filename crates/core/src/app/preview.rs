@@ -18,6 +18,7 @@ const PREVIEW_DPI: f32 = 110.0;
 
 impl<E: Env> App<E> {
     pub fn transcript_preview(&self, a: TranscriptArgs) -> AppResult<TranscriptPreview> {
+        self.unsealed()?;
         let renderer = self.renderer()?;
         let engine = self.engine();
         let case = engine.case(&a.case_id)?;

@@ -191,6 +191,7 @@ impl<E: Env> App<E> {
 
     /// The printer models and the one chosen for this device.
     pub fn printers(&self, _: NoArgs) -> AppResult<PrinterSetup> {
+        self.unsealed()?;
         let models = self
             .profiles()?
             .into_iter()
@@ -216,6 +217,7 @@ impl<E: Env> App<E> {
 
     /// Scans for Bluetooth printers (those advertising a known model's service).
     pub fn discover_printers(&self, a: DiscoverArgs) -> AppResult<Vec<FoundPrinter>> {
+        self.unsealed()?;
         let secs = u64::from(a.seconds.clamp(1, 30));
         let found = discover(Duration::from_secs(secs), &self.profiles()?).map_err(print_error)?;
         Ok(found
@@ -232,6 +234,7 @@ impl<E: Env> App<E> {
 
     /// Chooses this device's printer (checked: a known model and a target of a known kind).
     pub fn choose_printer(&self, c: ChosenPrinter) -> AppResult<PrinterSetup> {
+        self.unsealed()?;
         if !self.profiles()?.iter().any(|p| p.id == c.profile_id) {
             return refused(
                 "print.unknown_model",
@@ -276,6 +279,7 @@ impl<E: Env> App<E> {
     /// Prints on the chosen printer; answers when the printer has all the bytes (the UI polls
     /// [`App::print_job`] for progress meanwhile).
     pub fn print(&self, a: PrintArgs) -> AppResult<PrintJob> {
+        self.unsealed()?;
         self.signed_in()?;
         let Some(chosen) = self.chosen()? else {
             return refused(
@@ -341,6 +345,7 @@ impl<E: Env> App<E> {
 
     /// The current or last print job.
     pub fn print_job(&self, _: NoArgs) -> AppResult<Option<PrintJob>> {
+        self.unsealed()?;
         Ok(self.jobs.lock().clone())
     }
 

@@ -19,6 +19,7 @@ const INBOX_LIMIT: u32 = 500;
 impl<E: Env> App<E> {
     /// 任务列表: open tasks, earliest due first, with distance from `here` when given.
     pub fn inbox(&self, a: InboxArgs) -> AppResult<Vec<InboxItem>> {
+        self.unsealed()?;
         let engine = self.engine();
         let today = engine.env().now().date_naive();
         let rows = engine.inbox(INBOX_LIMIT)?;
@@ -35,6 +36,7 @@ impl<E: Env> App<E> {
 
     /// 一企一档.
     pub fn enterprise_file(&self, a: EnterpriseArgs) -> AppResult<EnterpriseFile> {
+        self.unsealed()?;
         let engine = self.engine();
         let e = engine
             .store()
@@ -49,6 +51,7 @@ impl<E: Env> App<E> {
 
     /// Opens the case of a task as the signed-in officer, or returns the one already open.
     pub fn open_task(&self, a: OpenTaskArgs) -> AppResult<CaseScreen> {
+        self.unsealed()?;
         let session = self.signed_in()?;
         let mut engine = self.engine();
         let existing = crate::store::queries::case_of_task(engine.store().conn(), &a.task_id)?;
@@ -71,13 +74,16 @@ impl<E: Env> App<E> {
 
     /// Everything the procedure screens of a case draw.
     pub fn case_screen(&self, a: CaseArgs) -> AppResult<CaseScreen> {
+        self.unsealed()?;
         let session = self.session_guard().clone();
         screen(&self.engine(), &a.case_id, session.as_ref())
     }
 
     /// Commits one procedure step. Steps are recorded as the signed-in officer's: a command
-    /// naming someone else as `by` is refused.
+    /// naming someone else as `by` is refused. An officer's signature needs the offline PIN
+    /// entered again ([`super::signing_pin`]).
     pub fn step(&self, a: StepArgs) -> AppResult<StepDone> {
+        self.unsealed()?;
         let session = self.signed_in()?;
         if let Some(by) = a.command.by() {
             let me = actor(&session)?;
@@ -93,7 +99,8 @@ impl<E: Env> App<E> {
             }
         }
         let mut engine = self.engine();
-        let outcome = engine.execute(&a.command)?;
+        let pin = super::signing_pin::confirm(&mut engine, &session, &a.command, a.pin.as_deref())?;
+        let outcome = engine.execute_confirmed(&a.command, pin.as_ref())?;
         self.live.step_committed();
         let screen = screen(&engine, &outcome.case_id, Some(&session))?;
         Ok(StepDone { outcome, screen })
@@ -101,11 +108,13 @@ impl<E: Env> App<E> {
 
     /// Distance to the site and the geofence verdict for a fix, before checking in.
     pub fn checkin_preview(&self, a: CheckinPreviewArgs) -> AppResult<GeofenceView> {
+        self.unsealed()?;
         geofence_view(&self.engine(), &a.case_id, &a.fix)
     }
 
     /// One officer's credential for showing (亮证), with its QR code.
     pub fn credential_card(&self, a: CredentialArgs) -> AppResult<CredentialCard> {
+        self.unsealed()?;
         let engine = self.engine();
         let case = engine.case(&a.case_id)?;
         if !case.team.iter().any(|o| o == &a.officer_id) {

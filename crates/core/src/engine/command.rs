@@ -26,6 +26,15 @@ pub struct FixInput {
 /// Pen strokes of a signature: points `[x, y, t_ms, pressure]`.
 pub type Strokes = Vec<Vec<[f64; 4]>>;
 
+/// An officer's offline PIN entered and checked for one signature, moments before it: who
+/// entered it (the roster id of the officer whose PIN it is) and when. Never read from a
+/// command's JSON: only the app makes one, after checking the PIN.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PinConfirmation {
+    pub by: String,
+    pub at: crate::model::Time,
+}
+
 /// Every action of the guided procedure.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

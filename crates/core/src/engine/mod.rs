@@ -27,7 +27,7 @@ use crate::forms::FormSet;
 use crate::model::case::{Case, Flag};
 use crate::store::queries::{self, InboxRow, NumberBlock};
 use crate::store::{self, NewLink, Store, chain};
-pub use command::Command;
+pub use command::{Command, PinConfirmation};
 use ctx::{Ctx, Planned};
 use files::StoredBlob;
 pub use op::{Op, OpEnvelope};
@@ -237,6 +237,17 @@ impl<E: Env> Engine<E> {
 
     /// Runs one command: validate, then commit op + audit link + outbox + snapshot atomically.
     pub fn execute(&mut self, cmd: &Command) -> Result<Outcome> {
+        self.execute_confirmed(cmd, None)
+    }
+
+    /// As [`Engine::execute`], for an officer's signature whose offline PIN the caller has just
+    /// checked (the app does, with the sign-in's hash and lockout): the signature records who
+    /// entered the PIN and when. `None` records no confirmation (scenario files, the CLI).
+    pub fn execute_confirmed(
+        &mut self,
+        cmd: &Command,
+        pin: Option<&PinConfirmation>,
+    ) -> Result<Outcome> {
         // Files are stored before the transaction: a blob without a committed row is harmless
         // (content-addressed, reused on retry); a row without its blob would not be.
         let now = self.env.now();
@@ -265,7 +276,7 @@ impl<E: Env> Engine<E> {
                 case,
                 ids: &ids,
             };
-            let planned = plan(&ctx, cmd, blob.as_ref())?;
+            let planned = plan(&ctx, cmd, blob.as_ref(), pin)?;
             if let (Some(case), Some(kind)) = (ctx.case.as_ref(), step_of(cmd)) {
                 let p = ctx.procedure()?;
                 steps::require_step(&ctx, case, p, kind)?;
@@ -423,7 +434,12 @@ fn step_of(cmd: &Command) -> Option<crate::forms::types::StepKind> {
 }
 
 /// Dispatches a command to its handler.
-fn plan(ctx: &Ctx<'_>, cmd: &Command, stored: Option<&StoredBlob>) -> Result<Planned> {
+fn plan(
+    ctx: &Ctx<'_>,
+    cmd: &Command,
+    stored: Option<&StoredBlob>,
+    pin: Option<&PinConfirmation>,
+) -> Result<Planned> {
     let blob = stored.map(|b| b.hash);
     use Command as C;
     let blob_hash = || blob.ok_or_else(|| CoreError::Data("file was not stored".into()));
@@ -615,6 +631,7 @@ fn plan(ctx: &Ctx<'_>, cmd: &Command, stored: Option<&StoredBlob>) -> Result<Pla
                 strokes,
                 strokes_sha256: blob_hash()?,
                 image_sha256: stored.and_then(|b| b.image).map(|h| h.to_string()),
+                pin,
             },
         ),
         C::RefuseSignature {

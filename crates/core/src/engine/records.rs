@@ -554,6 +554,8 @@ pub(crate) struct SignInput<'a> {
     pub strokes: &'a Strokes,
     pub strokes_sha256: Sha256,
     pub image_sha256: Option<String>,
+    /// The PIN re-entered for an officer's signature (ignored for other roles).
+    pub pin: Option<&'a super::command::PinConfirmation>,
 }
 
 pub(crate) fn sign(ctx: &Ctx<'_>, s: SignInput<'_>) -> Result<Planned> {
@@ -614,7 +616,14 @@ pub(crate) fn sign(ctx: &Ctx<'_>, s: SignInput<'_>) -> Result<Planned> {
         device_id: ctx.device.id.clone(),
         device_signature: String::new(),
         image_sha256: s.image_sha256.clone(),
+        pin_confirmed_at: None,
+        pin_confirmed_by: None,
     };
+    // Only an officer signs with a PIN; a confirmation handed in for anyone else is not theirs.
+    if let (SignerRole::Officer, Some(pin)) = (s.role, s.pin) {
+        rec.pin_confirmed_at = Some(pin.at);
+        rec.pin_confirmed_by = Some(pin.by.clone());
+    }
     rec.device_signature = ctx
         .device
         .key

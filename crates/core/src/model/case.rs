@@ -331,6 +331,18 @@ pub struct SignatureRecord {
     /// signed statement.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_sha256: Option<String>,
+    /// When an officer's offline PIN was re-entered for this signature (issue 7: a drawn image
+    /// alone proves nothing about who signed). In the signed operation, so the audit chain
+    /// carries it to the center; absent on signatures made without the app (scenario files)
+    /// and on the party's and witnesses' signatures, who have no PIN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub pin_confirmed_at: Option<Time>,
+    /// Whose PIN it was (roster id): the signer's own, or — for a team member with no PIN on
+    /// this device — the signed-in officer's, who vouched for the signature in person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub pin_confirmed_by: Option<String>,
 }
 
 /// 拒签: the party refused to sign.

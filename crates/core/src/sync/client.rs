@@ -7,8 +7,9 @@ use std::io::Read;
 use std::time::Duration;
 
 use fieldcase_protocol::sync::{
-    self, BlobState, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION,
-    PullResponse, PushRequest, PushResponse, SERVER_TIME_HEADER, UPLOAD_LENGTH, UPLOAD_OFFSET,
+    self, BlobState, DeviceStatusRequest, DeviceStatusResponse, EnrollRequest, EnrollResponse,
+    ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
+    SERVER_TIME_HEADER, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 use reqwest::StatusCode;
 use reqwest::blocking::{Body, RequestBuilder, Response};
@@ -98,9 +99,13 @@ impl Client {
     }
 
     fn send(&self, rb: RequestBuilder) -> Result<Response, SyncError> {
+        self.send_as_is(self.prepare(rb))
+    }
+
+    /// Sends without adding the protocol header or the token; records the center's clock.
+    fn send_as_is(&self, rb: RequestBuilder) -> Result<Response, SyncError> {
         let sent = now_ms();
-        let resp = self
-            .prepare(rb)
+        let resp = rb
             .send()
             .map_err(|e| SyncError::Network(e.to_string()))?;
         let got = now_ms();
@@ -132,6 +137,21 @@ impl Client {
 
     pub fn enroll(&self, req: &EnrollRequest) -> Result<EnrollResponse, SyncError> {
         let r = self.send(self.http.post(self.url("/v1/enroll")).json(req))?;
+        self.json(r)
+    }
+
+    /// Where the center stands on this device, asked with the device's key and no token: a
+    /// revoked device's token is refused everywhere (see `sync::lock`).
+    pub fn device_status(
+        &self,
+        req: &DeviceStatusRequest,
+    ) -> Result<DeviceStatusResponse, SyncError> {
+        let rb = self
+            .http
+            .post(self.url("/v1/device/status"))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .json(req);
+        let r = self.send_as_is(rb)?;
         self.json(r)
     }
 

@@ -10,6 +10,10 @@ pub enum SyncFailure {
     Store(#[from] CoreError),
     #[error(transparent)]
     Sync(#[from] SyncError),
+    /// The center revoked this device: its store is locked and its records sealed until an admin
+    /// reinstates it (see `sync::lock`).
+    #[error("this device was revoked by the center and its store is locked: {}", .0.center_en)]
+    Locked(super::lock::DeviceLock),
 }
 
 impl SyncFailure {
@@ -26,6 +30,9 @@ impl SyncFailure {
                 )
             }
             SyncFailure::Store(_) => false,
+            // Nothing is sent, but the device keeps asking the center (with backoff) whether it
+            // was reinstated, so it unlocks without anyone touching it.
+            SyncFailure::Locked(_) => true,
         }
     }
 }

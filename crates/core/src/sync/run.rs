@@ -1,9 +1,12 @@
 //! One sync run — push, upload, pull — and enrollment, over an [`Engine`].
 
-use fieldcase_protocol::sync::{EnrollRequest, MAX_CLOCK_AHEAD_MS, PROTOCOL_VERSION, UserInfo};
+use fieldcase_protocol::sync::{
+    DeviceStanding, EnrollRequest, MAX_CLOCK_AHEAD_MS, PROTOCOL_VERSION, UserInfo,
+};
 
 use super::SyncFailure;
 use super::blobs::{self, BlobCounts};
+use super::lock;
 use super::client::Client;
 use super::pull::{self, PullCounts};
 use super::push::{self, PushCounts};
@@ -130,7 +133,41 @@ fn run<E: Env>(
 /// runs it on a connection of its own, so steps never wait for the network; `stamp` gives a
 /// fresh (op id, HLC) for each pulled page and is the only thing it borrows from the engine.
 /// Afterwards the caller lets the engine [`learn_offset`].
+///
+/// A locked store (the center revoked this device, `super::lock`) sends nothing: the run only
+/// asks the center whether the device was reinstated, and unlocks and goes on when it was. A
+/// revocation met during the run locks the store.
 pub fn sync_store(
+    store: &mut Store,
+    client: &Client,
+    at: &str,
+    stamp: &mut dyn FnMut() -> (String, String),
+    progress: &mut dyn FnMut(usize, usize, u64),
+) -> Result<SyncReport, SyncFailure> {
+    if let Some(held) = lock::device_lock(store.conn())? {
+        let at_ms = chrono::DateTime::parse_from_rfc3339(at)
+            .map(|t| t.timestamp_millis().max(0) as u64)
+            .unwrap_or_else(|_| SystemEnv.now_ms());
+        match lock::ask_center(store, client, at_ms)? {
+            DeviceStanding::Revoked => return Err(SyncFailure::Locked(held)),
+            DeviceStanding::Active => lock::unseal(store, &held, at, stamp)?,
+        }
+    }
+    match exchange(store, client, at, stamp, progress) {
+        Err(e) if lock::is_revocation(&e) => {
+            let server = state::config(store.conn())?
+                .map(|c| c.server)
+                .unwrap_or_default();
+            Err(SyncFailure::Locked(lock::seal(
+                store, &server, at, &e, stamp,
+            )?))
+        }
+        other => other,
+    }
+}
+
+/// Push, upload, pull, push: the exchange itself.
+fn exchange(
     store: &mut Store,
     client: &Client,
     at: &str,

@@ -33,6 +33,8 @@ pub struct SyncStatus {
     pub rejected: Vec<Rejected>,
     pub pull_cursor: i64,
     pub clock_offset_ms: i64,
+    /// The center revoked this device: the store is locked, its unsent records sealed.
+    pub locked: Option<super::DeviceLock>,
 }
 
 /// Per case: has all of it reached the center?
@@ -92,6 +94,7 @@ pub fn status(store: &Store) -> Result<SyncStatus> {
         rejected,
         pull_cursor: state::get_i64(conn, CURSOR)?,
         clock_offset_ms: state::get_i64(conn, state::CLOCK_OFFSET)?,
+        locked: super::device_lock(conn)?,
     })
 }
 

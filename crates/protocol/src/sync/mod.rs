@@ -4,6 +4,8 @@
 //! - `POST /v1/enroll` — a one-time enrollment code and the device's Ed25519 public key buy a token.
 //! - `POST /v1/sync/push` — a batch of the device's audit-chain links, in sequence, each with its
 //!   operation; answered per op (applied / already applied / rejected).
+//! - `POST /v1/device/status` — a device (a revoked one too) proves its enrolled key to learn
+//!   whether the center holds it as revoked or active.
 //! - `GET /v1/sync/pull?cursor=N` — the changes in the device's scope after its cursor.
 //! - `/v1/blobs/{sha256}` — content-addressed, resumable uploads (HEAD for the durable offset,
 //!   PUT/PATCH from that offset; the server checks the SHA-256 before it accepts).
@@ -12,12 +14,17 @@
 //! request names [`PROTOCOL_VERSION`]; an outdated client is told so plainly (`426`).
 
 mod blob;
+mod device_status;
 mod enroll;
 mod error;
 mod pull;
 mod push;
 
 pub use blob::{BlobState, UPLOAD_LENGTH, UPLOAD_OFFSET, valid_blob_name};
+pub use device_status::{
+    CONTEXT_STATUS, DeviceStanding, DeviceStatusRequest, DeviceStatusResponse, STATUS_WINDOW_MS,
+    status_payload,
+};
 pub use enroll::{EnrollRequest, EnrollResponse, Role, UserInfo};
 pub use error::{ErrorBody, codes};
 pub use pull::{Change, ChangeKind, Entity, PullResponse};
