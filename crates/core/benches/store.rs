@@ -1,5 +1,6 @@
-//! Store benchmark: what one procedure step costs to commit durably, beside a bare SQLite insert of
-//! the same size under the same durability settings, and the task inbox query over a large store.
+//! Store benchmark: what one procedure step costs to commit durably (in the encrypted store),
+//! beside a bare SQLite insert of the same size under the same durability settings — plain and
+//! under SQLCipher — and the task inbox query over a large store.
 //!
 //! `cargo bench -p fieldcase-core --bench store` prints the figures with their targets. A plain
 //! `main` (harness = false) rather than criterion groups: the figures wanted are per-commit
@@ -190,9 +191,20 @@ fn bench_step(dir: &Path, sizes: Sizes) -> usize {
     payload.len()
 }
 
-/// (b) A bare insert of a row of the same size, one transaction per row, WAL + synchronous=FULL.
-fn bench_raw_insert(dir: &Path, payload_len: usize, sizes: Sizes) {
-    let conn = Connection::open(dir.join("raw.db")).expect("open raw");
+/// (b) A bare insert of a row of the same size, one transaction per row, WAL + synchronous=FULL:
+/// into a plain file, and into one under SQLCipher with a raw key as the store is (what the
+/// encryption at rest costs per commit).
+fn bench_raw_insert(dir: &Path, payload_len: usize, sizes: Sizes, encrypted: bool) {
+    let name = if encrypted {
+        "raw-sqlcipher.db"
+    } else {
+        "raw.db"
+    };
+    let conn = Connection::open(dir.join(name)).expect("open raw");
+    if encrypted {
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "ab".repeat(32)))
+            .expect("key");
+    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .expect("wal");
     conn.pragma_update(None, "synchronous", "FULL")
@@ -214,7 +226,8 @@ fn bench_raw_insert(dir: &Path, payload_len: usize, sizes: Sizes) {
     }
     let (median, p99) = stats(&mut samples);
     println!(
-        "(b) raw rusqlite insert, {payload_len}-byte row, autocommit, WAL + synchronous=FULL, n={}",
+        "(b) raw rusqlite insert, {payload_len}-byte row, autocommit, WAL + synchronous=FULL, {}, n={}",
+        if encrypted { "SQLCipher" } else { "plain" },
         samples.len()
     );
     println!("    insert median {median:.3} ms");
@@ -351,7 +364,8 @@ fn main() {
     let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
     let step_dir = tempfile::tempdir_in(base).expect("tempdir");
     let payload_len = bench_step(&step_dir.path().join("device"), sizes);
-    bench_raw_insert(step_dir.path(), payload_len, sizes);
+    bench_raw_insert(step_dir.path(), payload_len, sizes, false);
+    bench_raw_insert(step_dir.path(), payload_len, sizes, true);
     let inbox_dir = tempfile::tempdir_in(base).expect("tempdir");
     bench_inbox(&inbox_dir.path().join("device"), sizes);
     println!("total {:.1} s", started.elapsed().as_secs_f64());
