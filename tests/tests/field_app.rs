@@ -39,7 +39,10 @@ fn substitute(v: Value, vars: &BTreeMap<String, String>) -> Value {
 /// Runs the demo scenario's steps through the app as the signed-in 张伟 (O-ZHANG): every `by`
 /// is his (the tablet's operator records), photos go through `capture` as base64 bytes, fix
 /// times are dropped (the scenario's fixed clock is not the system's).
-fn run_demo(app: &App, case_id: &str) {
+///
+/// With `stop_at_officer_signature`, stops before the first officer's signature and answers that
+/// step (as the app would send it, without a PIN).
+fn run_demo<E: Env>(app: &App<E>, case_id: &str, stop_at_officer_signature: bool) -> Option<Value> {
     let dir = support::root().join("demo/electroplating");
     let doc: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("scenario.json")).expect("scenario"),
@@ -69,6 +72,10 @@ fn run_demo(app: &App, case_id: &str) {
         }
         if let Some(fix) = obj.get_mut("fix").and_then(Value::as_object_mut) {
             fix.remove("fix_time");
+        }
+        if stop_at_officer_signature && kind == "sign" && obj.get("role") == Some(&json!("officer"))
+        {
+            return Some(step);
         }
         let result = if kind == "capture_evidence" {
             let path = dir.join(obj["path"].as_str().expect("path"));
@@ -109,6 +116,7 @@ fn run_demo(app: &App, case_id: &str) {
             (Err(e), None) => panic!("step {i} ({kind}): {e}"),
         }
     }
+    None
 }
 
 #[test]
@@ -217,7 +225,7 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
         "opening the task again continues its case"
     );
 
-    run_demo(&app, &case_id);
+    run_demo(&app, &case_id, false);
     let screen = app
         .case_screen(CaseArgs {
             case_id: case_id.clone(),
@@ -358,6 +366,21 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
     // At the center: complete, every blob, the chain verified.
     let detail = server.get(&format!("/v1/cases/{case_id}"));
     assert_eq!(detail["complete"], json!(true), "{detail}");
+    // Every officer's signature records the PIN re-entered for it (张伟's: he vouched for 李娜's);
+    // the party's carries none.
+    let sigs = detail["signatures"].as_array().expect("signatures");
+    for s in sigs {
+        let confirmed = s["pin_confirmed_at"].is_string();
+        match s["role"].as_str() {
+            Some("officer") => assert!(
+                confirmed && s["pin_confirmed_by"] == json!("O-ZHANG"),
+                "{s}"
+            ),
+            _ => assert!(!confirmed && s["pin_confirmed_by"].is_null(), "{s}"),
+        }
+        assert_ne!(s["check"]["status"], json!("invalid"), "{s}");
+    }
+    assert!(sigs.iter().any(|s| s["role"] == json!("officer")));
     assert_eq!(detail["status"], json!("closed"));
     let screen = app
         .case_screen(CaseArgs {
@@ -498,4 +521,198 @@ fn a_tablet_provisioned_from_the_cli_signs_in_with_its_pin() {
         })
         .expect("sign in");
     assert_eq!(s.officer_id.as_deref(), Some("O-ZHANG"));
+}
+
+/// Every signature on the case's transcripts: (role, signer, PIN confirmed by).
+fn signatures_of<E: Env>(app: &App<E>, case_id: &str) -> Vec<(String, String, Option<String>)> {
+    app.case_screen(CaseArgs {
+        case_id: case_id.to_string(),
+    })
+    .expect("screen")
+    .case
+    .transcripts
+    .iter()
+    .flat_map(|t| &t.versions)
+    .flat_map(|v| &v.signatures)
+    .map(|s| {
+        assert_eq!(
+            s.pin_confirmed_at.is_some(),
+            s.pin_confirmed_by.is_some(),
+            "{s:?}"
+        );
+        (
+            serde_json::to_value(s.role)
+                .expect("role")
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            s.signer_id.clone(),
+            s.pin_confirmed_by.clone(),
+        )
+    })
+    .collect()
+}
+
+#[test]
+fn an_officer_signs_only_with_the_pin_re_entered_and_wrong_ones_count_toward_the_lockout() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&tmp.path().join("center"));
+    server.load_demo_center();
+    let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
+    let forms = support::root().join("forms");
+    let dir = tmp.path().join("device");
+    // A stepping clock at the real time, moved past the lockout by reopening the app later.
+    let open_at = |ms: u64| {
+        support::test_keys();
+        let env = SteppingEnv::new(ms, 1).with_random_ids();
+        Arc::new(App::open(&dir, &forms, env).expect("open"))
+    };
+    let app = open_at(SystemEnv.now_ms());
+    app.enroll(EnrollArgs {
+        server: server.url.clone(),
+        code,
+        label: String::new(),
+        pin: "240917".into(),
+    })
+    .expect("enroll");
+    app.sign_in(SignInArgs {
+        pin: "240917".into(),
+    })
+    .expect("sign in");
+    let worker = Arc::clone(&app);
+    let sync = std::thread::spawn(move || worker.sync_loop());
+    support::wait_for("the tasks to arrive", || {
+        app.inbox(InboxArgs::default())
+            .expect("inbox")
+            .iter()
+            .any(|t| t.task_id == "T-2026-1123-01")
+    });
+    let case_id = app
+        .open_task(OpenTaskArgs {
+            task_id: "T-2026-1123-01".into(),
+            covert: false,
+            justification: None,
+        })
+        .expect("open task")
+        .case
+        .id;
+    let mut step = run_demo(&app, &case_id, true).expect("an officer's signature in the demo");
+    step["signer_id"] = json!("O-ZHANG");
+    step["name"] = json!("张伟");
+    let sign = |pin: Option<&str>| {
+        app.step(StepArgs {
+            command: serde_json::from_value(step.clone()).expect("command"),
+            pin: pin.map(String::from),
+        })
+    };
+    let before = signatures_of(&app, &case_id);
+    assert!(
+        before
+            .iter()
+            .all(|(role, _, by)| role != "officer" && by.is_none()),
+        "the party signs without a PIN: {before:?}"
+    );
+
+    // No PIN, then wrong ones: refused, nothing written, each failure counted with sign-in's.
+    let e = sign(None).unwrap_err();
+    assert_eq!(e.code, "auth.pin_required", "{e}");
+    assert!(
+        e.zh.contains("签名未保存") && e.en.contains("not saved"),
+        "{e}"
+    );
+    for left in (1..=4).rev() {
+        let e = sign(Some("111222")).unwrap_err();
+        assert_eq!(e.code, "auth.pin_wrong");
+        assert!(e.en.contains(&format!("{left} more")), "{}", e.en);
+    }
+    let e = sign(Some("111222")).unwrap_err();
+    assert!(e.code == "auth.locked" && e.en.contains("30 s"), "{e}");
+    assert_eq!(sign(Some("240917")).unwrap_err().code, "auth.locked");
+    assert_eq!(
+        app.sign_in(SignInArgs {
+            pin: "240917".into()
+        })
+        .unwrap_err()
+        .code,
+        "auth.locked",
+        "one lockout for signing and sign-in"
+    );
+    assert_eq!(signatures_of(&app, &case_id), before, "nothing was written");
+    app.stop_sync();
+    sync.join().expect("sync thread");
+    drop(app);
+
+    // Past the lockout: the right PIN signs, and the signature says whose PIN and when.
+    let app = open_at(SystemEnv.now_ms() + 31_000);
+    app.sign_in(SignInArgs {
+        pin: "240917".into(),
+    })
+    .expect("sign in after the lockout");
+    let done = app
+        .step(StepArgs {
+            command: serde_json::from_value(step.clone()).expect("command"),
+            pin: Some("240917".into()),
+        })
+        .expect("signed with the PIN");
+    assert_eq!(done.outcome.kind, "signed");
+    // 李娜 has no PIN on this tablet: the signed-in 张伟 vouches with his.
+    let mut partner = step.clone();
+    partner["signer_id"] = json!("O-LI");
+    partner["name"] = json!("李娜");
+    let as_partner = |pin: Option<&str>| {
+        app.step(StepArgs {
+            command: serde_json::from_value(partner.clone()).expect("command"),
+            pin: pin.map(String::from),
+        })
+    };
+    assert_eq!(as_partner(None).unwrap_err().code, "auth.pin_required");
+    as_partner(Some("240917")).expect("李娜 signs, vouched for");
+    let after = signatures_of(&app, &case_id);
+    let officers: Vec<_> = after.iter().filter(|(r, ..)| r == "officer").collect();
+    assert_eq!(
+        officers,
+        vec![
+            &(
+                "officer".to_string(),
+                "O-ZHANG".to_string(),
+                Some("O-ZHANG".to_string())
+            ),
+            &(
+                "officer".to_string(),
+                "O-LI".to_string(),
+                Some("O-ZHANG".to_string())
+            ),
+        ]
+    );
+
+    // The confirmation travels in the signed op: the center verifies the chain and shows it.
+    let worker = Arc::clone(&app);
+    let sync = std::thread::spawn(move || worker.sync_loop());
+    support::wait_for("the signatures to reach the center", || {
+        let live = app.sync_state(NoArgs {}).expect("sync");
+        live.running.is_none() && live.status.links_pending == 0
+    });
+    let detail = server.get(&format!("/v1/cases/{case_id}"));
+    assert!(
+        detail["ops"]
+            .as_array()
+            .expect("ops")
+            .iter()
+            .all(|o| o["chain_verified"] == json!(true)),
+        "the chain verifies at the center"
+    );
+    let officer_sigs: Vec<&Value> = detail["signatures"]
+        .as_array()
+        .expect("signatures")
+        .iter()
+        .filter(|s| s["role"] == json!("officer"))
+        .collect();
+    assert_eq!(officer_sigs.len(), 2, "{detail}");
+    for s in officer_sigs {
+        assert!(s["pin_confirmed_at"].is_string(), "{s}");
+        assert_eq!(s["pin_confirmed_by"], json!("O-ZHANG"));
+        assert_eq!(s["check"]["status"], json!("valid"), "{s}");
+    }
+    app.stop_sync();
+    sync.join().expect("sync thread");
 }

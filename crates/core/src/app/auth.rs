@@ -105,7 +105,11 @@ impl<E: Env> App<E> {
         let now_ms = engine.env().now_ms();
         let (store, ..) = engine.sync_parts();
         // The failure count must be committed even though the sign-in is refused.
-        let tx = store.conn_mut().transaction()?;
+        // Immediate: the sync thread may be writing; a deferred read that then writes would fail
+        // at once with "database is locked" instead of waiting its turn.
+        let tx = store
+            .conn_mut()
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let verdict = pin::verify(&tx, &user.user_id, &a.pin, now_ms as i64);
         tx.commit()?;
         verdict?;

@@ -76,7 +76,11 @@ pub(crate) fn confirm<E: Env>(
     let now_ms = engine.env().now_ms() as i64;
     let (store, ..) = engine.sync_parts();
     // The failure count must be committed even though the signature is refused.
-    let tx = store.conn_mut().transaction()?;
+    // Immediate: the sync thread may be writing; a deferred read that then writes would fail
+    // at once with "database is locked" instead of waiting its turn.
+    let tx = store
+        .conn_mut()
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     let verdict = pin::verify(&tx, &session.user_id, entered, now_ms);
     tx.commit()?;
     verdict.map_err(|e| {
