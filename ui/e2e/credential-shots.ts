@@ -34,6 +34,7 @@ const live: LiveSync = {
     rejected: [],
     pull_cursor: 0,
     clock_offset_ms: 0,
+    locked: null,
   },
   schedule: { state: 'waiting', at_ms: now + 60_000, after_failures: 0 },
   online: true,

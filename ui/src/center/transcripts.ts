@@ -10,7 +10,14 @@ export interface TranscriptVersionModel {
   /** null: not known (older server). */
   locked: boolean | null;
   pdf: string | null;
-  signatures: { name: string; role: string; at: string; status: string }[];
+  signatures: {
+    name: string;
+    role: string;
+    at: string;
+    status: string;
+    pin_confirmed_at?: string | null;
+    pin_confirmed_by?: string | null;
+  }[];
 }
 
 export interface TranscriptModel {
@@ -43,7 +50,14 @@ export function transcriptsOf(d: CaseDetail): TranscriptModel[] {
       pdf: null,
       signatures: (d.signatures ?? [])
         .filter((s) => s.transcript_id === v.transcript_id && s.signed_version === v.version)
-        .map((s) => ({ name: s.name, role: s.role, at: s.at, status: s.check?.status ?? '' })),
+        .map((s) => ({
+          name: s.name,
+          role: s.role,
+          at: s.at,
+          status: s.check?.status ?? '',
+          pin_confirmed_at: s.pin_confirmed_at ?? undefined,
+          pin_confirmed_by: s.pin_confirmed_by ?? undefined,
+        })),
     });
   }
   for (const m of byId.values()) m.versions.sort((a, b) => a.version - b.version);

@@ -20,6 +20,7 @@ const signedOut: AppState = {
   pin_set: true,
   session: null,
   forms: [],
+  locked: null,
 };
 const signedIn: AppState = {
   ...signedOut,

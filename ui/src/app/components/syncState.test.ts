@@ -14,6 +14,7 @@ function live(over: Partial<LiveSync> = {}, status: Partial<LiveSync['status']> 
       rejected: [],
       pull_cursor: 0,
       clock_offset_ms: 0,
+      locked: null,
       ...status,
     },
     schedule: { state: 'waiting', at_ms: 0, after_failures: 0 },

@@ -41,6 +41,7 @@ function synced(at_ms: number): LiveSync {
       rejected: [],
       pull_cursor: 0,
       clock_offset_ms: 0,
+      locked: null,
     },
     schedule: { state: 'waiting', at_ms: 0, after_failures: 0 },
     online: true,

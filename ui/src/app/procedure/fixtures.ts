@@ -455,6 +455,7 @@ export function signedIn(officer: string = ME): AppState {
       ['inspection', '2025.1'],
       ['electroplating', '2025.1'],
     ],
+    locked: null,
   };
 }
 

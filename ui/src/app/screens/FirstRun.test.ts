@@ -55,6 +55,7 @@ const enrolled: AppState = {
   pin_set: true,
   session: null,
   forms: [],
+  locked: null,
 };
 
 /** The element right after the submit button's row: where the refusal must be. */

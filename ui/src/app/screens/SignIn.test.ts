@@ -34,6 +34,7 @@ const base: AppState = {
   pin_set: true,
   session: null,
   forms: [],
+  locked: null,
 };
 const session = { user_id: 'U-1', name: '王强', role: 'inspector', officer_id: 'O-1', signed_in_at_ms: 1 };
 

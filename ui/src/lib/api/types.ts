@@ -117,6 +117,10 @@ export interface SignatureRow {
   role: string;
   at: string;
   check: SignatureCheck;
+  /** When the officer's offline PIN was re-entered for this signature (absent: not recorded). */
+  pin_confirmed_at?: string | null;
+  /** Whose PIN: the signer's, or the signed-in officer's who vouched for a partner. */
+  pin_confirmed_by?: string | null;
 }
 
 export interface Flag {
@@ -239,6 +243,9 @@ export interface TranscriptSignatureView {
   role: string;
   at: string;
   status: string;
+  /** When the officer's offline PIN was re-entered for this signature (absent: not recorded). */
+  pin_confirmed_at?: string | null;
+  pin_confirmed_by?: string | null;
 }
 
 export interface TranscriptVersionView {

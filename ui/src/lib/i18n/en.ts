@@ -189,6 +189,7 @@ const centerEn = {
   'sig.status.superseded': 'superseded by a newer version',
   'sig.status.valid_for_other_version': 'valid for an earlier version',
   'sig.status.invalid': 'invalid',
+  'sig.pin_confirmed': 'offline PIN re-entered ({by}, {at})',
   'sig.role.officer': 'officer',
   'sig.role.party': 'party',
   'sig.role.witness': 'witness',

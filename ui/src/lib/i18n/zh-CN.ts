@@ -187,6 +187,7 @@ const centerZh = {
   'sig.status.superseded': '已被新版本取代',
   'sig.status.valid_for_other_version': '对应旧版本有效',
   'sig.status.invalid': '无效',
+  'sig.pin_confirmed': '已重新输入离线密码确认（{by}，{at}）',
   'sig.role.officer': '执法人员',
   'sig.role.party': '当事人',
   'sig.role.witness': '见证人',

@@ -21,4 +21,16 @@ device_signature: string,
  * PNG rendered from the strokes, for documents. Derived from the strokes, so not part of the
  * signed statement.
  */
-image_sha256?: string | null, };
+image_sha256?: string | null, 
+/**
+ * When an officer's offline PIN was re-entered for this signature (issue 7: a drawn image
+ * alone proves nothing about who signed). In the signed operation, so the audit chain
+ * carries it to the center; absent on signatures made without the app (scenario files)
+ * and on the party's and witnesses' signatures, who have no PIN.
+ */
+pin_confirmed_at?: string, 
+/**
+ * Whose PIN it was (roster id): the signer's own, or — for a team member with no PIN on
+ * this device — the signed-in officer's, who vouched for the signature in person.
+ */
+pin_confirmed_by?: string, };

@@ -4,4 +4,9 @@ import type { Command } from "./Command";
 /**
  * One procedure step, exactly as the engine takes it.
  */
-export type StepArgs = { command: Command, };
+export type StepArgs = { command: Command, 
+/**
+ * The signing officer's offline PIN, re-entered for an officer's signature (`sign` with
+ * role `officer`); refused there without it, and not looked at for any other step.
+ */
+pin?: string | null, };

@@ -74,7 +74,11 @@ describe('Signatures', () => {
     expect(onscreen).toHaveBeenCalledWith(after);
   });
 
-  it('signs an officer under the roster id', async () => {
+  const enterPin = (target: HTMLElement, pin: string) => {
+    for (const d of pin) click(target, `pin-key-${d}`);
+  };
+
+  it('signs an officer under the roster id only after the PIN is entered, vouched for by the signed-in officer', async () => {
     const screen = demoScreen();
     screen.case.transcripts = [onsiteTranscript([version(1)])];
     const { target, fake } = render(Signatures, screen, { step: () => done(screen) });
@@ -85,7 +89,52 @@ describe('Signatures', () => {
     ]);
     click(target, 'pad-TR-ONSITE-O-LI-confirm');
     await settle();
+    // Drawn, not sent: the PIN comes first. 李娜 has no PIN here, so the signed-in 张伟 vouches.
+    expect(sent(fake)).toHaveLength(0);
+    const prompt = byTestId(target, 'sign-pin-TR-ONSITE-O-LI');
+    expect(prompt.textContent).toContain('没有离线密码');
+    expect(prompt.textContent).toContain('Zhang Wei');
+    enterPin(target, '240917');
+    await settle();
+    const call = fake.calls.find((c) => c.name === 'step');
+    expect(call?.args).toMatchObject({ pin: '240917' });
     expect(sent(fake)[0]).toMatchObject({ step: 'sign', role: 'officer', signer_id: 'O-LI', name: LI.name, version: 1 });
+  });
+
+  it("asks the signed-in officer for their own PIN, and shows the core's refusal of a wrong one beside the pad", async () => {
+    const screen = demoScreen();
+    screen.case.transcripts = [onsiteTranscript([version(1)])];
+    let tries = 0;
+    const { target, fake } = render(Signatures, screen, {
+      step: (args) => {
+        tries++;
+        if ((args as { pin?: string }).pin !== '240917') {
+          throw refusal('auth.pin_wrong', '离线密码错误，再错3次将被锁定；签名未保存', 'wrong offline PIN; 3 more wrong tries lock it; the signature was not saved');
+        }
+        return done(screen);
+      },
+    });
+    click(target, 'sign-open-TR-ONSITE-O-ZHANG');
+    draw(target, 'pad-TR-ONSITE-O-ZHANG', [
+      [5, 5],
+      [80, 40],
+    ]);
+    click(target, 'pad-TR-ONSITE-O-ZHANG-confirm');
+    await settle();
+    expect(byTestId(target, 'sign-pin-TR-ONSITE-O-ZHANG').textContent).toContain('您本人的签名');
+    enterPin(target, '111222');
+    await settle();
+    const banner = byTestId(byTestId(target, 'sign-feedback-TR-ONSITE-O-ZHANG'), 'error-banner');
+    expect(banner.dataset.code).toBe('auth.pin_wrong');
+    expect(banner.textContent).toContain('签名未保存');
+    // The pad is cleared, the drawing kept: the right PIN sends the same strokes.
+    expect(byTestId(target, 'pin-dots').dataset.filled).toBe('0');
+    enterPin(target, '240917');
+    await settle();
+    expect(tries).toBe(2);
+    const cmds = sent(fake);
+    expect(cmds[1]).toEqual(cmds[0]);
+    expect(cmds[1]).toMatchObject({ role: 'officer', signer_id: 'O-ZHANG' });
   });
 
   it("shows the core's V-08 refusal right beside the lock button", async () => {

@@ -30,9 +30,9 @@ export class StepAction {
     }
   }
 
-  /** Commits one procedure step. */
-  step(command: Command, onscreen: (s: CaseScreen) => void): Promise<boolean> {
-    return this.run(() => call('step', { command }), onscreen);
+  /** Commits one procedure step; an officer's signature carries the offline PIN re-entered. */
+  step(command: Command, onscreen: (s: CaseScreen) => void, pin?: string): Promise<boolean> {
+    return this.run(() => call('step', pin === undefined ? { command } : { command, pin }), onscreen);
   }
 
   /** A refusal made on this side (a file too large to send), shown the same way. */

@@ -21,6 +21,7 @@ export function signIn(officerId = 'O-ZHANG'): void {
     pin_set: true,
     session: { user_id: 'U-1', name: 'Zhang Wei', role: 'inspector', officer_id: officerId, signed_in_at_ms: 0 },
     forms: [],
+    locked: null,
   };
 }
 

@@ -28,6 +28,16 @@ export const zh = {
   'field.start.key_digit': '数字 {n}',
   'field.start.confirm': '登录',
   'field.start.checking': '正在验证…',
+
+  'field.start.locked_title': '本设备已被吊销并锁定',
+  'field.start.locked_body':
+    '执法中心已吊销本设备（例如报告遗失）。本机上尚未发送的记录、照片和文件已封存：不会删除，也不会被修改，但在恢复前不能查看或使用。',
+  'field.start.locked_contact': '请联系中心管理员核实并恢复本设备。恢复后，本设备在下次联网时自动解锁，并把封存的记录送达中心。',
+  'field.start.locked_center': '中心的说明：{reason}',
+  'field.start.locked_since': '本机于 {at} 得知被吊销（中心 {server}）。',
+  'field.start.locked_check': '检查是否已恢复',
+  'field.start.locked_checking': '正在询问中心…',
+  'field.start.locked_still': '中心仍显示本设备已吊销。',
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -58,4 +68,14 @@ export const en: Record<keyof typeof zh, string> = {
   'field.start.key_digit': 'Digit {n}',
   'field.start.confirm': 'Sign in',
   'field.start.checking': 'Checking…',
+
+  'field.start.locked_title': 'This device was revoked and is locked',
+  'field.start.locked_body':
+    'The enforcement center revoked this device (for example, it was reported lost). The records, photos and files not yet sent are sealed on it: not deleted and not changed, but they cannot be viewed or used until the device is reinstated.',
+  'field.start.locked_contact': 'Contact the center administrator to check and reinstate this device. Once reinstated, it unlocks at its next connection and sends the sealed records to the center.',
+  'field.start.locked_center': 'The center said: {reason}',
+  'field.start.locked_since': 'This device learnt of the revocation at {at} (center {server}).',
+  'field.start.locked_check': 'Check whether it was reinstated',
+  'field.start.locked_checking': 'Asking the center…',
+  'field.start.locked_still': 'The center still holds this device as revoked.',
 };
