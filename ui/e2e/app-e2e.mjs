@@ -16,7 +16,8 @@
 //                     finding text and the evidence checkboxes opened on the row first
 //   take_sample / hand_over, start_interview / record_qa / end_interview: their forms
 //   draft_transcript  the draft form (a second on-site draft through 重新起草)
-//   sign              the signer's slot: a signature drawn on the canvas with pointer actions
+//   sign              the signer's slot: a signature drawn on the canvas with pointer actions;
+//                     for an officer, the offline PIN on the pad after it (a wrong one first, once)
 //   lock_transcript, order_measure, depart, close_case: their buttons
 // A step the scenario expects to be refused (expect_refusal) is done the same way and must show
 // the refusal banner with that code beside the button; any other refusal banner fails the run.
@@ -547,6 +548,9 @@ async function draftTranscript(s, expectCode = null) {
   return id;
 }
 
+/** Whether a wrong PIN was tried at an officer's signature yet (once per run). */
+let wrongPinTried = false;
+
 async function sign(s) {
   if (!(await exists('signatures-step'))) await openStep('signature');
   const tid = sub(s.transcript_id);
@@ -561,6 +565,21 @@ async function sign(s) {
   await draw(`pad-${tid}-${who}-canvas`, s.strokes);
   await shot(`signature-${who}-drawn`);
   await press(`pad-${tid}-${who}-confirm`);
+  if (s.role === 'officer') {
+    // An officer's signature is sent only with the offline PIN re-entered (the signed-in
+    // officer's, vouching for a partner without one on this device). The first one is tried
+    // with a wrong PIN: refused beside the pad, the drawing kept.
+    await el(`sign-pin-${tid}-${who}`);
+    if (!wrongPinTried) {
+      wrongPinTried = true;
+      const wrong = '111222';
+      for (const d of wrong.slice(0, -1)) await press(`pin-key-${d}`);
+      await expectRefusal(`pin-key-${wrong.at(-1)}`, 'auth.pin_wrong', `sign-feedback-${tid}-${who}`);
+      await shot(`signature-${who}-wrong-pin`);
+    }
+    await shot(`signature-${who}-pin`);
+    for (const d of PIN) await press(`pin-key-${d}`);
+  }
   // The last signature locks the version: the slots give way to the list of who signed.
   await until(`${who}'s signature`, async () => (await attr(slot, 'data-signed')) === 'true' || (await exists(`signed-list-${tid}`)));
   if (await exists(`signed-list-${tid}`)) {
