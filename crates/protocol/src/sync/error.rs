@@ -11,6 +11,16 @@ pub mod codes {
     pub const UNAUTHENTICATED: &str = "auth.missing";
     pub const FORBIDDEN: &str = "auth.forbidden";
     pub const REVOKED: &str = "auth.revoked";
+    /// The bearer token is past its expiry: renew it with the device key (`/v1/token/renew`).
+    pub const TOKEN_EXPIRED: &str = "token.expired";
+    /// The bearer token was revoked (signed out, or by an admin); the device itself was not:
+    /// renew it with the device key.
+    pub const TOKEN_REVOKED: &str = "token.revoked";
+    /// A renewal the center refuses: unknown device, wrong key, time outside the window or
+    /// not later than the last renewal.
+    pub const RENEW_REFUSED: &str = "token.renew_refused";
+    /// Too many requests from this address for a limited endpoint; wait `Retry-After` seconds.
+    pub const RATE_LIMITED: &str = "rate.limited";
     pub const ENROLL_CODE: &str = "enroll.bad_code";
     pub const SEQ_GAP: &str = "sync.seq_gap";
     pub const CHAIN_BROKEN: &str = "sync.chain_broken";

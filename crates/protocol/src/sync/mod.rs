@@ -6,6 +6,8 @@
 //!   operation; answered per op (applied / already applied / rejected).
 //! - `POST /v1/device/status` — a device (a revoked one too) proves its enrolled key to learn
 //!   whether the center holds it as revoked or active.
+//! - `POST /v1/token/renew` — a device whose token expired or was revoked proves its enrolled key
+//!   for a new one.
 //! - `GET /v1/sync/pull?cursor=N` — the changes in the device's scope after its cursor.
 //! - `/v1/blobs/{sha256}` — content-addressed, resumable uploads (HEAD for the durable offset,
 //!   PUT/PATCH from that offset; the server checks the SHA-256 before it accepts).
@@ -19,6 +21,7 @@ mod enroll;
 mod error;
 mod pull;
 mod push;
+mod token;
 
 pub use blob::{BlobState, UPLOAD_LENGTH, UPLOAD_OFFSET, valid_blob_name};
 pub use device_status::{
@@ -29,6 +32,7 @@ pub use enroll::{EnrollRequest, EnrollResponse, Role, UserInfo};
 pub use error::{ErrorBody, codes};
 pub use pull::{Change, ChangeKind, Entity, PullResponse};
 pub use push::{OpResult, Outcome, PushOp, PushRequest, PushResponse, SharedField, SharedWrite};
+pub use token::{CONTEXT_RENEW, RENEW_WINDOW_MS, RenewRequest, RenewResponse, renew_payload};
 
 /// The protocol this build speaks. The server answers `426 Upgrade Required` with
 /// [`codes::PROTOCOL_OUTDATED`] to a client that sends an older one.
