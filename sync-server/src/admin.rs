@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use fieldcase_protocol::PublicKey;
 use fieldcase_protocol::sync::{EnrollRequest, EnrollResponse, PROTOCOL_VERSION, UserInfo, codes};
@@ -10,9 +10,11 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::{AppState, BODY_LIMIT, outdated};
+use crate::audit;
 use crate::auth::authenticate;
 use crate::error::{ApiError, ApiResult};
-use crate::store::{devices, links};
+use crate::store::{devices, links, tokens};
+use crate::tls::ClientAddr;
 use crate::util::{now_ms, random_bytes, read_json, secret_hash};
 
 /// How long an enrollment code is good for.
@@ -23,14 +25,32 @@ pub async fn create_user(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<UserInfo>> {
-    authenticate(&st, &headers).await?.require_admin()?;
+    let who = authenticate(&st, &headers).await?;
+    who.require_admin()?;
     let u: UserInfo = read_json(body, BODY_LIMIT).await?;
     if u.user_id.trim().is_empty() || u.area.trim().is_empty() {
         return Err(ApiError::bad_request("user_id and area must not be empty"));
     }
     let saved = u.clone();
     st.db
-        .run(move |s| Ok(devices::upsert_user(&s.conn, &saved)?))
+        .run(move |s| {
+            let tx = s.conn.transaction()?;
+            let before = devices::user(&tx, &saved.user_id)?;
+            devices::upsert_user(&tx, &saved)?;
+            audit::record(
+                &tx,
+                &who,
+                if before.is_some() {
+                    "user.update"
+                } else {
+                    "user.create"
+                },
+                &saved.user_id,
+                json!({"user": &saved, "before": before}),
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
         .await?;
     Ok(Json(u))
 }
@@ -46,7 +66,8 @@ pub async fn create_code(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    authenticate(&st, &headers).await?.require_admin()?;
+    let who = authenticate(&st, &headers).await?;
+    who.require_admin()?;
     let req: CodeRequest = read_json(body, BODY_LIMIT).await?;
     // 12 decimal digits: typed by hand on a tablet, ~40 bits, one use, one day.
     let bytes = random_bytes::<8>();
@@ -58,7 +79,17 @@ pub async fn create_code(
             if devices::user(&s.conn, &req.user_id)?.is_none() {
                 return Err(ApiError::not_found("user"));
             }
-            devices::insert_code(&s.conn, &hash, &req.user_id, expires_at_ms)?;
+            let tx = s.conn.transaction()?;
+            devices::insert_code(&tx, &hash, &req.user_id, expires_at_ms)?;
+            // The code itself is a secret: the entry names its user and expiry only.
+            audit::record(
+                &tx,
+                &who,
+                "enrollment_code.create",
+                &req.user_id,
+                json!({"expires_at_ms": expires_at_ms}),
+            )?;
+            tx.commit()?;
             Ok(())
         })
         .await?;
@@ -70,11 +101,27 @@ pub async fn revoke_device(
     Path(device_id): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
-    authenticate(&st, &headers).await?.require_admin()?;
+    let who = authenticate(&st, &headers).await?;
+    who.require_admin()?;
     let id = device_id.clone();
     let found = st
         .db
-        .run(move |s| Ok(devices::revoke(&s.conn, &id, now_ms())?))
+        .run(move |s| {
+            let tx = s.conn.transaction()?;
+            let was = devices::device(&tx, &id)?.map(|d| d.revoked);
+            let found = devices::revoke(&tx, &id, now_ms())?;
+            if found {
+                audit::record(
+                    &tx,
+                    &who,
+                    "device.revoke",
+                    &id,
+                    json!({"already_revoked": was.unwrap_or(false)}),
+                )?;
+            }
+            tx.commit()?;
+            Ok(found)
+        })
         .await?;
     if !found {
         return Err(ApiError::not_found("device"));
@@ -130,7 +177,23 @@ fn bad_code() -> ApiError {
     )
 }
 
-pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<EnrollResponse>> {
+/// `POST /v1/enroll`, rate-limited per address: while the address's bucket is empty every try
+/// is refused before its code is looked at; each refused enrollment takes one from the bucket.
+pub async fn enroll(
+    State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<ClientAddr>,
+    body: Body,
+) -> ApiResult<Json<EnrollResponse>> {
+    let ip = peer.0.ip();
+    st.limits.enroll.admit(ip)?;
+    let answer = enroll_device(&st, body).await;
+    if answer.is_err() {
+        st.limits.enroll.charge(ip);
+    }
+    answer
+}
+
+async fn enroll_device(st: &AppState, body: Body) -> ApiResult<Json<EnrollResponse>> {
     let req: EnrollRequest = read_json(body, BODY_LIMIT).await?;
     if req.protocol < PROTOCOL_VERSION {
         return Err(outdated(Some(req.protocol)));
@@ -151,8 +214,8 @@ pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<En
     if req.device_id.trim().is_empty() {
         return Err(ApiError::bad_request("device_id must not be empty"));
     }
-    let token = hex::encode(random_bytes::<32>());
-    let token_hash = secret_hash(&token);
+    let (token, token_hash) = crate::tokens_api::new_token();
+    let token_expires_at_ms = now_ms() + st.token_ttl_ms;
     let code_hash = secret_hash(req.code.trim());
     let (user, keyring) = st
         .db
@@ -181,6 +244,13 @@ pub async fn enroll(State(st): State<AppState>, body: Body) -> ApiResult<Json<En
                     ));
                 }
             }
+            tokens::issue(&tx, &req.device_id, &token_hash, token_expires_at_ms)?;
+            audit::record_device(
+                &tx,
+                &req.device_id,
+                "device.enroll",
+                json!({"user_id": &user_id, "label": &req.label, "public_key": &req.public_key}),
+            )?;
             let user = devices::user(&tx, &user_id)?.ok_or_else(|| ApiError::not_found("user"))?;
             // The device's first trust anchor for credentials, over this authenticated channel.
             let keyring = crate::credentials::keyring(&tx)?;

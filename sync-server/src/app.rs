@@ -16,8 +16,8 @@ use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
 use crate::{
-    admin, blobs, center, center_cases, credentials_api, device_status, draws_api, enterprises_api,
-    ledger, pull, push, tasks_api, transcript_pdf, util,
+    admin, audit_api, blobs, center, center_cases, credentials_api, device_status, draws_api,
+    enterprises_api, ledger, pull, push, tasks_api, tokens_api, transcript_pdf, util,
 };
 
 /// Most bytes of a push body.
@@ -48,6 +48,18 @@ pub struct AppState {
     pub pages: Option<PathBuf>,
     /// The center's private signing keys (`--keys`).
     pub center_keys: Arc<crate::credentials::KeyFolder>,
+    /// How long a device token lives (`--token-ttl-days`).
+    pub token_ttl_ms: u64,
+    /// Per-address limits on enrollment, renewal and the public credential check.
+    pub limits: Arc<Limits>,
+}
+
+/// The rate-limited endpoints' buckets (`--limit-*`).
+#[derive(Debug)]
+pub struct Limits {
+    pub enroll: crate::rate_limit::Limiter,
+    pub renew: crate::rate_limit::Limiter,
+    pub verify: crate::rate_limit::Limiter,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -65,7 +77,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/v1/device/status", post(device_status::status))
         .route("/v1/admin/devices/{device_id}", get(admin::device_chain))
+        .route(
+            "/v1/admin/devices/{device_id}/token/revoke",
+            post(tokens_api::admin_revoke),
+        )
         .route("/v1/admin/alerts", get(admin::alerts))
+        .route("/v1/admin/audit", get(audit_api::list))
         .route("/v1/admin/center-keys", post(credentials_api::add_key))
         .route(
             "/v1/admin/center-keys/{kid}/retire",
@@ -83,6 +100,8 @@ pub fn router(state: AppState) -> Router {
             post(credentials_api::revoke),
         )
         .route("/v1/enroll", post(admin::enroll))
+        .route("/v1/token/renew", post(tokens_api::renew))
+        .route("/v1/token/revoke", post(tokens_api::sign_out))
         .route(
             "/v1/enterprises",
             post(center::post_enterprises).get(enterprises_api::register),

@@ -5,8 +5,8 @@ use fieldcase_protocol::sync::{Role, UserInfo, codes};
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::store::devices;
-use crate::util::secret_hash;
+use crate::store::{devices, tokens};
+use crate::util::{now_ms, secret_hash};
 
 /// Who is calling.
 #[derive(Debug, Clone)]
@@ -95,6 +95,24 @@ pub fn revoked() -> ApiError {
     )
 }
 
+fn token_expired() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::TOKEN_EXPIRED,
+        "访问令牌已过期，设备将用其密钥自动续期",
+        "the bearer token has expired; renew it with the device key (POST /v1/token/renew)",
+    )
+}
+
+fn token_revoked() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        codes::TOKEN_REVOKED,
+        "访问令牌已注销（已退出登录或被管理员注销）",
+        "the bearer token was revoked (signed out, or by an admin); renew it with the device key",
+    )
+}
+
 pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let token = headers
         .get(header::AUTHORIZATION)
@@ -111,13 +129,20 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> ApiResult<Pr
     state
         .db
         .read(move |s| {
-            let dev = devices::device_by_token(&s.conn, &hash)?.ok_or_else(unauthenticated)?;
-            if dev.revoked {
+            let held = tokens::held(&s.conn, &hash)?.ok_or_else(unauthenticated)?;
+            // A revoked device first: renewing would not help it.
+            if held.device_revoked {
                 return Err(revoked());
             }
-            let user = devices::user(&s.conn, &dev.user_id)?.ok_or_else(unauthenticated)?;
+            if held.token_revoked {
+                return Err(token_revoked());
+            }
+            if held.expires_at_ms.is_some_and(|t| t <= now_ms()) {
+                return Err(token_expired());
+            }
+            let user = devices::user(&s.conn, &held.user_id)?.ok_or_else(unauthenticated)?;
             Ok(Principal::Device {
-                device_id: dev.device_id,
+                device_id: held.device_id,
                 user,
             })
         })

@@ -21,7 +21,7 @@ use crate::store::Tx;
 use crate::store::changes::{self, Scope};
 use crate::store::{conflicts, fields, reference, trust};
 use crate::util::{now_ms, read_bytes, read_json};
-use crate::{credentials, enterprise_csv, enterprise_json, task_json};
+use crate::{audit, credentials, enterprise_csv, enterprise_json, task_json};
 
 pub(crate) async fn center(st: &AppState, headers: &HeaderMap) -> ApiResult<Principal> {
     let p = authenticate(st, headers).await?;
@@ -61,8 +61,9 @@ pub async fn post_enterprises(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    center(&st, &headers).await?;
+    let who = center(&st, &headers).await?;
     // A clerk's spreadsheet (text/csv) becomes the same objects a JSON import sends.
+    let csv = is_csv(&headers);
     let items = if is_csv(&headers) {
         enterprise_csv::parse(&read_bytes(body, BODY_LIMIT).await?)?
     } else {
@@ -98,6 +99,14 @@ pub async fn post_enterprises(
                     now,
                 )?;
             }
+            let ids: Vec<&str> = items.iter().filter_map(|v| v["id"].as_str()).collect();
+            audit::record(
+                &tx,
+                &who,
+                "enterprise.import",
+                &format!("{} enterprises", items.len()),
+                json!({"ids": ids, "format": if csv { "csv" } else { "json" }}),
+            )?;
             tx.commit()?;
             Ok(version)
         })
@@ -146,7 +155,7 @@ pub async fn post_officers(
     headers: HeaderMap,
     body: Body,
 ) -> ApiResult<Json<Value>> {
-    center(&st, &headers).await?;
+    let who = center(&st, &headers).await?;
     let mut items = objects(read_json(body, BODY_LIMIT).await?)?;
     let mut areas = Vec::with_capacity(items.len());
     let mut claims = Vec::with_capacity(items.len());
@@ -221,6 +230,15 @@ pub async fn post_officers(
                     now,
                 )?;
             }
+            let ids: Vec<&str> = items.iter().filter_map(|v| v["id"].as_str()).collect();
+            let sealed: Vec<&String> = tokens.keys().collect();
+            audit::record(
+                &tx,
+                &who,
+                "officer.import",
+                &format!("{} officers", items.len()),
+                json!({"ids": ids, "credentials_sealed_for": sealed}),
+            )?;
             tx.commit()?;
             Ok((version, tokens))
         })
@@ -264,6 +282,14 @@ pub async fn post_tasks(
             for (i, v) in items.iter().enumerate() {
                 task_json::check(i, v, &roster)?;
             }
+            let ids: Vec<&str> = items.iter().filter_map(|v| v["id"].as_str()).collect();
+            audit::record(
+                &tx,
+                &p,
+                "task.create",
+                &format!("{} tasks", items.len()),
+                json!({"ids": ids, "teams": &teams}),
+            )?;
             let version = store_tasks(&tx, &items, teams, &origin, &hlc, now)?;
             tx.commit()?;
             Ok(version)
@@ -368,6 +394,7 @@ pub async fn patch_task(
         _ => {}
     }
     let origin = p.origin();
+    let audit_value = req.value.clone();
     st.db
         .run(move |s| {
             let now = now_ms();
@@ -389,8 +416,19 @@ pub async fn patch_task(
             };
             let merged = merge::write(&tx, &w, now)?;
             let task = merge::task_value(&tx, &id)?.map(|t| t.0);
-            tx.commit()?;
             let mut out = merge::merged_json(&merged);
+            let action = match req.field {
+                SharedField::Assignment => "task.assign",
+                _ => "task.status",
+            };
+            audit::record(
+                &tx,
+                &p,
+                action,
+                &id,
+                json!({"value": &audit_value, "seen": req.seen, "outcome": &out}),
+            )?;
+            tx.commit()?;
             out["task"] = task.unwrap_or(Value::Null);
             Ok(Json(out))
         })
@@ -519,6 +557,14 @@ pub async fn resolve_conflict(
             }
             merge::emit_conflict(&tx, &id, now)?;
             let out = conflicts::get(&tx, &id)?.unwrap_or(Value::Null);
+            audit::record(
+                &tx,
+                &p,
+                "conflict.resolve",
+                &id,
+                json!({"resolution": resolution, "note": &req.note,
+                       "entity": c["entity"], "entity_id": c["entity_id"], "field": c["field"]}),
+            )?;
             tx.commit()?;
             Ok(Json(out))
         })

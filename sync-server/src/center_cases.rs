@@ -15,12 +15,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::{AppState, BODY_LIMIT};
-use crate::case_view;
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
 use crate::query_params::{date, one_of, page, text};
 use crate::store::{cases, devices, links, reference};
 use crate::util::{now_ms, read_json};
+use crate::{audit, case_view};
 
 /// The most cases one page of the list holds, and the default page.
 const CASES_MAX: i64 = 1000;
@@ -239,7 +239,8 @@ pub async fn review_case(
             let tx = s.conn.transaction()?;
             // The case row first, then the change log (as a push does): no lock-order cycle.
             let case = cases::lock(&tx, &id)?.ok_or_else(|| ApiError::not_found("case"))?;
-            let from = case.review.state.as_str();
+            let from_state = case.review.state.clone();
+            let from = from_state.as_str();
             if !may_follow(from, &req.state) {
                 return Err(review_refused(
                     "review.bad_transition",
@@ -281,6 +282,13 @@ pub async fn review_case(
             cases::set_review(&tx, &id, &review)?;
             let row = cases::CaseRow { review, ..case };
             cases::emit(&tx, &row, now)?;
+            audit::record(
+                &tx,
+                &p,
+                "case.review",
+                &row.case_id,
+                json!({"from": &from_state, "to": &row.review.state, "note": &row.review.note}),
+            )?;
             tx.commit()?;
             // Answer the case as the list shows it, so the page updates its row in place.
             let filter = cases::Filter {

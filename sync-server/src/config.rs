@@ -5,22 +5,31 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::rate_limit::Limit;
+
 #[derive(Debug, Parser)]
-#[command(name = "fieldcase-server", about = "fieldcase center server")]
+#[command(
+    name = "fieldcase-server",
+    about = "fieldcase center server",
+    subcommand_negates_reqs = true,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Config {
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Address to listen on; port 0 picks a free port (the real one is printed).
     #[arg(long, env = "FIELDCASE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// Database: `sqlite:PATH` (embedded) or `postgres://USER@HOST:PORT/DB` (replicas may share it).
-    #[arg(long, env = "FIELDCASE_DB")]
-    pub db: String,
+    #[arg(long, env = "FIELDCASE_DB", required = true)]
+    pub db: Option<String>,
     /// Most PostgreSQL connections this process holds (ignored for SQLite).
     #[arg(long, env = "FIELDCASE_DB_POOL", default_value_t = 8)]
     pub db_pool: usize,
     /// Where evidence blobs are stored: a folder, or `s3://BUCKET/PREFIX` (an S3-compatible
     /// object store; the `--s3-*` flags, else the `AWS_*` environment, say how to reach it).
-    #[arg(long, env = "FIELDCASE_BLOBS")]
-    pub blobs: String,
+    #[arg(long, env = "FIELDCASE_BLOBS", required = true)]
+    pub blobs: Option<String>,
     /// Folder for uploads in progress (default: `BLOBS/partial` for a folder, a temp dir for S3).
     /// Replicas behind a load balancer need sticky routing per blob or a shared folder here.
     #[arg(long, env = "FIELDCASE_STAGING")]
@@ -56,6 +65,44 @@ pub struct Config {
     /// Bootstrap admin bearer token (creates the first users).
     #[arg(long, env = "FIELDCASE_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (leaf first); needs `--tls-key`. Without
+    /// both the server speaks plain HTTP: for loopback and development only.
+    #[arg(long, env = "FIELDCASE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of `--tls-cert`.
+    #[arg(long, env = "FIELDCASE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// How long a device token lives, in days (decimals allowed); the device then renews it
+    /// with its enrolled key (`POST /v1/token/renew`).
+    #[arg(long, env = "FIELDCASE_TOKEN_TTL_DAYS", default_value_t = 30.0)]
+    pub token_ttl_days: f64,
+    /// Enrollment attempts per client address: BURST/SECONDS (one-time codes must not be
+    /// guessable by trying).
+    #[arg(long, env = "FIELDCASE_LIMIT_ENROLL", default_value = "10/600")]
+    pub limit_enroll: Limit,
+    /// Token renewals per client address: BURST/SECONDS.
+    #[arg(long, env = "FIELDCASE_LIMIT_RENEW", default_value = "10/600")]
+    pub limit_renew: Limit,
+    /// Public credential checks (`POST /public/verify`) per client address: BURST/SECONDS.
+    #[arg(long, env = "FIELDCASE_LIMIT_VERIFY", default_value = "60/60")]
+    pub limit_verify: Limit,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Writes a self-signed certificate (`cert.pem`) and its key (`key.pem`, 0600) for a demo or
+    /// test center; give `cert.pem` to devices at enrollment (`fieldcase enroll --ca`).
+    GenCert {
+        /// Folder to write into.
+        #[arg(long)]
+        out: PathBuf,
+        /// A name or address the certificate is for; repeat for several.
+        #[arg(long = "host", required = true)]
+        hosts: Vec<String>,
+        /// Days the certificate is valid.
+        #[arg(long, default_value_t = 825)]
+        days: u32,
+    },
 }
 
 /// Where the database lives.
@@ -74,8 +121,19 @@ pub enum BlobsUrl {
 }
 
 impl Config {
+    /// The token lifetime in ms, checked.
+    pub fn token_ttl_ms(&self) -> Result<u64, String> {
+        let d = self.token_ttl_days;
+        if !(d.is_finite() && d > 0.0 && d <= 3650.0) {
+            return Err(format!(
+                "--token-ttl-days {d}: must be above 0 and at most 3650"
+            ));
+        }
+        Ok((d * 86_400_000.0).round().max(1.0) as u64)
+    }
+
     pub fn blobs_url(&self) -> Result<BlobsUrl, String> {
-        let s = self.blobs.as_str();
+        let s = self.blobs.as_deref().unwrap_or_default();
         if let Some(rest) = s.strip_prefix("s3://") {
             let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
             if bucket.is_empty() {
@@ -115,7 +173,7 @@ impl Config {
     }
 
     pub fn db_url(&self) -> Result<DbUrl, String> {
-        let s = self.db.as_str();
+        let s = self.db.as_deref().unwrap_or_default();
         if let Some(rest) = s
             .strip_prefix("sqlite://")
             .or_else(|| s.strip_prefix("sqlite:"))

@@ -8,18 +8,20 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use fieldcase_protocol::credential::{CredentialVerdict, Kid, SignedKeyring, verify_credential};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::{AppState, BODY_LIMIT};
+use crate::audit;
 use crate::auth::authenticate;
 use crate::center::center;
 use crate::credentials::{self, today_cst};
 use crate::error::{ApiError, ApiResult};
 use crate::store::{changes, trust};
+use crate::tls::ClientAddr;
 use crate::util::{now_ms, read_json};
 
 /// Most bytes of a verification request: a token is well under 1 KiB.
@@ -50,8 +52,10 @@ pub struct VerifyRequest {
 /// revocation list, on today's date in China Standard Time.
 pub async fn public_verify(
     State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<ClientAddr>,
     body: Body,
 ) -> ApiResult<Json<CredentialVerdict>> {
+    st.limits.verify.take(peer.0.ip())?;
     let req: VerifyRequest = read_json(body, VERIFY_LIMIT).await?;
     let (ring, _, list) = st.db.read(|s| credentials::trusted(&s.conn)).await?;
     Ok(Json(verify_credential(
@@ -69,7 +73,8 @@ fn conflict(code: &str, zh: impl Into<String>, en: impl Into<String>) -> ApiErro
 /// `POST /v1/admin/center-keys`: a new signing key, which signs new tokens and lists from now
 /// on. Answers `{"kid", "keyring_seq"}`.
 pub async fn add_key(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
-    authenticate(&st, &headers).await?.require_admin()?;
+    let who = authenticate(&st, &headers).await?;
+    who.require_admin()?;
     let folder = st.center_keys.clone();
     st.db
         .run(move |s| {
@@ -79,6 +84,13 @@ pub async fn add_key(State(st): State<AppState>, headers: HeaderMap) -> ApiResul
             let key = folder.create(now as i64).map_err(ApiError::internal)?;
             trust::insert_key(&tx, &key)?;
             let (seq, _) = credentials::publish_keyring(&tx, &folder, None, now)?;
+            audit::record(
+                &tx,
+                &who,
+                "center_key.add",
+                &key.kid.to_string(),
+                json!({"public_key": key.public_key.to_string(), "keyring_seq": seq}),
+            )?;
             tx.commit()?;
             Ok(Json(json!({"kid": key.kid, "keyring_seq": seq})))
         })
@@ -93,7 +105,8 @@ pub async fn retire_key(
     Path(kid): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Json<Value>> {
-    authenticate(&st, &headers).await?.require_admin()?;
+    let who = authenticate(&st, &headers).await?;
+    who.require_admin()?;
     let kid: Kid = kid.parse().map_err(|_| ApiError::not_found("center key"))?;
     let folder = st.center_keys.clone();
     st.db
@@ -124,6 +137,13 @@ pub async fn retire_key(
             }
             trust::retire_key(&tx, &kid, now as i64)?;
             let (seq, _) = credentials::publish_keyring(&tx, &folder, Some(&kid), now)?;
+            audit::record(
+                &tx,
+                &who,
+                "center_key.retire",
+                &kid.to_string(),
+                json!({"keyring_seq": seq}),
+            )?;
             tx.commit()?;
             Ok(Json(json!({"kid": kid, "retired_at_ms": now, "keyring_seq": seq})))
         })
@@ -174,6 +194,13 @@ pub async fn revoke(
                 ));
             }
             let seq = credentials::publish_revocations(&tx, &folder, now)?;
+            audit::record(
+                &tx,
+                &p,
+                "credential.revoke",
+                &number,
+                json!({"reason": &reason, "revocations_seq": seq}),
+            )?;
             tx.commit()?;
             Ok(Json(json!({
                 "number": number, "revoked_at_ms": now, "reason": reason, "revocations_seq": seq,

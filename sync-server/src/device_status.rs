@@ -97,6 +97,13 @@ pub async fn reinstate(
                     format!("device {device_id} is not revoked; there is nothing to reinstate"),
                 ));
             };
+            crate::audit::record(
+                &tx,
+                &who,
+                "device.reinstate",
+                &device_id,
+                json!({"was_revoked_at_ms": was}),
+            )?;
             tx.commit()?;
             Ok(Json(json!({
                 "device_id": device_id, "revoked": false, "was_revoked_at_ms": was,

@@ -20,8 +20,8 @@ use crate::draw::{self, Object, Officer};
 use crate::error::{ApiError, ApiResult};
 use crate::store::sql::args;
 use crate::store::{DbResult, Sql, changes, reference};
-use crate::task_json;
 use crate::util::{new_id, now_ms, read_json};
+use crate::{audit, task_json};
 
 /// Used when the plan gives no cap (forms/procedures/inspection.yaml `annual_cap`).
 const DEFAULT_ANNUAL_CAP: i64 = 2;
@@ -356,6 +356,15 @@ pub async fn post_draw(
                     now,
                     req.create_tasks
                 ],
+            )?;
+            audit::record(
+                &tx,
+                &p,
+                "draw.record",
+                &id,
+                json!({"name": &req.name, "year": req.year, "seed": record["seed"],
+                       "create_tasks": req.create_tasks,
+                       "drawn": record["drawn"].as_array().map_or(0, Vec::len)}),
             )?;
             tx.commit()?;
             Ok(Json(record))

@@ -10,6 +10,8 @@ use fieldcase_protocol::sync::{ErrorBody, codes};
 pub struct ApiError {
     pub status: StatusCode,
     pub body: ErrorBody,
+    /// Seconds for a `Retry-After` header (a rate-limited request).
+    pub retry_after_s: Option<u32>,
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -24,6 +26,7 @@ impl ApiError {
         ApiError {
             status,
             body: ErrorBody::new(code, zh, en),
+            retry_after_s: None,
         }
     }
 
@@ -89,6 +92,11 @@ impl From<std::io::Error> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(self.body)).into_response()
+        let mut resp = (self.status, Json(self.body)).into_response();
+        if let Some(s) = self.retry_after_s {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, s.into());
+        }
+        resp
     }
 }

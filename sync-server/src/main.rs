@@ -2,6 +2,8 @@
 
 mod admin;
 mod app;
+mod audit;
+mod audit_api;
 mod auth;
 mod blob_store;
 mod blobs;
@@ -22,6 +24,7 @@ mod enterprise_csv;
 mod enterprise_json;
 mod enterprises_api;
 mod error;
+mod gen_cert;
 mod ledger;
 mod merge;
 mod pages;
@@ -29,10 +32,13 @@ mod pull;
 mod push;
 mod push_group;
 mod query_params;
+mod rate_limit;
 mod signatures;
 mod store;
 mod task_json;
 mod tasks_api;
+mod tls;
+mod tokens_api;
 mod transcript_pdf;
 mod util;
 
@@ -55,7 +61,13 @@ async fn main() -> std::process::ExitCode {
         .init();
     // TLS to an S3 endpoint: rustls on ring (the workspace builds no aws-lc).
     let _ = rustls::crypto::ring::default_provider().install_default();
-    match run(Config::parse()).await {
+    let cfg = Config::parse();
+    let result = match &cfg.command {
+        Some(config::Command::GenCert { out, hosts, days }) => gen_cert::write(out, hosts, *days)
+            .map(|()| println!("wrote {0}/cert.pem and {0}/key.pem", out.display())),
+        None => run(cfg).await,
+    };
+    match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("fieldcase-server: {e}");
@@ -66,6 +78,12 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cfg: Config) -> Result<(), String> {
     let pool = cfg.db_pool;
+    let token_ttl_ms = cfg.token_ttl_ms()?;
+    // Read the certificate before anything else: a wrong file should stop the start at once.
+    let tls = match (&cfg.tls_cert, &cfg.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        _ => None,
+    };
     let center_keys = std::sync::Arc::new(credentials::KeyFolder::open(&cfg.keys_dir()?)?);
     let db = match cfg.db_url()? {
         DbUrl::Sqlite(path) => {
@@ -94,6 +112,18 @@ async fn run(cfg: Config) -> Result<(), String> {
         .map_err(|e| format!("projecting case facts: {}", e.body.en))?;
     if projected > 0 {
         tracing::info!(cases = projected, "case facts projected again");
+    }
+    // Tokens issued before tokens expired live the configured time from this start on.
+    let expires = util::now_ms() + token_ttl_ms;
+    let given = db
+        .run(move |s| Ok(store::tokens::backfill_expiry(&s.conn, expires)?))
+        .await
+        .map_err(|e| format!("token expiry: {}", e.body.en))?;
+    if given > 0 {
+        tracing::info!(
+            devices = given,
+            "tokens issued before expiry existed now expire"
+        );
     }
     let (blobs, default_staging) = match cfg.blobs_url()? {
         BlobsUrl::Local(dir) => {
@@ -135,15 +165,36 @@ async fn run(cfg: Config) -> Result<(), String> {
         pdf,
         pages: cfg.pages.clone(),
         center_keys,
+        token_ttl_ms,
+        limits: std::sync::Arc::new(app::Limits {
+            enroll: rate_limit::Limiter::new(("注册", "enrollment"), cfg.limit_enroll),
+            renew: rate_limit::Limiter::new(("令牌续期", "token renewal"), cfg.limit_renew),
+            verify: rate_limit::Limiter::new(("执法证核验", "credential check"), cfg.limit_verify),
+        }),
     };
     let listener = listen(cfg.listen).map_err(|e| format!("listen {}: {e}", cfg.listen))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!("listening on {addr}");
     let _ = std::io::stdout().flush();
-    axum::serve(listener, app::router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())?;
+    tracing::info!("serving {scheme}://{addr}");
+    let service = app::router(state).into_make_service_with_connect_info::<tls::ClientAddr>();
+    match tls {
+        // The same graceful shutdown either way: axum stops accepting and lets in-flight
+        // requests (a push being committed) finish.
+        Some(config) => {
+            let listener = tls::TlsListener::new(listener, config).map_err(|e| e.to_string())?;
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        None => {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+    }
+    .map_err(|e| e.to_string())?;
     let _ = tokio::task::spawn_blocking(move || drop(last_db)).await;
     tracing::info!("stopped");
     Ok(())

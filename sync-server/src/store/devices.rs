@@ -130,16 +130,6 @@ pub fn lock(conn: &dyn Sql, device_id: &str) -> DbResult<Option<Device>> {
     .transpose()
 }
 
-pub fn device_by_token(conn: &dyn Sql, token_sha256: &str) -> DbResult<Option<Device>> {
-    conn.query_opt(
-        &format!("SELECT {DEVICE_COLS} FROM devices WHERE token_sha256 = ?1"),
-        args![token_sha256],
-    )?
-    .as_ref()
-    .map(device_row)
-    .transpose()
-}
-
 pub fn insert_device(
     conn: &dyn Sql,
     device_id: &str,

@@ -128,6 +128,26 @@ ALTER TABLE officers ADD COLUMN credential_number TEXT;
 UPDATE officers SET credential_number = json_extract(value, '$.credential.number');
 CREATE INDEX officers_credential ON officers(credential_number);
 "#,
+    // 7: tokens that expire and can be revoked, and the center's own audit log (issue 7).
+    // A device's current token gets an expiry (set for tokens issued before this at the next
+    // start, see `tokens::backfill_expiry`) and may be revoked without revoking the device;
+    // `renewed_at_ms` is the time of the last renewal accepted, so a renewal request cannot be
+    // replayed. `center_audit` is a hash chain of every admin and review action; its head row
+    // (seq and hash of the last entry) is what an append locks and what shows a cut tail.
+    r#"
+ALTER TABLE devices ADD COLUMN token_expires_at_ms INTEGER;
+ALTER TABLE devices ADD COLUMN token_revoked_at_ms INTEGER;
+ALTER TABLE devices ADD COLUMN renewed_at_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE center_audit(
+    seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL, detail TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE INDEX center_audit_actor ON center_audit(actor, seq);
+CREATE INDEX center_audit_action ON center_audit(action, seq);
+CREATE INDEX center_audit_at ON center_audit(at_ms);
+CREATE TABLE center_audit_head(
+    id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
+INSERT INTO center_audit_head VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

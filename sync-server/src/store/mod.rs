@@ -12,6 +12,7 @@
 //! transaction: a push locks its device's row (`devices::lock`), and every transaction that
 //! appends to the change log locks the log's counter row first (`changes::lock_log`).
 
+pub mod audit;
 pub mod blobs;
 pub mod cases;
 pub mod changes;
@@ -27,6 +28,7 @@ mod pool;
 pub mod reference;
 pub mod sql;
 mod sqlite;
+pub mod tokens;
 pub mod trust;
 
 use std::path::Path;
