@@ -5,11 +5,13 @@
 //! The routes come from `openapi.json`, not from this file: a route described there without a
 //! row in [`ROUTES`] fails the matrix by name, so a new route cannot ship without its rule.
 //! Each row names who may call the route ([`Access`]); from that, every principal's answer is
-//! fixed: 401 for no token or a token the server does not know, 403 for a role outside the
-//! route's scope or a revoked device, 200 for everyone allowed (each call is built with valid
+//! fixed: 401 for no token, a token the server does not know, an expired token
+//! (`token.expired`) or a revoked token (`token.revoked`, the device itself not revoked), 403
+//! for a role outside the route's scope or a revoked device, 200 for everyone allowed (each call is built with valid
 //! input, so "allowed" is a real success, not a 400 that happens to be past the auth check).
-//! After every refused call the center's observable state is compared with the state before it:
-//! a refused write stores nothing.
+//! After every refused call the center's observable state (the center's audit log included, which
+//! every admin and review action appends to) is compared with the state before it: a refused
+//! write stores nothing.
 //!
 //! Scope beyond role (a team's inspector and another team's blob, tasks and cases; a push naming
 //! another device; escalating one's own role; re-enrolling a revoked device) is in
@@ -20,6 +22,7 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use fieldcase_protocol::sync::{DeviceStatusRequest, RenewRequest};
 use fieldcase_protocol::{KeyPair, Sha256};
 use serde_json::{Value, json};
 
@@ -43,11 +46,15 @@ enum Who {
     AdminDevice,
     /// An inspector's device, revoked by the admin.
     Revoked,
+    /// An inspector's device whose token expired (the device is fine: it could renew).
+    Expired,
+    /// An inspector's device whose token an admin revoked (the device itself is not revoked).
+    TokenRevoked,
 }
 
 use Who::*;
 
-const ALL: [Who; 9] = [
+const ALL: [Who; 11] = [
     NoToken,
     UnknownToken,
     Malformed,
@@ -57,6 +64,8 @@ const ALL: [Who; 9] = [
     CenterStaff,
     AdminDevice,
     Revoked,
+    Expired,
+    TokenRevoked,
 ];
 
 impl Who {
@@ -71,13 +80,15 @@ impl Who {
             CenterStaff => "center",
             AdminDevice => "admindev",
             Revoked => "revoked",
+            Expired => "expired",
+            TokenRevoked => "tokrevoked",
         }
     }
 
     /// The role of the user behind a device token.
     fn device_role(self) -> Option<&'static str> {
         match self {
-            Inspector | Revoked => Some("inspector"),
+            Inspector | Revoked | Expired | TokenRevoked => Some("inspector"),
             GridWorker => Some("grid_worker"),
             CenterStaff => Some("center_staff"),
             AdminDevice => Some("admin"),
@@ -121,8 +132,9 @@ impl Access {
             return Ok;
         }
         match who {
-            // No credential, or one the server cannot read or never issued.
-            NoToken | UnknownToken | Malformed => return Unauthenticated,
+            // No credential, one the server cannot read or never issued, one past its expiry or
+            // revoked: the device behind the last two may renew, but this token gets nothing.
+            NoToken | UnknownToken | Malformed | Expired | TokenRevoked => return Unauthenticated,
             // Known token, but its device may no longer do anything.
             Revoked => return Forbidden,
             _ => {}
@@ -159,6 +171,19 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Admin,
     ),
     ("get", "/v1/admin/alerts", Access::Admin),
+    // A revoked device's way back, a leaked token's end, and the log of every admin act: the
+    // admin's.
+    (
+        "post",
+        "/v1/admin/devices/{device_id}/reinstate",
+        Access::Admin,
+    ),
+    (
+        "post",
+        "/v1/admin/devices/{device_id}/token/revoke",
+        Access::Admin,
+    ),
+    ("get", "/v1/admin/audit", Access::Admin),
     // The center's signing keys: adding one changes what every verifier trusts.
     ("post", "/v1/admin/center-keys", Access::Admin),
     ("post", "/v1/admin/center-keys/{kid}/retire", Access::Admin),
@@ -170,6 +195,13 @@ const ROUTES: &[(&str, &str, Access)] = &[
     // A new device has no token yet: the one-time code in the body is the credential, so a
     // header (good, bad or revoked) neither helps nor hurts.
     ("post", "/v1/enroll", Access::Open),
+    // Renewal and the device's status check carry their credential in the body (a request
+    // signed by the device's enrolled key): an expired or revoked token is exactly when they are
+    // needed, so the header neither helps nor hurts.
+    ("post", "/v1/token/renew", Access::Open),
+    ("post", "/v1/device/status", Access::Open),
+    // Signing out revokes the caller's own device token; the bootstrap token has none.
+    ("post", "/v1/token/revoke", Access::AnyDevice),
     // Reference data, dispatch, review and conflicts are the center's (staff and admins); field
     // users get their share through pull, and never write center-side fields.
     ("post", "/v1/enterprises", Access::Center),
@@ -317,6 +349,51 @@ fn shadow(d: &Dev) -> Dev {
     }
 }
 
+/// Renews `d`'s token with its key; answers the new token.
+fn renew_token(base: &str, d: &Dev) -> String {
+    let req = RenewRequest::signed(1, &d.id, now_ms(), &d.key).unwrap();
+    let (st, r) = call(
+        "POST",
+        &format!("{base}/v1/token/renew"),
+        None,
+        Some(serde_json::to_value(req).unwrap()),
+    );
+    assert_eq!(st, 200, "{r}");
+    r["token"].as_str().unwrap().to_string()
+}
+
+/// Gives `d` a token that has expired: a second server on the same database, configured with
+/// tokens that live under a second, renews it (replicas share the database, so the expiry is
+/// the one every replica sees); it is past that by the time this returns.
+fn expire_token(s: &Server, d: &mut Dev) {
+    let db = match (&s.pg, &s.blobs) {
+        (Some(url), _) => url.clone(),
+        (None, Blobs::Local(blobs)) => {
+            format!(
+                "sqlite:{}",
+                blobs.parent().unwrap().join("center.db").display()
+            )
+        }
+        (None, Blobs::S3(_)) => unreachable!("the matrix keeps blobs in a folder"),
+    };
+    let short = spawn_flags(
+        tempfile::tempdir().unwrap(),
+        &db,
+        None,
+        None,
+        &["--token-ttl-days", "0.00001"],
+    );
+    d.token = renew_token(&short.base, d);
+    drop(short);
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let (st, r) = d.pull(0);
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (401, Some("token.expired")),
+        "{r}"
+    );
+}
+
 /// Everything the matrix needs on one server.
 struct Ctx<'a> {
     s: &'a Server,
@@ -338,6 +415,10 @@ struct Ctx<'a> {
     numbers: BTreeMap<Who, String>,
     /// A credential token the center issued.
     token: String,
+    /// Per principal: a device whose token it renews (and whose status it asks), and a revoked
+    /// device it reinstates.
+    renewers: BTreeMap<Who, Dev>,
+    reinstated: BTreeMap<Who, String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -365,6 +446,13 @@ impl<'a> Ctx<'a> {
             None,
         );
         assert_eq!(st, 200, "{r}");
+        let (st, r) = s.admin(
+            "POST",
+            &format!("/v1/admin/devices/{}/token/revoke", devs[&TokenRevoked].id),
+            None,
+        );
+        assert_eq!(st, 200, "{r}");
+        expire_token(s, devs.get_mut(&Expired).unwrap());
 
         // Per principal: a device to revoke, a dispatched task to patch, a task with a conflict
         // (an illegal status change, dispatched -> done, is kept as a conflict record), a code.
@@ -483,6 +571,30 @@ impl<'a> Ctx<'a> {
         let (st, r) = s.admin("POST", "/v1/officers", Some(Value::Array(roster)));
         assert_eq!(st, 200, "{r}");
         let token = r["tokens"]["O-R-none"].as_str().unwrap().to_string();
+
+        let mut renewers = BTreeMap::new();
+        let mut reinstated = BTreeMap::new();
+        for who in ALL {
+            let tag = who.tag();
+            let r = s.enroll_as(
+                &format!("renewer-{tag}"),
+                "inspector",
+                Some("team-a"),
+                "3205",
+                next(),
+            );
+            renewers.insert(who, r);
+            let d = s.enroll_as(
+                &format!("reinstated-{tag}"),
+                "inspector",
+                Some("team-a"),
+                "3205",
+                next(),
+            );
+            let (st, r) = s.admin("POST", &format!("/v1/admin/devices/{}/revoke", d.id), None);
+            assert_eq!(st, 200, "{r}");
+            reinstated.insert(who, d.id);
+        }
         Ctx {
             s,
             devs,
@@ -495,6 +607,17 @@ impl<'a> Ctx<'a> {
             kids,
             numbers,
             token,
+            renewers,
+            reinstated,
+        }
+    }
+
+    /// What a device does after `who`'s call succeeded: one that signed out renews its token
+    /// with its key (the way the app does), so its later calls are still its own.
+    fn after(&mut self, method: &str, path: &str, who: Who) {
+        if (method, path) == ("post", "/v1/token/revoke") {
+            let d = self.devs.get_mut(&who).expect("a device signed out");
+            d.token = renew_token(&self.s.base, d);
         }
     }
 
@@ -534,6 +657,26 @@ impl<'a> Ctx<'a> {
                 Body::Empty,
             ),
             ("get", "/v1/admin/alerts") => (path.into(), Body::Empty),
+            ("post", "/v1/admin/devices/{device_id}/reinstate") => (
+                format!("/v1/admin/devices/{}/reinstate", self.reinstated[&who]),
+                Body::Empty,
+            ),
+            ("post", "/v1/admin/devices/{device_id}/token/revoke") => (
+                format!("/v1/admin/devices/{}/token/revoke", self.victims[&who]),
+                Body::Empty,
+            ),
+            ("get", "/v1/admin/audit") => ("/v1/admin/audit?limit=5".into(), Body::Empty),
+            ("post", "/v1/token/renew") => {
+                let d = &self.renewers[&who];
+                let req = RenewRequest::signed(1, &d.id, now_ms(), &d.key).unwrap();
+                (path.into(), j(serde_json::to_value(req).unwrap()))
+            }
+            ("post", "/v1/device/status") => {
+                let d = &self.renewers[&who];
+                let req = DeviceStatusRequest::signed(&d.id, now_ms(), &d.key).unwrap();
+                (path.into(), j(serde_json::to_value(req).unwrap()))
+            }
+            ("post", "/v1/token/revoke") => (path.into(), Body::Empty),
             ("post", "/v1/enroll") => {
                 let key = KeyPair::from_seed_unchecked([200 + who as u8; 32]).unwrap();
                 (
@@ -675,6 +818,7 @@ impl<'a> Ctx<'a> {
             .values()
             .map(|d| d.id.clone())
             .chain(self.victims.values().cloned())
+            .chain(self.reinstated.values().cloned())
         {
             let chain = admin("GET", &format!("/v1/admin/devices/{id}"));
             devices.insert(id, json!([chain["revoked"], chain["last_seq"]]));
@@ -688,7 +832,20 @@ impl<'a> Ctx<'a> {
         let (upload, _) = s.admin("HEAD", &format!("/v1/blobs/{sha}"), None);
         let (_, keyring) = s.admin("GET", "/public/keyring", None);
         let (_, revocations) = s.admin("GET", "/public/revocations", None);
+        // Every admin and review action appends to the audit log: a refused one must not. The
+        // code made above to probe for `who`'s user is an action too: its entries are not counted.
+        let audit = admin("GET", "/v1/admin/audit?limit=1");
+        let probes = admin(
+            "GET",
+            &format!(
+                "/v1/admin/audit?action=enrollment_code.create&target=made-by-{}&limit=1000",
+                who.tag()
+            ),
+        );
+        let probes = probes["entries"].as_array().map_or(0, Vec::len) as i64;
+        let entries = audit["chain_entries"].as_i64().unwrap_or(-1) - probes;
         json!({
+            "audit": [entries, audit["chain_ok"]],
             "keyring": keyring,
             "revocations": revocations,
             "log_head": pull["cursor"],
@@ -771,11 +928,19 @@ fn matrix(s: &Server) {
             if st != wanted {
                 failures.push(format!("{what}: {st} (want {wanted}) {resp}"));
             }
+            if st == 200 {
+                ctx.after(&method, &path, who);
+            }
             if let Some(before) = before {
                 // A refusal is an auth refusal, and nothing it asked for happened.
                 let code = resp["code"].as_str().unwrap_or("");
-                if method != "head" && !code.starts_with("auth.") {
-                    failures.push(format!("{what}: refusal code {code:?}, not auth.*"));
+                let want_code = match who {
+                    Expired => "token.expired",
+                    TokenRevoked => "token.revoked",
+                    _ => "auth.",
+                };
+                if method != "head" && !code.starts_with(want_code) {
+                    failures.push(format!("{what}: refusal code {code:?}, not {want_code}*"));
                 }
                 let after = ctx.state(who);
                 if after != before {

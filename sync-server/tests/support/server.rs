@@ -79,8 +79,32 @@ pub fn spawn_with(
     owned: Option<String>,
     bucket: Option<crate::support::moto::Bucket>,
 ) -> Server {
+    spawn_flags(dir, db, owned, bucket, &[])
+}
+
+/// A server on a fresh database of `backend` with more flags (`--token-ttl-days`, `--limit-*`,
+/// `--tls-cert` …). With `--tls-cert` its `base` is `https://`.
+pub fn start_flags(backend: Backend, flags: &[&str]) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let db = match backend {
+        Backend::Sqlite => format!("sqlite:{}", dir.path().join("center.db").display()),
+        Backend::Postgres => crate::support::pg_cluster::fresh_database(),
+    };
+    let owned = matches!(backend, Backend::Postgres).then(|| db.clone());
+    spawn_flags(dir, &db, owned, None, flags)
+}
+
+/// [`spawn_with`] and `flags` after the usual ones.
+pub fn spawn_flags(
+    dir: tempfile::TempDir,
+    db: &str,
+    owned: Option<String>,
+    bucket: Option<crate::support::moto::Bucket>,
+    flags: &[&str],
+) -> Server {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fieldcase-server"));
     cmd.args(["--listen", "127.0.0.1:0"]).arg("--db").arg(db);
+    cmd.args(flags);
     let keys = keys_for(db);
     if db.starts_with("postgres") {
         cmd.arg("--keys").arg(&keys);
@@ -120,9 +144,14 @@ pub fn spawn_with(
         .strip_prefix("listening on ")
         .expect("listening line")
         .to_string();
+    let scheme = if flags.contains(&"--tls-cert") {
+        "https"
+    } else {
+        "http"
+    };
     Server {
         child,
-        base: format!("http://{addr}"),
+        base: format!("{scheme}://{addr}"),
         addr,
         pg: owned,
         blobs,
