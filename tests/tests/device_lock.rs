@@ -391,3 +391,72 @@ fn now_ms() -> u64 {
     use fieldcase_core::env::Env;
     SystemEnv.now_ms()
 }
+
+/// `POST /v1/device/status` answers only the device's own key, only near the center's time.
+#[test]
+fn the_status_check_answers_only_the_devices_own_key_near_the_centers_time() {
+    use fieldcase_protocol::KeyPair;
+    use fieldcase_protocol::sync::DeviceStatusRequest;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let server = Server::start(&tmp.path().join("center"));
+    server.load_demo_center();
+    support::test_keys();
+    let dir = tmp.path().join("device");
+    let app = App::open(&dir, &support::root().join("forms"), SystemEnv).expect("open the app");
+    let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
+    let device_id = app
+        .enroll(EnrollArgs {
+            server: server.url.clone(),
+            code,
+            label: String::new(),
+            pin: "240917".into(),
+        })
+        .expect("enroll")
+        .device_id;
+    drop(app);
+    let store = Store::open(&dir, "unused: the store exists", "").expect("store");
+    let ask = |req: &DeviceStatusRequest| {
+        server.call(
+            "POST",
+            "/v1/device/status",
+            "",
+            Some(&serde_json::to_value(req).expect("json")),
+        )
+    };
+    let signed =
+        |at: u64, key: &KeyPair| DeviceStatusRequest::signed(&device_id, at, key).expect("sign");
+    let (status, body) = ask(&signed(now_ms(), &store.device.key));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"device_id": device_id, "status": "active"}));
+
+    let stranger = KeyPair::from_seed_unchecked([9; 32]).expect("key");
+    let (status, body) = ask(&signed(now_ms(), &stranger));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("auth.missing")),
+        "{body}"
+    );
+    let mut unknown = signed(now_ms(), &store.device.key);
+    unknown.device_id = "D-NOBODY".into();
+    assert_eq!(
+        ask(&unknown).0,
+        401,
+        "an unknown device gets the same answer"
+    );
+    let (status, body) = ask(&signed(now_ms() - 10 * 60 * 1000, &store.device.key));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("sync.clock_ahead")),
+        "{body}"
+    );
+
+    server.admin(
+        "POST",
+        &format!("/v1/admin/devices/{device_id}/revoke"),
+        &json!({}),
+    );
+    let (status, body) = ask(&signed(now_ms(), &store.device.key));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["status"], json!("revoked"));
+    assert!(body["revoked_at_ms"].as_u64().is_some(), "{body}");
+}
