@@ -252,6 +252,23 @@ fn a_revoked_device_locks_its_store_and_unlocks_when_reinstated() {
         }
     }
 
+    // The CLI on the same store says so plainly, in both languages, with what an admin does.
+    let status = support::fieldcase(&dir, &["sync", "--status"]);
+    let said = String::from_utf8_lossy(&status.stderr);
+    assert!(
+        said.contains("本机存储已锁定") && said.contains("the store is locked"),
+        "{said}"
+    );
+    let json: Value = serde_json::from_slice(&status.stdout).expect("status JSON");
+    assert_eq!(json["locked"]["server"], json!(server.url));
+    let run = support::fieldcase(&dir, &["sync"]);
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(
+        said.contains("sealed on this device, not deleted") && said.contains("reinstate"),
+        "{said}"
+    );
+
     // Sealed: nothing deleted, altered or sent; the chain gained only the lock's own link.
     app.sync_now(NoArgs {}).expect("check again");
     support::wait_for("the check with the center", || {
