@@ -73,9 +73,18 @@ pub(crate) fn run(
         code,
         label,
         pin: Some(pin),
+        ca,
     } = &cmd
     {
-        return crate::sync_cmd::enroll_with_pin(store, forms, server, code, label, pin);
+        return crate::sync_cmd::enroll_with_pin(
+            store,
+            forms,
+            server,
+            code,
+            label,
+            pin,
+            ca.as_deref(),
+        );
     }
     let mut eng = open(store, forms, clock)?;
     match cmd {
@@ -169,7 +178,8 @@ pub(crate) fn run(
             code,
             label,
             pin: _,
-        } => crate::sync_cmd::enroll(&mut eng, &server, &code, &label),
+            ca,
+        } => crate::sync_cmd::enroll(&mut eng, &server, &code, &label, ca.as_deref()),
         Command::Sync {
             status,
             watch,

@@ -32,8 +32,20 @@ fn locked(lock: &sync::DeviceLock) -> String {
     )
 }
 
-pub(crate) fn enroll(eng: &mut Eng, server: &str, code: &str, label: &str) -> Result<(), String> {
-    let user = sync::enroll(eng, server, code, label).map_err(fail)?;
+/// The PEM text of `--ca FILE`.
+fn read_ca(path: &std::path::Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("--ca {}: {e}", path.display()))
+}
+
+pub(crate) fn enroll(
+    eng: &mut Eng,
+    server: &str,
+    code: &str,
+    label: &str,
+    ca: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let pem = ca.map(read_ca).transpose()?;
+    let user = sync::enroll_with_ca(eng, server, code, label, pem.as_deref()).map_err(fail)?;
     println!(
         "enrolled with {server} as {} ({}, {:?}, area {})",
         user.name, user.user_id, user.role, user.area
@@ -50,10 +62,24 @@ pub(crate) fn enroll_with_pin(
     code: &str,
     label: &str,
     pin: &str,
+    ca: Option<&std::path::Path>,
 ) -> Result<(), String> {
     use fieldcase_core::app::{App, EnrollArgs};
+    let pem = ca.map(read_ca).transpose()?;
+    if pem.is_some() && !server.starts_with("https://") {
+        return Err(format!(
+            "--ca is for an https:// center; {server} is not one"
+        ));
+    }
     let app = App::open(store, forms, fieldcase_core::env::SystemEnv)
         .map_err(|e| format!("refused [{}]\n  {}\n  {}", e.code, e.zh, e.en))?;
+    if let Some(pem) = &pem {
+        // The app's first run enrolls with whatever certificate the store was provisioned with
+        // (the store exists now: the app made it).
+        let mut s = fieldcase_core::store::Store::open(store, "unused: the store exists", "")
+            .map_err(err)?;
+        sync::set_center_ca(&mut s, pem).map_err(fail)?;
+    }
     let state = app
         .enroll(EnrollArgs {
             server: server.to_string(),

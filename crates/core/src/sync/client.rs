@@ -2,19 +2,21 @@
 //! thread). Every request names the protocol version; every answer's server time is recorded so
 //! the device can correct its clock.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::io::Read;
 use std::time::Duration;
 
 use fieldcase_protocol::sync::{
     self, BlobState, DeviceStatusRequest, DeviceStatusResponse, EnrollRequest, EnrollResponse,
     ErrorBody, PROTOCOL_HEADER, PROTOCOL_VERSION, PullResponse, PushRequest, PushResponse,
-    SERVER_TIME_HEADER, UPLOAD_LENGTH, UPLOAD_OFFSET,
+    RenewResponse, SERVER_TIME_HEADER, UPLOAD_LENGTH, UPLOAD_OFFSET,
 };
 use reqwest::StatusCode;
 use reqwest::blocking::{Body, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 
+use super::center_tls;
+use super::renew::{Identity, renewable};
 use crate::env::{Env, SystemEnv};
 
 /// Why a sync call failed.
@@ -57,28 +59,54 @@ fn now_ms() -> u64 {
 #[derive(Debug)]
 pub struct Client {
     base: String,
-    token: Option<String>,
+    token: RefCell<Option<String>>,
     http: reqwest::blocking::Client,
     /// Server clock minus device clock, from the last answer (ms).
     offset: Cell<Option<i64>>,
+    /// The device, when this client may renew its token by itself.
+    identity: Option<Identity>,
+    /// A token this client got by renewal and the store has not kept yet.
+    renewed: RefCell<Option<String>>,
 }
 
 impl Client {
     /// `base` like `https://center.example/` or `http://127.0.0.1:8080`.
     pub fn new(base: &str, token: Option<String>) -> Result<Client, SyncError> {
+        Self::connect(base, token, None, None)
+    }
+
+    /// Like [`Client::new`], trusting only the certificates in `ca_pem` for TLS (when given),
+    /// and renewing an expired or revoked token with `identity`'s key (when given).
+    pub fn connect(
+        base: &str,
+        token: Option<String>,
+        ca_pem: Option<&str>,
+        identity: Option<Identity>,
+    ) -> Result<Client, SyncError> {
         // rustls on ring; installing twice is harmless.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let http = reqwest::blocking::Client::builder()
+        let mut builder = reqwest::blocking::Client::builder()
             .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(120))
+            .timeout(Duration::from_secs(120));
+        if let Some(pem) = ca_pem {
+            builder = builder.tls_certs_only(center_tls::certificates(pem)?);
+        }
+        let http = builder
             .build()
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+            .map_err(|e| SyncError::Network(center_tls::explain(&e)))?;
         Ok(Client {
             base: base.trim_end_matches('/').to_string(),
-            token,
+            token: RefCell::new(token),
             http,
             offset: Cell::new(None),
+            identity,
+            renewed: RefCell::new(None),
         })
+    }
+
+    /// The token a renewal brought, once: the caller keeps it in the store.
+    pub fn take_renewed_token(&self) -> Option<String> {
+        self.renewed.borrow_mut().take()
     }
 
     /// Server clock minus device clock as of the last answer.
@@ -92,14 +120,58 @@ impl Client {
 
     fn prepare(&self, rb: RequestBuilder) -> RequestBuilder {
         let rb = rb.header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string());
-        match &self.token {
+        match &*self.token.borrow() {
             Some(t) => rb.bearer_auth(t),
             None => rb,
         }
     }
 
+    /// Trades the device's key for a new token (`POST /v1/token/renew`).
+    fn renew(&self) -> Result<(), SyncError> {
+        let Some(id) = &self.identity else {
+            return Err(SyncError::Protocol(
+                "no device key to renew the token with".into(),
+            ));
+        };
+        // In the center's time: the refusal that led here just told this client its offset.
+        let at_ms = now_ms().saturating_add_signed(self.offset.get().unwrap_or(0));
+        let rb = self
+            .http
+            .post(self.url("/v1/token/renew"))
+            .header(PROTOCOL_HEADER, PROTOCOL_VERSION.to_string())
+            .json(&id.request(at_ms)?);
+        let r = self.send_as_is(rb)?;
+        let answer: RenewResponse = self.json(r)?;
+        *self.token.borrow_mut() = Some(answer.token.clone());
+        *self.renewed.borrow_mut() = Some(answer.token);
+        Ok(())
+    }
+
+    /// Sends with the protocol header and the token. A token the center calls expired or
+    /// revoked is renewed once with the device key and the request sent again (a streamed
+    /// upload cannot be: it fails as a network error and the next run resends it).
     fn send(&self, rb: RequestBuilder) -> Result<Response, SyncError> {
-        self.send_as_is(self.prepare(rb))
+        let again = rb.try_clone();
+        let resp = self.send_as_is(self.prepare(rb))?;
+        if resp.status() != StatusCode::UNAUTHORIZED || self.identity.is_none() {
+            return Ok(resp);
+        }
+        let bytes = resp
+            .bytes()
+            .map_err(|e| SyncError::Network(e.to_string()))?;
+        let refused = refusal(StatusCode::UNAUTHORIZED, &bytes);
+        // A HEAD answer has no body to say why: any 401 there is worth one renewal.
+        let renew = bytes.is_empty() || refused.code().is_some_and(renewable);
+        if !renew {
+            return Err(refused);
+        }
+        self.renew()?;
+        match again {
+            Some(rb) => self.send_as_is(self.prepare(rb)),
+            None => Err(SyncError::Network(
+                "the token was renewed during an upload; it resumes on the next run".into(),
+            )),
+        }
     }
 
     /// Sends without adding the protocol header or the token; records the center's clock.
@@ -107,7 +179,7 @@ impl Client {
         let sent = now_ms();
         let resp = rb
             .send()
-            .map_err(|e| SyncError::Network(e.to_string()))?;
+            .map_err(|e| SyncError::Network(center_tls::explain(&e)))?;
         let got = now_ms();
         if let Some(server) = resp
             .headers()

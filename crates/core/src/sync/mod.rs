@@ -7,11 +7,13 @@
 
 mod backoff;
 mod blobs;
+mod center_tls;
 mod client;
 mod failure;
 mod lock;
 mod pull;
 mod push;
+mod renew;
 mod review;
 mod run;
 mod schedule;
@@ -24,8 +26,12 @@ pub use backoff::Backoff;
 pub use client::{Client, SyncError};
 pub use failure::SyncFailure;
 pub use lock::{DeviceLock, device_lock};
+pub use renew::Identity;
 pub use review::{CenterReview, center_review};
-pub use run::{SyncReport, client_for, enroll, learn_offset, sync_once, sync_store};
+pub use run::{
+    SyncReport, client_for, enroll, enroll_with_ca, learn_offset, set_center_ca, sync_once,
+    sync_store,
+};
 pub use schedule::{Schedule, ScheduleState};
 pub use state::SyncConfig;
 pub use status::{CaseSyncState, Rejected, SyncStatus, case_state, status};

@@ -6,10 +6,12 @@ use fieldcase_protocol::sync::{
 
 use super::SyncFailure;
 use super::blobs::{self, BlobCounts};
-use super::lock;
+use super::center_tls;
 use super::client::Client;
+use super::lock;
 use super::pull::{self, PullCounts};
 use super::push::{self, PushCounts};
+use super::renew::Identity;
 use super::state::{self, CLOCK_OFFSET, SERVER, TOKEN, USER};
 use crate::engine::Engine;
 use crate::env::{Env, SystemEnv};
@@ -33,8 +35,32 @@ pub fn enroll<E: Env>(
     code: &str,
     label: &str,
 ) -> Result<UserInfo, SyncFailure> {
+    enroll_with_ca(engine, server, code, label, None)
+}
+
+/// [`enroll`] with the center's TLS certificate (or its CA) as PEM: trusted for this center from
+/// now on, instead of the platform's roots. Only for an `https://` center. Without one, a
+/// certificate provisioned before ([`set_center_ca`]) is used, if any.
+pub fn enroll_with_ca<E: Env>(
+    engine: &mut Engine<E>,
+    server: &str,
+    code: &str,
+    label: &str,
+    ca_pem: Option<&str>,
+) -> Result<UserInfo, SyncFailure> {
+    if ca_pem.is_some() && !server.starts_with("https://") {
+        return Err(CoreError::Data(format!(
+            "a CA certificate was given but {server} is not an https:// address: the certificate \
+             is for a center that speaks TLS"
+        ))
+        .into());
+    }
     let (store, _, _, _) = engine.sync_parts();
-    let client = Client::new(server, None)?;
+    let ca = match ca_pem {
+        Some(pem) => Some(pem.to_string()),
+        None => state::get(store.conn(), center_tls::CA_PEM)?,
+    };
+    let client = Client::connect(server, None, ca.as_deref(), None)?;
     let resp = client.enroll(&EnrollRequest {
         protocol: PROTOCOL_VERSION,
         code: code.to_string(),
@@ -47,12 +73,24 @@ pub fn enroll<E: Env>(
         state::set(tx, SERVER, server)?;
         state::set(tx, TOKEN, &resp.token)?;
         state::set(tx, USER, &user)?;
+        if let Some(pem) = ca_pem {
+            state::set(tx, center_tls::CA_PEM, pem)?;
+        }
         crate::trust::accept_first(tx, &resp.keyring)
     })?;
     // The first answer already tells the center's time: ops made before the first sync are
     // stamped in center time too.
     learn_offset(engine, &client)?;
     Ok(resp.user)
+}
+
+/// Provisions the center's TLS certificate (or CA) before enrolling — for a first run that
+/// enrolls without naming one (the field app's), and for `fieldcase enroll --ca` with `--pin`.
+/// Refuses text that holds no PEM certificate, changing nothing.
+pub fn set_center_ca(store: &mut Store, pem: &str) -> Result<(), SyncFailure> {
+    center_tls::certificates(pem)?;
+    store.transaction(|tx, _| state::set(tx, center_tls::CA_PEM, pem))?;
+    Ok(())
 }
 
 /// Takes the clock offset the client's last answer taught (center minus this device's clock) as
@@ -63,6 +101,11 @@ pub fn learn_offset<E: Env>(
     engine: &mut Engine<E>,
     client: &Client,
 ) -> Result<Option<i64>, SyncFailure> {
+    // A token the client renewed during the run: kept before anything else can fail.
+    if let Some(token) = client.take_renewed_token() {
+        let (store, _, _, _) = engine.sync_parts();
+        store.transaction(|tx, _| state::set(tx, TOKEN, &token))?;
+    }
     let Some(off) = client.clock_offset_ms() else {
         return Ok(None);
     };
@@ -95,7 +138,15 @@ pub fn client_for<E: Env>(engine: &Engine<E>) -> Result<Client, SyncFailure> {
                 .into(),
         )
     })?;
-    Ok(Client::new(&cfg.server, Some(cfg.token))?)
+    let conn = engine.store().conn();
+    let ca = state::get(conn, center_tls::CA_PEM)?;
+    let me = Identity::of(&engine.store().device)?;
+    Ok(Client::connect(
+        &cfg.server,
+        Some(cfg.token),
+        ca.as_deref(),
+        Some(me),
+    )?)
 }
 
 /// Pushes every link, uploads every blob, pulls every change; stops at the first failure (the
