@@ -11,6 +11,9 @@ server's back):
   - fresh one-time enrollment codes for the center clerk 王芳 (U-CLERK) to sign in to the pages.
 
 Usage: seed.py --server URL --admin-token TOKEN --cli PATH --forms DIR --work DIR [--codes N]
+               [--ca CERT.pem]
+With --ca (an https:// center with its own certificate, as `./dev run` serves), the calls here
+and the device trust that certificate only.
 Prints one JSON line: {"case_id", "clerk_codes": [...], "inspector_code", "conflicts"}.
 Standard library only (it runs on a fresh Debian with python3)."""
 
@@ -18,6 +21,7 @@ import argparse
 import json
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 import urllib.error
@@ -35,7 +39,9 @@ def main():
     a.add_argument("--forms", required=True)
     a.add_argument("--work", required=True, help="a folder for the device store and demo files")
     a.add_argument("--codes", type=int, default=3)
+    a.add_argument("--ca", help="the center's TLS certificate (PEM), trusted instead of the system's roots")
     args = a.parse_args()
+    tls = ssl.create_default_context(cafile=args.ca) if args.ca else None
 
     def call(method, path, body=None):
         req = urllib.request.Request(
@@ -49,7 +55,7 @@ def main():
             },
         )
         try:
-            return json.load(urllib.request.urlopen(req))
+            return json.load(urllib.request.urlopen(req, context=tls))
         except urllib.error.HTTPError as e:
             sys.exit(f"{method} {path}: {e.code} {e.read().decode()}")
 
@@ -78,7 +84,7 @@ def main():
         return r.stdout
 
     code = call("POST", "/v1/admin/enrollment-codes", {"user_id": "U-ZHANG"})["code"]
-    run("enroll", "--server", args.server, "--code", code)
+    run("enroll", "--server", args.server, "--code", code, *(["--ca", args.ca] if args.ca else []))
     run("sync")
     # The center cancels the task the device has already pulled; the device works it offline.
     call("PATCH", "/v1/tasks/T-2026-1123-01", {"field": "status", "value": "cancelled", "seen": 1 << 62})
