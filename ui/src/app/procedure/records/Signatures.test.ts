@@ -101,6 +101,18 @@ describe('Signatures', () => {
     expect(sent(fake)[0]).toMatchObject({ step: 'sign', role: 'officer', signer_id: 'O-LI', name: LI.name, version: 1 });
   });
 
+  it('says by whose PIN an officer signature was confirmed, by name', () => {
+    const screen = screenAwaitingParty();
+    const v2 = screen.case.transcripts[0].versions[1];
+    v2.signatures[1] = { ...signature('officer', 'O-LI', LI.name), pin_confirmed_at: '2026-11-23T10:41:00+08:00', pin_confirmed_by: 'O-ZHANG' };
+    const { target } = render(Signatures, screen, {});
+    const note = byTestId(target, 'sign-pin-confirmed-TR-ONSITE-O-LI').textContent ?? '';
+    expect(note).toContain('已输入离线密码确认');
+    expect(note).toContain(ZHANG.name);
+    // A signature recorded without one (made before issue 7, or from a scenario file) says nothing.
+    expect(target.querySelector('[data-testid="sign-pin-confirmed-TR-ONSITE-O-ZHANG"]')).toBeNull();
+  });
+
   it("asks the signed-in officer for their own PIN, and shows the core's refusal of a wrong one beside the pad", async () => {
     const screen = demoScreen();
     screen.case.transcripts = [onsiteTranscript([version(1)])];
@@ -122,6 +134,7 @@ describe('Signatures', () => {
     click(target, 'pad-TR-ONSITE-O-ZHANG-confirm');
     await settle();
     expect(byTestId(target, 'sign-pin-TR-ONSITE-O-ZHANG').textContent).toContain('您本人的签名');
+    expect(byTestId(target, 'pin-confirm').textContent).toContain('确认签名');
     enterPin(target, '111222');
     await settle();
     const banner = byTestId(byTestId(target, 'sign-feedback-TR-ONSITE-O-ZHANG'), 'error-banner');
