@@ -792,10 +792,21 @@ try {
   });
 
   await step('sign out', async () => {
+    const session = await page.evaluate(() => localStorage.getItem('fieldcase.center.session'));
+    const token = JSON.parse(session ?? '{}').token;
     await page.getByRole('button', { name: '退出登录' }).click();
     await page.waitForFunction(() => location.hash.startsWith('#/signin'));
     await page.getByText('您已退出登录。').waitFor();
     await shot('signed-out');
+    // Signing out revoked the token at the center: a copy of it no longer works.
+    const res = await fetch(new URL('/v1/cases', base), {
+      headers: { 'fieldcase-protocol': '1', authorization: `Bearer ${token}` },
+    });
+    const body = await res.json().catch(() => ({}));
+    check(
+      res.status === 401 && body.code === 'token.revoked',
+      `the signed-out token still works or is refused otherwise: ${res.status} ${JSON.stringify(body)}`,
+    );
   });
 } catch {
   // Reported by step(); fall through to the summary.

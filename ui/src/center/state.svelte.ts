@@ -37,3 +37,15 @@ export function signOut(flash: Flash): void {
   app.flash = flash;
   location.hash = hrefFor('signin');
 }
+
+// The user signs out: the center revokes this page's token first (`POST /v1/token/revoke`), so
+// a copy of it left in the browser or taken from it stops working; then the session is dropped
+// here. Unreachable center or a token already refused: signed out locally all the same.
+export async function signOutAndRevoke(): Promise<void> {
+  try {
+    await api.post('/v1/token/revoke', undefined);
+  } catch {
+    // Nothing to undo: the local sign-out below is what the user asked for.
+  }
+  signOut({ key: 'signin.signed_out', tone: 'info' });
+}
