@@ -1,4 +1,5 @@
-// Screenshots of the credential screens (issue 7) at phone portrait (360×800) and tablet
+// Screenshots of the credential screens (issue 7) and the revoked device's lock screen at phone
+// portrait (360×800) and tablet
 // landscape (1280×800): the inbox's top bar with the way to 扫码验证, the 亮证 card (valid, no
 // token yet, no center keys, the V-02 refusal), the scanner with a verdict and with a refusal,
 // and the center's public check page (verify.html, /public/verify answered by a stub route).
@@ -68,6 +69,11 @@ try {
       await page.waitForSelector('[data-testid="top-bar"]');
     };
     const tid = (id) => `[data-testid="${id}"]`;
+
+    // The lock screen of a device the center revoked (issue 7).
+    await page.goto(`${base}/e2e/credential-shots.html?locked=1#/inbox`);
+    await page.waitForSelector(tid('device-locked'));
+    await shot('device-locked');
 
     // The inbox's top bar and the way to the scanner.
     await app('card=valid', '#/inbox');

@@ -1,6 +1,6 @@
 // The field app on a scripted fake core, for looking at the credential screens (the 亮证 card,
 // 扫码验证) in a browser without Tauri: `npx vite` then open /e2e/credential-shots.html with
-// `?card=valid|revoked|no_token|no_keys&verdict=<status>|no_qr|no_keys&list=0` (see
+// `?card=valid|revoked|no_token|no_keys&verdict=<status>|no_qr|no_keys&list=0&locked=1` (see
 // credential-shots.mjs, which takes the screenshots). The QR code is a real one of a token as
 // long as the center's (credential-qr.json, made with the `qrcode` Python package).
 import '../src/lib/theme.css';
@@ -19,6 +19,16 @@ const p = new URLSearchParams(location.search);
 const card = p.get('card') ?? 'valid';
 const verdict = p.get('verdict') ?? 'valid';
 const list = p.get('list') !== '0';
+// `locked=1`: the center revoked this device — the lock screen (issue 7) in place of everything.
+const locked =
+  p.get('locked') === '1'
+    ? {
+        locked_at: new Date(Date.now() - 5 * 60_000).toISOString(),
+        server: 'https://center.example',
+        center_zh: '此设备已被吊销，请联系管理员',
+        center_en: 'this device has been revoked',
+      }
+    : null;
 if (p.get('contrast') === 'high') document.documentElement.classList.add('high-contrast');
 setLocale(p.get('lang') === 'en' ? 'en' : 'zh-CN');
 
@@ -34,7 +44,7 @@ const live: LiveSync = {
     rejected: [],
     pull_cursor: 0,
     clock_offset_ms: 0,
-    locked: null,
+    locked,
   },
   schedule: { state: 'waiting', at_ms: now + 60_000, after_failures: 0 },
   online: true,
@@ -42,6 +52,18 @@ const live: LiveSync = {
   last_error: null,
   last_success_ms: now - 120_000,
 };
+if (locked) {
+  // What the core reports on a locked device: the records wait, the last run said why.
+  live.status.links_pending = 14;
+  live.status.blobs_pending = 3;
+  live.status.blob_bytes_pending = 9_400_000;
+  live.last_error = {
+    code: 'device.locked',
+    zh: `本机已被中心吊销并锁定（${locked.center_zh}）：未发送的记录已封存在本机，不会删除；请联系管理员恢复本机`,
+    en: `this device was revoked by the center and is locked (${locked.center_en}): its unsent records are sealed on the device, not deleted; contact an admin to reinstate it`,
+  };
+  live.schedule = { state: 'waiting', at_ms: now + 300_000, after_failures: 3 };
+}
 
 const screen = freshScreen();
 screen.steps = stepStatuses(['checkin']);
@@ -63,7 +85,7 @@ function verdictNow(status: VerdictStatusName): CredentialVerdict {
 
 setBackend(
   new FakeBackend({
-    app_state: () => signedIn(),
+    app_state: () => ({ ...signedIn(), locked }),
     sync_state: () => live,
     set_online: () => live,
     sync_now: () => live,

@@ -72,6 +72,17 @@ describe('TopBar', () => {
     expect(q(el, 'sync-bar')).not.toBeNull();
   });
 
+  it('offers no way into other screens on a device the center revoked, but keeps language and sign-out', () => {
+    const el = render(new FakeBackend({}), {
+      ...signedIn,
+      locked: { locked_at: '2026-11-24T10:00:00+08:00', server: 's', center_zh: '已吊销', center_en: 'revoked' },
+    });
+    expect(q(el, 'open-verify')).toBeNull();
+    expect(q(el, 'back-to-inbox')).toBeNull();
+    expect(q(el, 'locale-toggle')).not.toBeNull();
+    expect(q(el, 'sign-out')).not.toBeNull();
+  });
+
   it('toggles sunlight mode and remembers it', () => {
     const el = render();
     const button = q(el, 'contrast-toggle')!;
