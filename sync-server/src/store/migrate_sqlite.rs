@@ -174,6 +174,50 @@ mod tests {
         assert_eq!(v as usize, super::MIGRATIONS.len());
     }
 
+    /// A device enrolled before tokens expired keeps its token; the next start gives it the
+    /// configured lifetime (`tokens::backfill_expiry`), and only to tokens without one. The
+    /// audit log starts empty with its head at the genesis hash, and verifies.
+    #[test]
+    fn tokens_of_version_6_get_an_expiry_and_the_audit_log_starts_whole() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &super::MIGRATIONS[..6] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 6).unwrap();
+        conn.execute_batch(
+            "INSERT INTO users VALUES ('u-1', '张伟', 'inspector', '3205', 't', NULL);
+             INSERT INTO devices(device_id, user_id, public_key, label, token_sha256,
+                                 enrolled_at_ms, last_hash)
+             VALUES ('d-1', 'u-1', 'aa', '平板', 'hash-of-old-token', 1, 'x');",
+        )
+        .unwrap();
+        super::migrate(&mut conn).unwrap();
+        let held = crate::store::tokens::held(&conn, "hash-of-old-token")
+            .unwrap()
+            .expect("the old token is still the device's");
+        assert_eq!(held.expires_at_ms, None);
+        assert_eq!(
+            crate::store::tokens::backfill_expiry(&conn, 5_000).unwrap(),
+            1
+        );
+        assert_eq!(
+            crate::store::tokens::backfill_expiry(&conn, 9_000).unwrap(),
+            0
+        );
+        let held = crate::store::tokens::held(&conn, "hash-of-old-token")
+            .unwrap()
+            .unwrap();
+        assert_eq!(held.expires_at_ms, Some(5_000));
+        let v = crate::store::audit::verify(&conn).unwrap();
+        assert_eq!(
+            v,
+            crate::store::audit::Verdict {
+                entries: 0,
+                broken: None
+            }
+        );
+    }
+
     /// A roster stored before credentials were verifiable keeps its credential numbers, which
     /// revocations look up.
     #[test]
