@@ -76,11 +76,11 @@ pub struct Config {
     /// with its enrolled key (`POST /v1/token/renew`).
     #[arg(long, env = "FIELDCASE_TOKEN_TTL_DAYS", default_value_t = 30.0)]
     pub token_ttl_days: f64,
-    /// Enrollment attempts per client address: BURST/SECONDS (one-time codes must not be
-    /// guessable by trying).
+    /// Failed enrollment attempts per client address: BURST/SECONDS (one-time codes must not be
+    /// guessable by trying; a successful enrollment costs nothing, an empty bucket refuses all).
     #[arg(long, env = "FIELDCASE_LIMIT_ENROLL", default_value = "10/600")]
     pub limit_enroll: Limit,
-    /// Token renewals per client address: BURST/SECONDS.
+    /// Failed token renewals per client address: BURST/SECONDS.
     #[arg(long, env = "FIELDCASE_LIMIT_RENEW", default_value = "10/600")]
     pub limit_renew: Limit,
     /// Public credential checks (`POST /public/verify`) per client address: BURST/SECONDS.
