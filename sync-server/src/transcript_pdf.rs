@@ -82,6 +82,8 @@ struct Signer {
     at: String,
     strokes: Option<String>,
     image: Option<String>,
+    /// The officer's PIN was re-entered for it (printed after the time, as the device does).
+    pin_confirmed: bool,
 }
 
 /// What a render of one version needs from the case's ops.
@@ -140,6 +142,7 @@ fn gather(ops: &[(i64, String, Value)], transcript_id: &str, n: u64) -> Option<V
                         at: s(sig, "/at"),
                         strokes: sig["strokes_sha256"].as_str().map(str::to_string),
                         image: sig["image_sha256"].as_str().map(str::to_string),
+                        pin_confirmed: sig["pin_confirmed_at"].is_string(),
                     });
                 }
             }
@@ -283,6 +286,7 @@ pub async fn transcript_pdf(
                     name: signer.name.clone(),
                     at: signer.at.clone(),
                     png,
+                    pin_confirmed: signer.pin_confirmed,
                 });
             }
             let template = &renderer.templates[&template_id];

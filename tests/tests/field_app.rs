@@ -362,6 +362,16 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
         preview.pdf_sha256,
         "the preview's PDF is the center's PDF"
     );
+    // The officers' rows say their PIN confirmed them, on paper as in the record.
+    let pdf_path = tmp.path().join("transcript.pdf");
+    std::fs::write(&pdf_path, &pdf).expect("write pdf");
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf_path)
+        .arg("-")
+        .output()
+        .expect("pdftotext (apt poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.matches("经密码确认").count() >= 2, "{text}");
 
     // At the center: complete, every blob, the chain verified.
     let detail = server.get(&format!("/v1/cases/{case_id}"));

@@ -28,6 +28,9 @@ pub struct SignatureImage {
     /// RFC 3339.
     pub at: String,
     pub png: Vec<u8>,
+    /// An officer's offline PIN was re-entered for this signature (issue 7): the row says so
+    /// after the time, so the paper copy carries what the signed record does.
+    pub pin_confirmed: bool,
 }
 
 /// Everything one render needs.
@@ -333,9 +336,15 @@ impl<'f> Layout<'f> {
         let g = self.g;
         let ratio = img.width() as f32 / img.height().max(1) as f32;
         let row_h = 38.0 * g.k;
-        let when = DateTime::parse_from_rfc3339(&s.at)
+        let mut when = DateTime::parse_from_rfc3339(&s.at)
             .map(|t| zh_time::datetime(&t))
             .unwrap_or_else(|_| s.at.clone());
+        if s.pin_confirmed {
+            // On the time's line (no taller rows: the 3-page record stays 3 pages), and true of
+            // both ways it happens — the signer's own PIN, or the signed-in officer's vouching
+            // for a partner (the signed record says whose).
+            when.push_str("，经密码确认");
+        }
         let mut item = Item {
             h: row_h,
             ..Item::default()

@@ -86,6 +86,8 @@ fn onsite_record_prints_every_field_on_three_pages() {
         assert_has(&p, "表式 onsite_record 2025.1");
     }
     assert_has(&text, "苏州市生态环境局现场检查（勘察）笔录");
+    // The two officers' signatures were confirmed with the PIN (issue 7), the party's not.
+    assert_eq!(text.matches("经密码确认").count(), 2, "{text}");
     for v in [
         "2025年6月12日9时30分至11时45分",
         "苏州市高新区珠江路88号",

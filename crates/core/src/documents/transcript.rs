@@ -154,6 +154,7 @@ impl Renderer {
                 name: s.name.clone(),
                 at: s.at.to_rfc3339(),
                 png: store.blobs.get(&h)?,
+                pin_confirmed: s.pin_confirmed_at.is_some(),
             });
         }
         let refusal = v.refusal.as_ref().map(|r| {

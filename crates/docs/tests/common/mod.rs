@@ -169,6 +169,8 @@ pub fn signatures() -> Vec<fieldcase_docs::SignatureImage> {
             name: n.to_string(),
             at: format!("2025-06-12T11:4{}:00+08:00", i + 5),
             png: signature_png(i as u32),
+            // The officers' rows carry the PIN line, the party's not.
+            pin_confirmed: i > 0,
         })
         .collect()
 }
