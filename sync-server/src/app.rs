@@ -50,7 +50,8 @@ pub struct AppState {
     pub center_keys: Arc<crate::credentials::KeyFolder>,
     /// How long a device token lives (`--token-ttl-days`).
     pub token_ttl_ms: u64,
-    /// Per-address limits on enrollment, renewal and the public credential check.
+    /// Per-address limits on enrollment, renewal, the device status check and the public
+    /// credential check.
     pub limits: Arc<Limits>,
 }
 
@@ -60,6 +61,7 @@ pub struct Limits {
     pub enroll: crate::rate_limit::Limiter,
     pub renew: crate::rate_limit::Limiter,
     pub verify: crate::rate_limit::Limiter,
+    pub status: crate::rate_limit::Limiter,
 }
 
 pub fn router(state: AppState) -> Router {

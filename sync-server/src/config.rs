@@ -83,6 +83,9 @@ pub struct Config {
     /// Failed token renewals per client address: BURST/SECONDS.
     #[arg(long, env = "FIELDCASE_LIMIT_RENEW", default_value = "10/600")]
     pub limit_renew: Limit,
+    /// Failed device status checks (`POST /v1/device/status`) per client address: BURST/SECONDS.
+    #[arg(long, env = "FIELDCASE_LIMIT_STATUS", default_value = "10/600")]
+    pub limit_status: Limit,
     /// Public credential checks (`POST /public/verify`) per client address: BURST/SECONDS.
     #[arg(long, env = "FIELDCASE_LIMIT_VERIFY", default_value = "60/60")]
     pub limit_verify: Limit,

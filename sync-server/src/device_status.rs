@@ -10,7 +10,7 @@
 
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use fieldcase_protocol::PublicKey;
 use fieldcase_protocol::sync::{
@@ -22,6 +22,7 @@ use crate::app::{AppState, BODY_LIMIT};
 use crate::auth::authenticate;
 use crate::error::{ApiError, ApiResult};
 use crate::store::devices;
+use crate::tls::ClientAddr;
 use crate::util::{now_ms, read_json};
 
 /// One answer for an unknown device and a wrong signature: the status of a device is not for
@@ -36,11 +37,23 @@ fn not_proven() -> ApiError {
 }
 
 /// `POST /v1/device/status`: a device proves its enrolled key and learns whether it is revoked
-/// or active. No bearer token: a revoked device's token is refused everywhere.
+/// or active. No bearer token: a revoked device's token is refused everywhere. Rate-limited per
+/// address like renewal (`--limit-status`; refusals are charged, a device's own checks are not).
 pub async fn status(
     State(st): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<ClientAddr>,
     body: Body,
 ) -> ApiResult<Json<DeviceStatusResponse>> {
+    let ip = peer.0.ip();
+    st.limits.status.admit(ip)?;
+    let answer = standing(&st, body).await;
+    if answer.is_err() {
+        st.limits.status.charge(ip);
+    }
+    answer
+}
+
+async fn standing(st: &AppState, body: Body) -> ApiResult<Json<DeviceStatusResponse>> {
     let req: DeviceStatusRequest = read_json(body, BODY_LIMIT).await?;
     let now = now_ms();
     if req.at_ms.abs_diff(now) > STATUS_WINDOW_MS {

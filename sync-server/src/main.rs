@@ -170,6 +170,7 @@ async fn run(cfg: Config) -> Result<(), String> {
             enroll: rate_limit::Limiter::new(("注册", "enrollment"), cfg.limit_enroll),
             renew: rate_limit::Limiter::new(("令牌续期", "token renewal"), cfg.limit_renew),
             verify: rate_limit::Limiter::new(("执法证核验", "credential check"), cfg.limit_verify),
+            status: rate_limit::Limiter::new(("设备状态查询", "device status"), cfg.limit_status),
         }),
     };
     let listener = listen(cfg.listen).map_err(|e| format!("listen {}: {e}", cfg.listen))?;

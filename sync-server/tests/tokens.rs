@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use fieldcase_protocol::KeyPair;
-use fieldcase_protocol::sync::RenewRequest;
+use fieldcase_protocol::sync::{DeviceStatusRequest, RenewRequest};
 use serde_json::Value;
 use support::server::*;
 
@@ -178,6 +178,8 @@ fn enrollment_guessing_is_rate_limited(backend: Backend) {
             "2/60",
             "--limit-verify",
             "2/60",
+            "--limit-status",
+            "2/60",
         ],
     );
     let (st, _) = s.admin(
@@ -266,6 +268,21 @@ fn enrollment_guessing_is_rate_limited(backend: Backend) {
         assert_eq!(renew(&s, &stranger, now_ms(), &stranger.key).0, 401);
     }
     let (st, r) = renew(&s, &stranger, now_ms(), &stranger.key);
+    assert_eq!((st, code(&r)), (429, "rate.limited"), "{r}");
+    // So has the device status check, which is open like renewal.
+    let status = || {
+        let req = DeviceStatusRequest::signed(&stranger.id, now_ms(), &stranger.key).unwrap();
+        call(
+            "POST",
+            &format!("{}/v1/device/status", s.base),
+            None,
+            Some(serde_json::to_value(&req).unwrap()),
+        )
+    };
+    for _ in 0..2 {
+        assert_eq!(status().0, 401);
+    }
+    let (st, r) = status();
     assert_eq!((st, code(&r)), (429, "rate.limited"), "{r}");
 }
 
