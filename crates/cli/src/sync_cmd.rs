@@ -131,6 +131,7 @@ pub(crate) fn sync(eng: &mut Eng, status: bool, watch: bool, every: u64) -> Resu
         let mut progress = |done: usize, total: usize, bytes: u64| {
             eprintln!("blobs {done}/{total}, {bytes} bytes sent");
         };
+        schedule.started();
         let result = sync::sync_once(eng, &client, &mut progress);
         match &result {
             Ok(report) => println!(

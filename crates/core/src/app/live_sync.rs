@@ -181,6 +181,7 @@ impl<E: Env> App<E> {
                         .unwrap_or_else(|e| e.into_inner());
                     i = g;
                 }
+                i.schedule.started();
             }
             let result = self.run_once(&mut store);
             let mut i = self.live.lock();

@@ -31,6 +31,10 @@ pub struct Schedule {
     next_at_ms: u64,
     failures: u32,
     attention: Option<String>,
+    /// A step was committed (or a person asked) while a run was under way: that run may have
+    /// read its pending work before the step existed, so the next one is due as soon as it ends.
+    asked_during_run: bool,
+    running: bool,
 }
 
 impl Schedule {
@@ -43,6 +47,8 @@ impl Schedule {
             next_at_ms: 0,
             failures: 0,
             attention: None,
+            asked_during_run: false,
+            running: false,
         }
     }
 
@@ -73,7 +79,14 @@ impl Schedule {
     pub fn step_committed(&mut self, now_ms: u64) {
         if self.failures == 0 {
             self.next_at_ms = self.next_at_ms.min(now_ms);
+            self.asked_during_run |= self.running;
         }
+    }
+
+    /// A run starts (what it sends is what is pending from now on).
+    pub fn started(&mut self) {
+        self.running = true;
+        self.asked_during_run = false;
     }
 
     /// The network went away or came back. Coming back makes a run due at once and forgets the
@@ -91,16 +104,22 @@ impl Schedule {
     pub fn retry_now(&mut self, now_ms: u64) {
         self.attention = None;
         self.next_at_ms = now_ms;
+        self.asked_during_run |= self.running;
     }
 
     /// A run finished. `Ok(())`, or `Err((transient, reason))`; `random` is a uniform draw in
     /// [0, 1) for the jitter.
     pub fn finished(&mut self, result: Result<(), (bool, String)>, now_ms: u64, random: f64) {
+        self.running = false;
         match result {
             Ok(()) => {
                 self.backoff.reset();
                 self.failures = 0;
-                self.next_at_ms = now_ms + self.every.as_millis() as u64;
+                self.next_at_ms = if std::mem::take(&mut self.asked_during_run) {
+                    now_ms
+                } else {
+                    now_ms + self.every.as_millis() as u64
+                };
             }
             Err((true, _)) => {
                 self.failures += 1;
@@ -163,5 +182,28 @@ mod tests {
         assert!(!s.due(9_000_002));
         s.retry_now(9_000_003);
         assert!(s.due(9_000_003));
+    }
+
+    #[test]
+    fn a_step_committed_during_a_run_is_sent_by_the_next_one_at_once() {
+        let mut s = Schedule::new(Duration::from_secs(300));
+        s.started();
+        // The run read its pending work; then a signature was committed.
+        s.step_committed(1_500);
+        s.finished(Ok(()), 2_000, 0.5);
+        assert!(
+            s.due(2_000),
+            "the step would wait the whole period otherwise"
+        );
+        s.started();
+        s.finished(Ok(()), 3_000, 0.5);
+        assert_eq!(
+            s.state(3_000),
+            ScheduleState::Waiting {
+                at_ms: 303_000,
+                after_failures: 0
+            },
+            "nothing new: the period again"
+        );
     }
 }
