@@ -7,7 +7,9 @@
 //! shown beside their buttons — saving a screenshot after each step in
 //! `target/screenshots/app`. What the screens did is then checked at the center: the case
 //! arrived complete and closed, its audit chain and every signature verify, every transcript
-//! version's PDF is served and the photos are stored byte for byte.
+//! version's PDF is served and the photos are stored byte for byte. The walk runs twice: in the
+//! tablet's landscape window (1280×800) and in a phone's portrait one (360×800, screenshots in
+//! `target/screenshots/app-phone`), where the screens reflow to one column.
 //!
 //! Needs the app binary and the built pages (`cargo build -p fieldcase-app` after
 //! `cd ui && npm run build`; `./dev test` does both), tauri-driver, WebKitWebDriver, Xvfb and
@@ -31,6 +33,17 @@ const WALK_LIMIT: Duration = Duration::from_secs(600);
 
 #[test]
 fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() {
+    walk_and_check(None, "app");
+}
+
+#[test]
+fn the_same_inspection_on_a_phone_sized_window_arrives_complete_too() {
+    walk_and_check(Some((360, 800)), "app-phone");
+}
+
+/// The whole walk in a window of `viewport` (the app's own 1280×800 when none), screenshots in
+/// `target/screenshots/<shots>`, then everything checked at the center.
+fn walk_and_check(viewport: Option<(u32, u32)>, shots: &str) {
     let app = desktop::app_binary("debug");
     let driver = desktop::prerequisites(&app);
     let tmp = tempfile::tempdir().expect("tmp");
@@ -45,8 +58,11 @@ fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() 
     let (procs, port) = desktop::start(&driver, &app_data);
 
     // The walk through the screens.
-    let shots = support::screenshots_dir("app");
+    let shots = support::screenshots_dir(shots);
     let mut node = Command::new("node");
+    if let Some((w, h)) = viewport {
+        node.env("VIEWPORT", format!("{w}x{h}"));
+    }
     node.current_dir(support::root().join("ui"))
         .arg("e2e/app-e2e.mjs")
         .env("URL", &server.url)

@@ -35,6 +35,8 @@
 //   APP        the app binary (default target/debug/fieldcase-app)
 //   APP_DATA   the app's FIELDCASE_APP_DATA, to tell its process from others (optional)
 //   SHOTS      where the PNGs go (default /tmp/app-shots)
+//   VIEWPORT   the window's inner size as WIDTHxHEIGHT, e.g. 360x800 for a phone in portrait
+//              (default: the app's own 1280×800 window)
 import { treeRss } from './rss.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +74,20 @@ const b = await remote({
   capabilities: { 'tauri:options': { application: appPath } },
 });
 await b.setTimeout({ implicit: 0 });
+if (process.env.VIEWPORT) {
+  // Size the window so the page itself gets the phone's width (the frame adds to the outer size),
+  // and refuse to go on if the WebView did not take it: the walk would prove nothing about phones.
+  const [w, h] = process.env.VIEWPORT.split('x').map(Number);
+  await b.setWindowSize(w, h);
+  const inner = await b.execute(() => [window.innerWidth, window.innerHeight]);
+  await b.setWindowSize(w + (w - inner[0]), h + (h - inner[1]));
+  const got = await b.execute(() => [window.innerWidth, window.innerHeight]);
+  if (got[0] !== w) {
+    console.error(`VIEWPORT ${w}x${h} asked, the page is ${got[0]}x${got[1]}`);
+    process.exit(1);
+  }
+  console.error(`viewport ${got[0]}x${got[1]}`);
+}
 
 // ---- helpers ----------------------------------------------------------------------------------
 
