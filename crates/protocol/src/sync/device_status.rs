@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{KeyPair, PublicKey, SignError, Signature};
+use crate::{KeyPair, PublicKey, SignError};
 
 /// The signing context of a status request (see [`crate::signing_message`]).
 pub const CONTEXT_STATUS: &str = "device-status";
@@ -48,34 +48,29 @@ pub struct DeviceStatusResponse {
     pub revoked_at_ms: Option<u64>,
 }
 
-/// The signed bytes: the id's length first, so no device id can forge a separator.
+/// The signed bytes (see [`super::device_proof`]).
 pub fn status_payload(device_id: &str, at_ms: u64) -> Vec<u8> {
-    format!("{}:{device_id}:{at_ms}", device_id.len()).into_bytes()
+    super::device_proof::device_time_payload(device_id, at_ms)
 }
 
 impl DeviceStatusRequest {
     /// A request for `device_id` at `at_ms`, signed with the device's key.
     pub fn signed(device_id: &str, at_ms: u64, key: &KeyPair) -> Result<Self, SignError> {
-        let sig = key.sign_in_context(CONTEXT_STATUS, &status_payload(device_id, at_ms))?;
         Ok(DeviceStatusRequest {
             device_id: device_id.to_string(),
             at_ms,
-            signature: sig.to_string(),
+            signature: super::device_proof::sign(CONTEXT_STATUS, device_id, at_ms, key)?,
         })
     }
 
     /// Whether `key` signed this request.
     pub fn verify(&self, key: &PublicKey) -> Result<(), SignError> {
-        let sig: Signature = self
-            .signature
-            .parse()
-            .map_err(|_| SignError::BadSignature {
-                public_key: key.to_string(),
-            })?;
-        key.verify_in_context(
+        super::device_proof::verify(
             CONTEXT_STATUS,
-            &status_payload(&self.device_id, self.at_ms),
-            &sig,
+            &self.device_id,
+            self.at_ms,
+            &self.signature,
+            key,
         )
     }
 }

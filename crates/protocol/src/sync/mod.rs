@@ -16,6 +16,7 @@
 //! request names [`PROTOCOL_VERSION`]; an outdated client is told so plainly (`426`).
 
 mod blob;
+mod device_proof;
 mod device_status;
 mod enroll;
 mod error;

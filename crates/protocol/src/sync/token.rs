@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{KeyPair, PublicKey, SignError, Signature};
+use crate::{KeyPair, PublicKey, SignError};
 
 /// The signing context of a renewal request (see [`crate::signing_message`]).
 pub const CONTEXT_RENEW: &str = "token-renew";
@@ -37,10 +37,9 @@ pub struct RenewResponse {
     pub server_time_ms: u64,
 }
 
-/// The signed bytes: one spelling per (device, time), no separator a device id could forge
-/// (the id's length comes first).
+/// The signed bytes (see [`super::device_proof`]).
 pub fn renew_payload(device_id: &str, at_ms: u64) -> Vec<u8> {
-    format!("{}:{device_id}:{at_ms}", device_id.len()).into_bytes()
+    super::device_proof::device_time_payload(device_id, at_ms)
 }
 
 impl RenewRequest {
@@ -51,27 +50,22 @@ impl RenewRequest {
         at_ms: u64,
         key: &KeyPair,
     ) -> Result<Self, SignError> {
-        let sig = key.sign_in_context(CONTEXT_RENEW, &renew_payload(device_id, at_ms))?;
         Ok(RenewRequest {
             protocol,
             device_id: device_id.to_string(),
             at_ms,
-            signature: sig.to_string(),
+            signature: super::device_proof::sign(CONTEXT_RENEW, device_id, at_ms, key)?,
         })
     }
 
     /// Whether `key` signed this request.
     pub fn verify(&self, key: &PublicKey) -> Result<(), SignError> {
-        let sig: Signature = self
-            .signature
-            .parse()
-            .map_err(|_| SignError::BadSignature {
-                public_key: key.to_string(),
-            })?;
-        key.verify_in_context(
+        super::device_proof::verify(
             CONTEXT_RENEW,
-            &renew_payload(&self.device_id, self.at_ms),
-            &sig,
+            &self.device_id,
+            self.at_ms,
+            &self.signature,
+            key,
         )
     }
 }
