@@ -184,13 +184,10 @@ pub async fn enroll(
     ConnectInfo(peer): ConnectInfo<ClientAddr>,
     body: Body,
 ) -> ApiResult<Json<EnrollResponse>> {
-    let ip = peer.0.ip();
-    st.limits.enroll.admit(ip)?;
-    let answer = enroll_device(&st, body).await;
-    if answer.is_err() {
-        st.limits.enroll.charge(ip);
-    }
-    answer
+    st.limits
+        .enroll
+        .charge_failures(peer.0.ip(), enroll_device(&st, body))
+        .await
 }
 
 async fn enroll_device(st: &AppState, body: Body) -> ApiResult<Json<EnrollResponse>> {

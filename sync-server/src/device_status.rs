@@ -44,13 +44,10 @@ pub async fn status(
     ConnectInfo(peer): ConnectInfo<ClientAddr>,
     body: Body,
 ) -> ApiResult<Json<DeviceStatusResponse>> {
-    let ip = peer.0.ip();
-    st.limits.status.admit(ip)?;
-    let answer = standing(&st, body).await;
-    if answer.is_err() {
-        st.limits.status.charge(ip);
-    }
-    answer
+    st.limits
+        .status
+        .charge_failures(peer.0.ip(), standing(&st, body))
+        .await
 }
 
 async fn standing(st: &AppState, body: Body) -> ApiResult<Json<DeviceStatusResponse>> {

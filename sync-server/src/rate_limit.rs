@@ -88,6 +88,21 @@ impl Limiter {
         self.charge_at(ip, Instant::now());
     }
 
+    /// Runs `attempt` for `ip` when its bucket allows it, and takes one from the bucket only if
+    /// it fails (enrollment, renewal, the status check).
+    pub async fn charge_failures<T>(
+        &self,
+        ip: IpAddr,
+        attempt: impl std::future::Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        self.admit(ip)?;
+        let answer = attempt.await;
+        if answer.is_err() {
+            self.charge(ip);
+        }
+        answer
+    }
+
     /// [`Limiter::admit`] and [`Limiter::charge`]: every request counts.
     pub fn take(&self, ip: IpAddr) -> Result<(), ApiError> {
         let now = Instant::now();

@@ -42,13 +42,10 @@ pub async fn renew(
     ConnectInfo(peer): ConnectInfo<ClientAddr>,
     body: Body,
 ) -> ApiResult<Json<RenewResponse>> {
-    let ip = peer.0.ip();
-    st.limits.renew.admit(ip)?;
-    let answer = renew_token(&st, body).await;
-    if answer.is_err() {
-        st.limits.renew.charge(ip);
-    }
-    answer
+    st.limits
+        .renew
+        .charge_failures(peer.0.ip(), renew_token(&st, body))
+        .await
 }
 
 async fn renew_token(st: &AppState, body: Body) -> ApiResult<Json<RenewResponse>> {
