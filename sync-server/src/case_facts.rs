@@ -124,7 +124,7 @@ pub fn record(conn: &dyn Sql, case_id: &str, kind: &str, payload: &str) -> DbRes
             };
             let c = o.body.case;
             let officers = serde_json::to_string(&c.team).unwrap_or_else(|_| "[]".into());
-            conn.exec(
+            conn.exec_later(
                 "UPDATE cases SET opened_at = ?2, opened_on = ?3, officers = ?4 WHERE case_id = ?1",
                 args![
                     case_id,
@@ -141,7 +141,7 @@ pub fn record(conn: &dyn Sql, case_id: &str, kind: &str, payload: &str) -> DbRes
             let (key, answer) = (a.body.key, a.body.answer);
             match answer.finding.filter(|f| !f.is_null()) {
                 Some(f) => {
-                    conn.exec(
+                    conn.exec_later(
                         "INSERT INTO case_findings(case_id, answer_key, item_id, finding, at)
                          VALUES (?1, ?2, ?3, ?4, ?5)
                          ON CONFLICT (case_id, answer_key) DO UPDATE SET
@@ -151,7 +151,7 @@ pub fn record(conn: &dyn Sql, case_id: &str, kind: &str, payload: &str) -> DbRes
                 }
                 // A later answer without a finding clears the earlier one (a corrected answer).
                 None => {
-                    conn.exec(
+                    conn.exec_later(
                         "DELETE FROM case_findings WHERE case_id = ?1 AND answer_key = ?2",
                         args![case_id, key],
                     )?;
@@ -164,7 +164,7 @@ pub fn record(conn: &dyn Sql, case_id: &str, kind: &str, payload: &str) -> DbRes
             };
             for r in m.body.retired {
                 let key = answer_key(&r.answer.item_id, r.answer.instance.as_deref());
-                conn.exec(
+                conn.exec_later(
                     "DELETE FROM case_findings WHERE case_id = ?1 AND answer_key = ?2",
                     args![case_id, key],
                 )?;
@@ -174,7 +174,7 @@ pub fn record(conn: &dyn Sql, case_id: &str, kind: &str, payload: &str) -> DbRes
             let Ok(c) = serde_json::from_str::<Closed>(payload) else {
                 return Ok(());
             };
-            conn.exec(
+            conn.exec_later(
                 "UPDATE cases SET closed_at = ?2 WHERE case_id = ?1",
                 args![case_id, c.body.at],
             )?;
@@ -285,7 +285,7 @@ fn seen_at(conn: &dyn Sql, officer: &str, fix: &Fix, at: &str, case_id: &str) ->
     let position = serde_json::json!({
         "lat": fix.point.lat, "lon": fix.point.lon, "accuracy_m": fix.accuracy_m, "at": at,
     });
-    conn.exec(
+    conn.exec_later(
         "INSERT INTO officer_positions(officer_id, position, at, case_id) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (officer_id) DO UPDATE SET
            position = excluded.position, at = excluded.at, case_id = excluded.case_id",

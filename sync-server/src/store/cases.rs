@@ -105,7 +105,7 @@ pub fn lock(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
 /// A new case; `facts` is the version of the projection its ops will be recorded with
 /// (`case_facts::FACTS_VERSION`).
 pub fn insert(conn: &dyn Sql, c: &CaseRow, hlc: &str, now_ms: u64, facts: i64) -> DbResult<()> {
-    conn.exec(
+    conn.exec_later(
         "INSERT INTO cases(case_id, device_id, user_id, task_id, enterprise_id, status, opened_hlc, updated_at_ms, facts)
          VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
         args![&c.case_id, &c.device_id, &c.user_id, &c.task_id, &c.enterprise_id, &c.status, hlc, now_ms, facts],
@@ -114,7 +114,7 @@ pub fn insert(conn: &dyn Sql, c: &CaseRow, hlc: &str, now_ms: u64, facts: i64) -
 }
 
 pub fn set_status(conn: &dyn Sql, case_id: &str, status: &str, now_ms: u64) -> DbResult<()> {
-    conn.exec(
+    conn.exec_later(
         "UPDATE cases SET status = ?2, updated_at_ms = ?3 WHERE case_id = ?1",
         args![case_id, status, now_ms],
     )?;

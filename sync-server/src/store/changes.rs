@@ -10,7 +10,9 @@
 //! lock is held until that transaction commits or rolls back, so the next writer gets its number
 //! only after the previous holder is visible (or gone), and committed versions always form a
 //! prefix. The price is that change-writing transactions run one at a time from their first
-//! change to their commit — the center's rate of changes is far below what that allows.
+//! change to their commit, so what such a transaction does after its first change is kept to few
+//! round trips: the increment and the row are one statement, and its remaining writes go out
+//! with the `COMMIT` (`pg::PgSql` queues them).
 
 use fieldcase_protocol::sync::{Change, ChangeKind, Entity};
 use serde_json::Value;
@@ -93,29 +95,24 @@ pub fn append(
                 now_ms
             ],
         )?,
-        Dialect::Postgres => {
-            let version = conn
-                .query_one(
-                    "UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value",
-                    &[],
-                )?
-                .i64(0)?;
-            conn.query_one(
-                "INSERT INTO changes(version, entity, id, kind, value, team, areas, device_id, at_ms)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING version",
-                args![
-                    version,
-                    entity_str(entity),
-                    id,
-                    kind,
-                    value,
-                    scope.team,
-                    areas,
-                    scope.device,
-                    now_ms
-                ],
-            )?
-        }
+        // One statement: the counter's next value (its row lock held to the commit) and the
+        // row that carries it.
+        Dialect::Postgres => conn.query_one(
+            "WITH v AS (UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value)
+             INSERT INTO changes(version, entity, id, kind, value, team, areas, device_id, at_ms)
+             SELECT v.value, ?1::text, ?2::text, ?3::text, ?4::text, ?5::text, ?6::text, ?7::text,
+                    ?8::bigint FROM v RETURNING version",
+            args![
+                entity_str(entity),
+                id,
+                kind,
+                value,
+                scope.team,
+                areas,
+                scope.device,
+                now_ms
+            ],
+        )?,
     };
     row.i64(0)
 }

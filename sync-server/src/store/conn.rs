@@ -1,7 +1,5 @@
 //! A connection of either backend, and the transactions it opens.
 
-use postgres::IsolationLevel;
-
 use super::pg::PgSql;
 use super::sql::{DbResult, Dialect, Row, Sql, Value};
 
@@ -9,14 +7,14 @@ use super::sql::{DbResult, Dialect, Row, Sql, Value};
 #[derive(Debug)]
 pub enum Conn<'a> {
     Sqlite(&'a mut rusqlite::Connection),
-    Postgres(PgSql<'a, &'a mut postgres::Client>),
+    Postgres(PgSql<'a>),
 }
 
 /// An open transaction: rolled back on drop unless committed.
 #[derive(Debug)]
 pub enum Tx<'a> {
     Sqlite(rusqlite::Transaction<'a>),
-    Postgres(PgSql<'a, postgres::Transaction<'a>>),
+    Postgres(PgSql<'a>),
 }
 
 impl Conn<'_> {
@@ -32,10 +30,7 @@ impl Conn<'_> {
     pub fn transaction(&mut self) -> DbResult<Tx<'_>> {
         Ok(match self {
             Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
-            Conn::Postgres(c) => {
-                let (client, statements) = c.parts();
-                Tx::Postgres(PgSql::new(client.transaction()?, statements))
-            }
+            Conn::Postgres(c) => Tx::Postgres(PgSql::begin(c.connection(), "BEGIN")),
         })
     }
 
@@ -44,17 +39,10 @@ impl Conn<'_> {
     pub fn snapshot(&mut self) -> DbResult<Tx<'_>> {
         Ok(match self {
             Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
-            Conn::Postgres(c) => {
-                let (client, statements) = c.parts();
-                Tx::Postgres(PgSql::new(
-                    client
-                        .build_transaction()
-                        .isolation_level(IsolationLevel::RepeatableRead)
-                        .read_only(true)
-                        .start()?,
-                    statements,
-                ))
-            }
+            Conn::Postgres(c) => Tx::Postgres(PgSql::begin(
+                c.connection(),
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            )),
         })
     }
 }
@@ -70,7 +58,7 @@ impl Tx<'_> {
     pub fn commit(self) -> DbResult<()> {
         match self {
             Tx::Sqlite(t) => t.commit()?,
-            Tx::Postgres(t) => t.into_client().commit()?,
+            Tx::Postgres(t) => t.commit()?,
         }
         Ok(())
     }
@@ -89,6 +77,14 @@ macro_rules! delegate_sql {
 
             fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
                 self.sql().query(sql, params)
+            }
+
+            fn exec_later(&self, sql: &str, params: &[Value]) -> DbResult<()> {
+                self.sql().exec_later(sql, params)
+            }
+
+            fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
+                self.sql().exec_each(statements)
             }
         }
     };

@@ -170,7 +170,7 @@ pub fn revoke(conn: &dyn Sql, device_id: &str, now_ms: u64) -> DbResult<bool> {
 }
 
 pub fn set_head(conn: &dyn Sql, device_id: &str, seq: i64, hash: &str) -> DbResult<()> {
-    conn.exec(
+    conn.exec_later(
         "UPDATE devices SET last_seq = ?2, last_hash = ?3 WHERE device_id = ?1",
         args![device_id, seq, hash],
     )?;

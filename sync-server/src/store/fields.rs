@@ -30,7 +30,7 @@ pub fn get(conn: &dyn Sql, entity: &str, id: &str, field: &str) -> DbResult<Opti
 }
 
 pub fn set(conn: &dyn Sql, entity: &str, id: &str, field: &str, s: &FieldState) -> DbResult<()> {
-    conn.exec(
+    conn.exec_later(
         "INSERT INTO fields(entity, id, field, value, version, hlc, origin) VALUES (?1,?2,?3,?4,?5,?6,?7)
          ON CONFLICT(entity, id, field) DO UPDATE SET value = excluded.value,
            version = excluded.version, hlc = excluded.hlc, origin = excluded.origin",

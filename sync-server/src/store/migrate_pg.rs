@@ -3,7 +3,9 @@
 //! binds i64), an identity column for alerts, and the change log's version given out by the
 //! one-row `change_counter` (see `changes::append` for why not a sequence).
 
-use super::sql::DbResult;
+use super::pg::PgSql;
+use super::pg_conn::PgConnection;
+use super::sql::{DbResult, Sql, Value};
 
 const MIGRATIONS: &[&str] = &[
     // 1: the first schema.
@@ -158,20 +160,25 @@ INSERT INTO center_audit_head VALUES (1, 0, '00000000000000000000000000000000000
 /// a time, and the later ones find the work done.
 const MIGRATE_LOCK: i64 = 0x6669_656c_6463_6173; // "fieldcas"
 
-pub fn migrate(client: &mut postgres::Client) -> DbResult<()> {
-    let mut tx = client.transaction()?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)::text", &[&MIGRATE_LOCK])?;
-    tx.batch_execute("CREATE TABLE IF NOT EXISTS schema_version(version BIGINT PRIMARY KEY)")?;
-    let current: i64 = tx
+pub fn migrate(conn: &mut PgConnection) -> DbResult<()> {
+    let tx = PgSql::begin(conn, "BEGIN");
+    tx.query(
+        "SELECT pg_advisory_xact_lock(?1)::text",
+        &[Value::Int(MIGRATE_LOCK)],
+    )?;
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS schema_version(version BIGINT PRIMARY KEY)",
+        &[],
+    )?;
+    let current = tx
         .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_version", &[])?
-        .get(0);
+        .i64(0)?;
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
-        tx.batch_execute(sql)?;
-        tx.execute(
-            "INSERT INTO schema_version(version) VALUES ($1)",
-            &[&((i + 1) as i64)],
+        tx.batch(sql)?;
+        tx.exec(
+            "INSERT INTO schema_version(version) VALUES (?1)",
+            &[Value::Int((i + 1) as i64)],
         )?;
     }
-    tx.commit()?;
-    Ok(())
+    tx.commit()
 }

@@ -24,6 +24,9 @@ pub mod links;
 mod migrate_pg;
 mod migrate_sqlite;
 mod pg;
+mod pg_conn;
+#[cfg(test)]
+mod pg_pipeline_tests;
 mod pool;
 pub mod reference;
 pub mod sql;
@@ -111,15 +114,12 @@ pub fn open_sqlite(path: &Path) -> DbResult<Db> {
 /// Connects (checking the URL and the server at start), migrates, and keeps at most
 /// `pool_size` connections.
 pub fn open_postgres(url: &str, pool_size: usize) -> DbResult<Db> {
-    let config: postgres::Config = url.parse()?;
+    let config: tokio_postgres::Config = url.parse()?;
     let pool = pool::Pool::new(config, pool_size);
     let node = {
         let mut c = pool.get()?;
-        migrate_pg::migrate(c.parts().0)?;
-        {
-            let (client, statements) = c.parts();
-            server_node(&pg::PgSql::new(client, statements))?
-        }
+        migrate_pg::migrate(c.connection())?;
+        server_node(&pg::PgSql::new(c.connection()))?
     };
     Ok(Db(Arc::new((
         Backend::Postgres(Box::new(pool)),
@@ -174,7 +174,18 @@ impl Db {
         F: FnOnce(&mut Store<'_>) -> ApiResult<T> + Send + 'static,
     {
         let inner = self.0.clone();
+        let permit = match &self.0.0 {
+            Backend::Postgres(pool) => Some(
+                pool.permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(ApiError::internal)?,
+            ),
+            Backend::Sqlite(_) => None,
+        };
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let (backend, clock) = &*inner;
             match backend {
                 Backend::Sqlite(c) => {
@@ -195,10 +206,7 @@ impl Db {
                 Backend::Postgres(pool) => {
                     let mut pooled = pool.get()?;
                     f(&mut Store {
-                        conn: {
-                            let (client, statements) = pooled.parts();
-                            Conn::Postgres(pg::PgSql::new(client, statements))
-                        },
+                        conn: Conn::Postgres(pg::PgSql::new(pooled.connection())),
                         clock,
                     })
                 }

@@ -1,19 +1,21 @@
-//! The PostgreSQL side of `Sql`, on the synchronous `postgres` crate.
+//! The PostgreSQL side of `Sql`, on one [`PgConnection`] (tokio-postgres driven synchronously).
 //!
-//! Why the synchronous wrapper and not tokio-postgres directly: every store function already
-//! runs on tokio's blocking pool through `Db::run` and is written once against the synchronous
-//! `Sql` trait that rusqlite also implements. `postgres` *is* tokio-postgres, driven by a small
-//! current-thread runtime per client; using it from `spawn_blocking` keeps one code path for both
-//! backends instead of an async trait (rusqlite is not async) or `block_on` sprinkled through
-//! the store.
+//! Why synchronous: every store function already runs on tokio's blocking pool through
+//! `Db::run` and is written once against the synchronous `Sql` trait that rusqlite also
+//! implements; one code path for both backends instead of an async trait (rusqlite is not
+//! async) or `block_on` sprinkled through the store.
+//!
+//! Inside a transaction, what needs no answer waits and goes out with the next statement that
+//! does (pipelined, `pg_conn`): the `BEGIN`, every `exec_later`, and the writes before `COMMIT`
+//! go with the `COMMIT`. Outside one, every statement runs at once.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
 use std::error::Error;
 
 use bytes::BytesMut;
-use postgres::types::{IsNull, ToSql, Type, to_sql_checked};
+use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
+use super::pg_conn::{PgConnection, Reply, Request};
 use super::sql::{DbError, DbResult, Dialect, Row, Sql, Value, to_dollar};
 
 impl ToSql for Value {
@@ -45,10 +47,10 @@ impl ToSql for Value {
     to_sql_checked!();
 }
 
-fn row(r: &postgres::Row) -> DbResult<Row> {
+fn row(r: &tokio_postgres::Row) -> DbResult<Row> {
     let mut out = Vec::with_capacity(r.len());
     for (i, col) in r.columns().iter().enumerate() {
-        let bad = |e: postgres::Error| DbError::Postgres(e);
+        let bad = |e: tokio_postgres::Error| DbError::Postgres(e);
         let v = match *col.type_() {
             Type::INT8 => r.try_get::<_, Option<i64>>(i).map_err(bad)?.map(Value::Int),
             Type::INT4 => r
@@ -74,121 +76,177 @@ fn row(r: &postgres::Row) -> DbResult<Row> {
     Ok(Row(out))
 }
 
-/// Statements a connection has prepared, by SQL text. A statement given as text costs two round
-/// trips (prepare, then execute); a prepared one, one. The store's SQL is a fixed set, so the
-/// cache stays small; it is kept per pooled connection (statements belong to a session, and
-/// survive the rollback of the transaction that prepared them).
-pub type Statements = HashMap<String, postgres::Statement>;
-
-/// More distinct statements than the store has means something builds SQL dynamically: start
-/// over rather than grow without bound.
-const MAX_STATEMENTS: usize = 512;
-
-/// What `PgSql` runs statements on: a pooled client or a transaction on one.
-pub trait PgClient {
-    fn run_prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error>;
-    fn run_execute(
-        &mut self,
-        st: &postgres::Statement,
-        p: &[&(dyn ToSql + Sync)],
-    ) -> Result<u64, postgres::Error>;
-    fn run_query(
-        &mut self,
-        st: &postgres::Statement,
-        p: &[&(dyn ToSql + Sync)],
-    ) -> Result<Vec<postgres::Row>, postgres::Error>;
+/// Whether statements run in a transaction of ours, and how far it got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Each statement commits on its own.
+    Autocommit,
+    /// `BEGIN` is queued or sent; not yet committed or rolled back.
+    Open { began: bool },
+    /// Committed or rolled back.
+    Done,
 }
 
-/// The same three calls exist on a client and on a transaction.
-macro_rules! pg_client {
-    ($t:ty) => {
-        impl PgClient for $t {
-            fn run_prepare(&mut self, sql: &str) -> Result<postgres::Statement, postgres::Error> {
-                self.prepare(sql)
-            }
-
-            fn run_execute(
-                &mut self,
-                st: &postgres::Statement,
-                p: &[&(dyn ToSql + Sync)],
-            ) -> Result<u64, postgres::Error> {
-                self.execute(st, p)
-            }
-
-            fn run_query(
-                &mut self,
-                st: &postgres::Statement,
-                p: &[&(dyn ToSql + Sync)],
-            ) -> Result<Vec<postgres::Row>, postgres::Error> {
-                self.query(st, p)
-            }
-        }
-    };
+/// A PostgreSQL connection or an open transaction on one, behind `&self` (the store's functions
+/// share one handle the way rusqlite's `&Connection` does).
+pub struct PgSql<'c> {
+    conn: RefCell<&'c mut PgConnection>,
+    mode: Cell<Mode>,
+    /// Requests not sent yet (inside a transaction only).
+    queued: RefCell<Vec<Request>>,
 }
 
-pg_client!(&mut postgres::Client);
-pg_client!(postgres::Transaction<'_>);
-
-/// A PostgreSQL client or transaction behind `&self` (the store's functions share one handle the
-/// way rusqlite's `&Connection` does), with its connection's prepared statements.
-pub struct PgSql<'s, C> {
-    client: RefCell<C>,
-    statements: RefCell<&'s mut Statements>,
-}
-
-impl<C> std::fmt::Debug for PgSql<'_, C> {
+impl std::fmt::Debug for PgSql<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("PgSql")
     }
 }
 
-impl<'s, C: PgClient> PgSql<'s, C> {
-    pub fn new(client: C, statements: &'s mut Statements) -> Self {
+impl<'c> PgSql<'c> {
+    /// Statements on `conn`, each committing on its own.
+    pub fn new(conn: &'c mut PgConnection) -> Self {
         PgSql {
-            client: RefCell::new(client),
-            statements: RefCell::new(statements),
+            conn: RefCell::new(conn),
+            mode: Cell::new(Mode::Autocommit),
+            queued: RefCell::default(),
         }
     }
 
-    /// The client (or transaction) and the statement cache, to open a transaction on.
-    pub fn parts(&mut self) -> (&mut C, &mut Statements) {
-        (self.client.get_mut(), self.statements.get_mut())
+    /// A transaction on `conn`, begun by `begin` (`BEGIN` with its isolation and access mode).
+    /// Nothing is sent yet: the `BEGIN` goes with the first statement that needs an answer.
+    pub fn begin(conn: &'c mut PgConnection, begin: &'static str) -> Self {
+        PgSql {
+            conn: RefCell::new(conn),
+            mode: Cell::new(Mode::Open { began: false }),
+            queued: RefCell::new(vec![Request::Simple(begin.into())]),
+        }
     }
 
-    pub fn into_client(self) -> C {
-        self.client.into_inner()
+    /// The connection, to open a transaction on (autocommit handles only).
+    pub fn connection(&mut self) -> &mut PgConnection {
+        self.conn.get_mut()
     }
 
-    /// The prepared statement for `sql` (already in `$n` form), preparing it the first time.
-    fn statement(&self, sql: String) -> DbResult<postgres::Statement> {
-        if let Some(st) = self.statements.borrow().get(&sql) {
-            return Ok(st.clone());
+    fn prepare(&self, sql: &str) -> DbResult<tokio_postgres::Statement> {
+        self.conn.borrow_mut().statement(&to_dollar(sql))
+    }
+
+    /// Sends what is queued and `last`, and answers `last`'s reply; the first error of any of
+    /// them is the answer (inside a transaction a failed write fails everything after it).
+    fn send(&self, last: Request) -> DbResult<Reply> {
+        let mut requests = std::mem::take(&mut *self.queued.borrow_mut());
+        if let Mode::Open { began: false } = self.mode.get()
+            && !requests.is_empty()
+        {
+            self.mode.set(Mode::Open { began: true });
         }
-        let st = self.client.borrow_mut().run_prepare(&sql)?;
-        let mut cache = self.statements.borrow_mut();
-        if cache.len() >= MAX_STATEMENTS {
-            cache.clear();
+        requests.push(last);
+        let mut replies = self.conn.borrow_mut().pipeline(&requests);
+        let last = replies.pop().expect("one reply per request");
+        for r in replies {
+            r?;
         }
-        cache.insert(sql, st.clone());
-        Ok(st)
+        last
+    }
+
+    /// Commits: the queued writes and the `COMMIT` in one round trip. Any failure among them
+    /// means the transaction rolled back (PostgreSQL answers a `COMMIT` after a failed statement
+    /// by rolling back).
+    pub fn commit(self) -> DbResult<()> {
+        let began = matches!(self.mode.get(), Mode::Open { began: true });
+        let queued_only_begin = matches!(&self.queued.borrow()[..], [Request::Simple(_)]);
+        if !began && queued_only_begin {
+            // Nothing was ever asked of this transaction.
+            self.mode.set(Mode::Done);
+            return Ok(());
+        }
+        // On an error the mode stays open and the drop sends a `ROLLBACK`: needed when the
+        // failure kept the `COMMIT` from being sent, harmless when the server rolled back.
+        self.send(Request::Simple("COMMIT".into()))?;
+        self.mode.set(Mode::Done);
+        Ok(())
     }
 }
 
-impl<C: PgClient> Sql for PgSql<'_, C> {
+impl PgSql<'_> {
+    /// Runs statements without parameters (a migration's script), after what is queued.
+    pub fn batch(&self, sql: &str) -> DbResult<()> {
+        self.send(Request::Simple(sql.to_string().into())).map(drop)
+    }
+}
+
+impl Drop for PgSql<'_> {
+    /// An open transaction not committed rolls back, as rusqlite's does; a `BEGIN` never sent
+    /// needs nothing.
+    fn drop(&mut self) {
+        if let Mode::Open { began: true } = self.mode.get() {
+            let _ = self
+                .conn
+                .get_mut()
+                .pipeline(&[Request::Simple("ROLLBACK".into())]);
+        }
+    }
+}
+
+impl Sql for PgSql<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&self, sql: &str, params: &[Value]) -> DbResult<u64> {
-        let st = self.statement(to_dollar(sql))?;
-        let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        Ok(self.client.borrow_mut().run_execute(&st, &p)?)
+        match self.send(Request::Exec(self.prepare(sql)?, params.to_vec()))? {
+            Reply::Count(n) => Ok(n),
+            other => Err(DbError::Other(format!("unexpected reply {other:?}"))),
+        }
     }
 
     fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
-        let st = self.statement(to_dollar(sql))?;
-        let p: Vec<&(dyn ToSql + Sync)> = params.iter().map(|v| v as _).collect();
-        let rows = self.client.borrow_mut().run_query(&st, &p)?;
-        rows.iter().map(row).collect()
+        match self.send(Request::Query(self.prepare(sql)?, params.to_vec()))? {
+            Reply::Rows(rows) => rows.iter().map(row).collect(),
+            other => Err(DbError::Other(format!("unexpected reply {other:?}"))),
+        }
+    }
+
+    fn exec_later(&self, sql: &str, params: &[Value]) -> DbResult<()> {
+        let st = self.prepare(sql)?;
+        if let Mode::Open { .. } = self.mode.get() {
+            self.queued
+                .borrow_mut()
+                .push(Request::Exec(st, params.to_vec()));
+            Ok(())
+        } else {
+            self.exec(sql, params).map(drop)
+        }
+    }
+
+    fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
+        let mut requests = Vec::with_capacity(statements.len());
+        for (sql, params) in statements {
+            requests.push(Request::Exec(self.prepare(sql)?, params.clone()));
+        }
+        let Some(last) = requests.pop() else {
+            return Ok(Vec::new());
+        };
+        // All but the last join the queue (sent together with it); their counts come back
+        // from one pipeline.
+        let first = self.queued.borrow().len();
+        self.queued.borrow_mut().extend(requests);
+        let mut requests = std::mem::take(&mut *self.queued.borrow_mut());
+        if let Mode::Open { began: false } = self.mode.get() {
+            self.mode.set(Mode::Open { began: true });
+        }
+        requests.push(last);
+        let replies = self.conn.borrow_mut().pipeline(&requests);
+        let mut counts = Vec::with_capacity(statements.len());
+        for (i, r) in replies.into_iter().enumerate() {
+            let r = r?;
+            if i >= first {
+                match r {
+                    Reply::Count(n) => counts.push(n),
+                    other => return Err(DbError::Other(format!("unexpected reply {other:?}"))),
+                }
+            }
+        }
+        Ok(counts)
     }
 }

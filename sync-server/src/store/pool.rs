@@ -5,16 +5,14 @@
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use postgres::{Client, NoTls};
-
-use super::pg::Statements;
+use super::pg_conn::PgConnection;
 use super::sql::{DbError, DbResult};
 
 /// How long a request waits for a free connection before it fails.
 const WAIT: Duration = Duration::from_secs(30);
 
-/// A connection and the statements prepared on it.
-type Conn = (Client, Statements);
+/// A connection, with the statements prepared on it.
+type Conn = PgConnection;
 
 #[derive(Default)]
 struct State {
@@ -24,8 +22,12 @@ struct State {
 }
 
 pub struct Pool {
-    config: postgres::Config,
+    config: tokio_postgres::Config,
     size: usize,
+    /// One per connection, taken (asynchronously) before a blocking thread is: requests beyond
+    /// the pool's size wait as tasks, not as hundreds of parked threads that each wake to find
+    /// the pool still busy (200 pushes at once spent a tenth of the server's CPU switching).
+    pub permits: std::sync::Arc<tokio::sync::Semaphore>,
     state: Mutex<State>,
     freed: Condvar,
 }
@@ -49,10 +51,11 @@ impl std::fmt::Debug for Pooled<'_> {
 }
 
 impl Pool {
-    pub fn new(config: postgres::Config, size: usize) -> Pool {
+    pub fn new(config: tokio_postgres::Config, size: usize) -> Pool {
         Pool {
             config,
             size: size.max(1),
+            permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size.max(1))),
             state: Mutex::default(),
             freed: Condvar::new(),
         }
@@ -66,7 +69,7 @@ impl Pool {
         let mut st = self.lock();
         loop {
             if let Some(c) = st.idle.pop() {
-                if c.0.is_closed() {
+                if c.is_closed() {
                     st.open -= 1;
                     continue;
                 }
@@ -78,15 +81,15 @@ impl Pool {
             if st.open < self.size {
                 st.open += 1;
                 drop(st);
-                return match self.config.connect(NoTls) {
+                return match PgConnection::connect(&self.config) {
                     Ok(c) => Ok(Pooled {
                         pool: self,
-                        client: Some((c, Statements::new())),
+                        client: Some(c),
                     }),
                     Err(e) => {
                         self.lock().open -= 1;
                         self.freed.notify_one();
-                        Err(e.into())
+                        Err(e)
                     }
                 };
             }
@@ -103,10 +106,8 @@ impl Pool {
 }
 
 impl Pooled<'_> {
-    /// The client and the statements prepared on it.
-    pub fn parts(&mut self) -> (&mut Client, &mut Statements) {
-        let (c, s) = self.client.as_mut().expect("present until drop");
-        (c, s)
+    pub fn connection(&mut self) -> &mut PgConnection {
+        self.client.as_mut().expect("present until drop")
     }
 }
 
@@ -114,7 +115,7 @@ impl Drop for Pooled<'_> {
     fn drop(&mut self) {
         let Some(c) = self.client.take() else { return };
         let mut st = self.pool.lock();
-        if std::thread::panicking() || c.0.is_closed() {
+        if std::thread::panicking() || c.is_closed() {
             st.open -= 1;
         } else {
             st.idle.push(c);

@@ -14,8 +14,8 @@ pub enum Dialect {
 pub enum DbError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("postgres: {0}")]
-    Postgres(#[from] postgres::Error),
+    #[error("postgres: {}", pg_message(.0))]
+    Postgres(#[from] tokio_postgres::Error),
     /// A column held something other than the type asked for.
     #[error("column {0}: {1}")]
     Decode(usize, String),
@@ -24,6 +24,18 @@ pub enum DbError {
 }
 
 pub type DbResult<T> = Result<T, DbError>;
+
+/// tokio-postgres displays a server error as just "db error": the log needs its SQLSTATE and
+/// message (and the detail, which names the key of a unique violation).
+fn pg_message(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(d) => match d.detail() {
+            Some(detail) => format!("{} {} ({detail})", d.code().code(), d.message()),
+            None => format!("{} {}", d.code().code(), d.message()),
+        },
+        None => e.to_string(),
+    }
+}
 
 /// A parameter or column value. Integers cover SQLite's INTEGER and PostgreSQL's BIGINT/INT/BOOL;
 /// JSON is stored as text in both.
@@ -169,6 +181,23 @@ pub trait Sql {
     /// Runs one statement; answers the rows changed.
     fn exec(&self, sql: &str, params: &[Value]) -> DbResult<u64>;
     fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>>;
+
+    /// Runs a write whose row count the caller does not need. On PostgreSQL inside a
+    /// transaction it waits and is sent with the next statement that needs an answer, or with
+    /// the `COMMIT` (one round trip for all); its error, if any, is that statement's or the
+    /// commit's. Everywhere else it runs at once.
+    fn exec_later(&self, sql: &str, params: &[Value]) -> DbResult<()> {
+        self.exec(sql, params).map(drop)
+    }
+
+    /// Runs the statements in order, answering each one's row count; PostgreSQL gets them in
+    /// one round trip.
+    fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
+        statements
+            .iter()
+            .map(|(sql, params)| self.exec(sql, params))
+            .collect()
+    }
 
     fn query_opt(&self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
