@@ -24,17 +24,23 @@ pub struct InboxRow {
     pub case_status: Option<String>,
 }
 
-/// Tasks not yet closed, earliest due first.
-pub fn inbox(conn: &Connection, limit: u32) -> Result<Vec<InboxRow>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.id, t.due, t.source, e.id, e.name, e.risk, e.lat, e.lon, c.id, c.status
+/// The inbox's SQL. Every table is read from an index holding all the columns it needs
+/// (migration 3). `INDEXED BY` because SQLite 3.54 (SQLCipher 4.20) chose the enterprises'
+/// primary-key index instead and read each enterprise's row, JSON and all: 51 ms for 10,000
+/// tasks against 17 ms before. `inbox_reads_only_covering_indexes`
+/// keeps the plan.
+const INBOX_SQL: &str =
+    "SELECT t.id, t.due, t.source, e.id, e.name, e.risk, e.lat, e.lon, c.id, c.status
          FROM tasks t
-         JOIN enterprises e ON e.id = t.enterprise_id
+         JOIN enterprises e INDEXED BY enterprises_inbox ON e.id = t.enterprise_id
          LEFT JOIN cases c ON c.task_id = t.id
          WHERE c.status IS NULL OR c.status <> 'closed'
          ORDER BY t.due, t.id
-         LIMIT ?1",
-    )?;
+         LIMIT ?1";
+
+/// Tasks not yet closed, earliest due first.
+pub fn inbox(conn: &Connection, limit: u32) -> Result<Vec<InboxRow>> {
+    let mut stmt = conn.prepare_cached(INBOX_SQL)?;
     let rows = stmt.query_map([limit], |r| {
         Ok(InboxRow {
             task_id: r.get(0)?,
@@ -196,4 +202,40 @@ pub fn cases_this_year(
         ],
         |r| r.get(0),
     )?)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::Connection;
+
+    /// The inbox must not touch a table's rows (with JSON in them) for any of its three tables:
+    /// on an encrypted store that is a page decrypted per task.
+    #[test]
+    fn inbox_reads_only_covering_indexes() {
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::super::migrations::migrate_to(&mut conn, super::super::migrations::latest())
+            .expect("migrate");
+        let plan: Vec<String> = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", super::INBOX_SQL))
+            .expect("explain")
+            .query_map([50], |r| r.get::<_, String>(3))
+            .expect("plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("rows");
+        for (table, index) in [
+            ("t", "tasks_due"),
+            ("e", "enterprises_inbox"),
+            ("c", "cases_task_status"),
+        ] {
+            let covered = |l: &String| {
+                (l.starts_with(&format!("SCAN {table} "))
+                    || l.starts_with(&format!("SEARCH {table} ")))
+                    && l.contains(&format!("USING COVERING INDEX {index}"))
+            };
+            assert!(
+                plan.iter().any(covered),
+                "{table} not read through {index} alone: {plan:?}"
+            );
+        }
+    }
 }
