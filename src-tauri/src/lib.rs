@@ -8,6 +8,7 @@ mod commands;
 #[cfg(test)]
 mod ipc_tests;
 mod paths;
+mod webview;
 
 use std::sync::Arc;
 
@@ -45,6 +46,7 @@ pub fn run() {
                 .name("fieldcase-sync".into())
                 .spawn(move || worker.sync_loop())?;
             app.manage(shared);
+            webview::tune(app)?;
             Ok(())
         })
         .build(tauri::generate_context!());
