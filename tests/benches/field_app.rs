@@ -8,6 +8,10 @@
 //!    under it: PSS (shared library pages counted once across the processes, not once per
 //!    process as summed RSS does), own (anonymous) memory, and RSS. Target ≤ 200 MB.
 //!
+//! The inspection is walked once per `./dev test`: the bench prints the memory sample of the
+//! tablet walk of `tests/tests/field_app_e2e.rs` (taken once the phone walk beside it is over)
+//! from the file `FIELDCASE_WALK_SAMPLE` names, and walks it itself only without one.
+//!
 //! Run: `cargo bench -p fieldcase-tests --bench field_app` (the debug app, as `./dev test` builds
 //! it); `FIELDCASE_APP_PROFILE=release` builds and measures the release app — the figures that
 //! count for a device.
@@ -108,25 +112,19 @@ fn main() {
         at_inbox_mb
     );
 
-    // 2. Memory after the whole demo inspection through the screens.
-    let app_data = tmp.path().join("inspector");
-    std::fs::create_dir_all(&app_data).expect("app data");
-    let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
-    let shots = tmp.path().join("shots");
-    let (procs, port) = desktop::start(&driver, &app_data);
-    let walk = node(
-        "e2e/app-e2e.mjs",
-        &[
-            ("URL", server.url.clone()),
-            ("CODE", code),
-            ("TASK", "T-2026-1123-01".into()),
-            ("SHOTS", shots.display().to_string()),
-            ("APP", app.display().to_string()),
-            ("APP_DATA", app_data.display().to_string()),
-            ("PORT", port.to_string()),
-        ],
-    );
-    drop(procs);
+    // 2. Memory after the whole demo inspection through the screens: the tablet walk of
+    //    tests/tests/field_app_e2e.rs in this same `./dev test` run left its sample where
+    //    FIELDCASE_WALK_SAMPLE says (`./dev test` removes it before the tests), so the inspection
+    //    is not walked a second time; without one (`cargo bench` alone) the bench walks it.
+    let sampled = std::env::var("FIELDCASE_WALK_SAMPLE")
+        .ok()
+        .filter(|_| profile == "debug")
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .map(|text| serde_json::from_str::<Value>(text.trim()).expect("the walk's sample"));
+    let (walk, whose) = match sampled {
+        Some(walk) => (walk, "the tablet walk of field_app_e2e in this run"),
+        None => (walk(&server, &driver, &app, tmp.path()), "walked here"),
+    };
     let mb = |v: &Value| v.as_f64().unwrap_or(0.0) / 1024.0;
     let parts: Vec<String> = walk["rss_parts"]
         .as_array()
@@ -147,7 +145,7 @@ fn main() {
     // PSS counts a shared library page once across the app's processes (RSS counts it in each):
     // the app's cost to the device. "Own" is anonymous memory: heaps and stacks.
     println!(
-        "memory after a full inspection ({} steps in {} s): PSS {:.0} MB for the app with the \
+        "memory after a full inspection ({whose}; {} steps in {} s): PSS {:.0} MB for the app with the \
          WebView's processes (own memory {:.0} MB; RSS summed {:.0} MB) — target ≤ 200 MB\n  {}",
         walk["steps"],
         walk["seconds"],
@@ -156,4 +154,33 @@ fn main() {
         mb(&walk["rss_tree_kb"]),
         parts.join("\n  ")
     );
+}
+
+/// The whole demo inspection through the screens as 张伟, on a fresh device store: the walk's
+/// JSON line.
+fn walk(
+    server: &Server,
+    driver: &std::path::Path,
+    app: &std::path::Path,
+    tmp: &std::path::Path,
+) -> Value {
+    let app_data = tmp.join("inspector");
+    std::fs::create_dir_all(&app_data).expect("app data");
+    let code = server.user("U-ZHANG", "张伟", "T1", Some("O-ZHANG"));
+    let shots = tmp.join("shots");
+    let (procs, port) = desktop::start(driver, &app_data);
+    let walk = node(
+        "e2e/app-e2e.mjs",
+        &[
+            ("URL", server.url.clone()),
+            ("CODE", code),
+            ("TASK", "T-2026-1123-01".into()),
+            ("SHOTS", shots.display().to_string()),
+            ("APP", app.display().to_string()),
+            ("APP_DATA", app_data.display().to_string()),
+            ("PORT", port.to_string()),
+        ],
+    );
+    drop(procs);
+    walk
 }

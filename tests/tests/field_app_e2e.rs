@@ -31,19 +31,47 @@ const TASK: &str = "T-2026-1123-01";
 /// The walk takes about 90 s; past this it is stuck, and is killed so the test fails.
 const WALK_LIMIT: Duration = Duration::from_secs(600);
 
+/// Where `./dev test` has the tablet walk leave its JSON line (memory after the inspection, cold
+/// figures of the walk) for the field_app bench, which then prints it instead of walking again.
+pub const WALK_SAMPLE_ENV: &str = "FIELDCASE_WALK_SAMPLE";
+
+/// Present while the phone walk runs (beside the tablet walk, in this test process): the tablet
+/// walk takes its memory sample only once it is gone, so the WebKit pages the two apps share are
+/// not split between them in the tablet's PSS.
+fn phone_walk_marker() -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("fieldcase-phone-walk-{}", std::process::id()))
+}
+
 #[test]
 fn the_demo_inspection_through_the_app_screens_arrives_complete_at_the_center() {
-    walk_and_check(None, "app");
+    let walk = walk_and_check(None, "app", Some(&phone_walk_marker()));
+    if let Ok(out) = std::env::var(WALK_SAMPLE_ENV) {
+        std::fs::write(&out, format!("{walk}\n")).expect("the walk's sample");
+    }
 }
 
 #[test]
 fn the_same_inspection_on_a_phone_sized_window_arrives_complete_too() {
-    walk_and_check(Some((360, 800)), "app-phone");
+    /// Removes the marker when the phone walk is over, also on a panic.
+    struct Running(std::path::PathBuf);
+    impl Drop for Running {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let marker = Running(phone_walk_marker());
+    std::fs::write(&marker.0, b"").expect("marker");
+    walk_and_check(Some((360, 800)), "app-phone", None);
 }
 
 /// The whole walk in a window of `viewport` (the app's own 1280×800 when none), screenshots in
-/// `target/screenshots/<shots>`, then everything checked at the center.
-fn walk_and_check(viewport: Option<(u32, u32)>, shots: &str) {
+/// `target/screenshots/<shots>`, then everything checked at the center; answers the walk's JSON
+/// line. With `sample_after`, the memory sample waits until that file is gone.
+fn walk_and_check(
+    viewport: Option<(u32, u32)>,
+    shots: &str,
+    sample_after: Option<&std::path::Path>,
+) -> Value {
     let app = desktop::app_binary("debug");
     let driver = desktop::prerequisites(&app);
     let tmp = tempfile::tempdir().expect("tmp");
@@ -62,6 +90,9 @@ fn walk_and_check(viewport: Option<(u32, u32)>, shots: &str) {
     let mut node = Command::new("node");
     if let Some((w, h)) = viewport {
         node.env("VIEWPORT", format!("{w}x{h}"));
+    }
+    if let Some(marker) = sample_after {
+        node.env("SAMPLE_AFTER", marker);
     }
     node.current_dir(support::root().join("ui"))
         .arg("e2e/app-e2e.mjs")
@@ -232,4 +263,5 @@ fn walk_and_check(viewport: Option<(u32, u32)>, shots: &str) {
         assert_eq!(status, 200, "GET blob of {photo}");
         assert!(stored == bytes, "the center's copy of {photo} differs");
     }
+    walk
 }

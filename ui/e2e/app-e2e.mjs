@@ -37,6 +37,8 @@
 //   SHOTS      where the PNGs go (default /tmp/app-shots)
 //   VIEWPORT   the window's inner size as WIDTHxHEIGHT, e.g. 360x800 for a phone in portrait
 //              (default: the app's own 1280×800 window)
+//   SAMPLE_AFTER  a file: the memory is sampled only once it is gone (another walk beside this one)
+//   MEM_SAMPLES   a file for the memory after each step (JSON lines), to see which step grows it
 import { treeRss } from './rss.mjs';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -232,6 +234,24 @@ async function pageShot(img, name) {
   return file;
 }
 
+/** With MEM_SAMPLES=<file>: the memory after each step, one JSON line per step (kB: the tree's
+ *  PSS and own memory; per process [name, PSS, own, RSS]; the DOM's element count) — to find the
+ *  step that makes it grow. */
+const samples = [];
+async function sample(label) {
+  if (!process.env.MEM_SAMPLES) return;
+  let pid;
+  try {
+    pid = appPid();
+  } catch {
+    return; // before the app's process is found (or after it ended)
+  }
+  const tr = treeRss(pid);
+  const nodes = await b.execute(() => document.getElementsByTagName('*').length).catch(() => null);
+  samples.push({ step: label, pss: tr.pss_kb, anon: tr.anon_kb, nodes, parts: tr.parts.map((p) => [p.cmd, p.pss_kb, p.anon_kb, p.kb]) });
+  writeFileSync(process.env.MEM_SAMPLES, samples.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
 let stepNo = 0;
 /** One step: run, check no refusal is on screen, screenshot. A failure is reported with its own screenshot. */
 async function step(name, fn) {
@@ -243,6 +263,7 @@ async function step(name, fn) {
     await noBanner();
     await shot(name);
     log(`ok   ${label} (${Date.now() - t0} ms)`);
+    await sample(label);
   } catch (e) {
     const file = await shot(`FAILED-${name}`).catch(() => '(no screenshot)');
     log(`FAIL ${label}: ${e?.message ?? e}\n     screenshot ${file}`);
@@ -787,6 +808,13 @@ try {
     });
   });
 
+  // Another walk beside this one (the phone's, in the same test run) shares WebKit's pages: wait
+  // until it is over, so this app's PSS is its own.
+  if (process.env.SAMPLE_AFTER) {
+    const t0 = Date.now();
+    while (existsSync(process.env.SAMPLE_AFTER) && Date.now() - t0 < 300_000) await sleep(500);
+    log(`     memory sampled ${Math.round((Date.now() - t0) / 1000)} s after the walk (the other walk over)`);
+  }
   // The app's own process, and with WebKit's web and network processes under it (what the
   // device pays for the app).
   const tree = treeRss(appPid());
