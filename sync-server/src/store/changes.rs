@@ -80,40 +80,33 @@ pub fn append(
         .as_ref()
         .map(|a| serde_json::to_string(a).unwrap_or_else(|_| "[]".into()));
     let value = value.map(|v| v.to_string());
-    let row = match conn.dialect() {
-        Dialect::Sqlite => conn.query_one(
+    let sql = match conn.dialect() {
+        Dialect::Sqlite => {
             "INSERT INTO changes(entity, id, kind, value, team, areas, device_id, at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING version",
-            args![
-                entity_str(entity),
-                id,
-                kind,
-                value,
-                scope.team,
-                areas,
-                scope.device,
-                now_ms
-            ],
-        )?,
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING version"
+        }
         // One statement: the counter's next value (its row lock held to the commit) and the
         // row that carries it.
-        Dialect::Postgres => conn.query_one(
+        Dialect::Postgres => {
             "WITH v AS (UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value)
              INSERT INTO changes(version, entity, id, kind, value, team, areas, device_id, at_ms)
              SELECT v.value, ?1::text, ?2::text, ?3::text, ?4::text, ?5::text, ?6::text, ?7::text,
-                    ?8::bigint FROM v RETURNING version",
-            args![
-                entity_str(entity),
-                id,
-                kind,
-                value,
-                scope.team,
-                areas,
-                scope.device,
-                now_ms
-            ],
-        )?,
+                    ?8::bigint FROM v RETURNING version"
+        }
     };
+    let row = conn.query_one(
+        sql,
+        args![
+            entity_str(entity),
+            id,
+            kind,
+            value,
+            scope.team,
+            areas,
+            scope.device,
+            now_ms
+        ],
+    )?;
     row.i64(0)
 }
 
