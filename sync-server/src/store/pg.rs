@@ -131,22 +131,34 @@ impl<'c> PgSql<'c> {
         self.conn.borrow_mut().statement(&to_dollar(sql))
     }
 
-    /// Sends what is queued and `last`, and answers `last`'s reply; the first error of any of
-    /// them is the answer (inside a transaction a failed write fails everything after it).
-    fn send(&self, last: Request) -> DbResult<Reply> {
-        let mut requests = std::mem::take(&mut *self.queued.borrow_mut());
-        if let Mode::Open { began: false } = self.mode.get()
-            && !requests.is_empty()
-        {
+    /// Sends what is queued and then `requests`, in one round trip, and answers the replies to
+    /// `requests`; the first error of any of them is the answer (inside a transaction a failed
+    /// write fails everything after it).
+    fn send_all(&self, requests: Vec<Request>) -> DbResult<Vec<Reply>> {
+        let mut all = std::mem::take(&mut *self.queued.borrow_mut());
+        let queued = all.len();
+        all.extend(requests);
+        if let Mode::Open { began: false } = self.mode.get() {
+            // The queue starts with the `BEGIN`: it is on its way now.
             self.mode.set(Mode::Open { began: true });
         }
-        requests.push(last);
-        let mut replies = self.conn.borrow_mut().pipeline(&requests);
-        let last = replies.pop().expect("one reply per request");
-        for r in replies {
-            r?;
+        let replies = self.conn.borrow_mut().pipeline(&all);
+        let mut answers = Vec::with_capacity(replies.len() - queued);
+        for (i, r) in replies.into_iter().enumerate() {
+            let r = r?;
+            if i >= queued {
+                answers.push(r);
+            }
         }
-        last
+        Ok(answers)
+    }
+
+    /// `send_all` of one request.
+    fn send(&self, request: Request) -> DbResult<Reply> {
+        Ok(self
+            .send_all(vec![request])?
+            .pop()
+            .expect("one reply per request"))
     }
 
     /// Commits: the queued writes and the `COMMIT` in one round trip. Any failure among them
@@ -166,9 +178,7 @@ impl<'c> PgSql<'c> {
         self.mode.set(Mode::Done);
         Ok(())
     }
-}
 
-impl PgSql<'_> {
     /// Runs statements without parameters (a migration's script), after what is queued.
     pub fn batch(&self, sql: &str) -> DbResult<()> {
         self.send(Request::Simple(sql.to_string().into())).map(drop)
@@ -188,16 +198,21 @@ impl Drop for PgSql<'_> {
     }
 }
 
+/// The row count an `Exec` request answers.
+fn count(reply: Reply) -> DbResult<u64> {
+    match reply {
+        Reply::Count(n) => Ok(n),
+        other => Err(DbError::Other(format!("unexpected reply {other:?}"))),
+    }
+}
+
 impl Sql for PgSql<'_> {
     fn dialect(&self) -> Dialect {
         Dialect::Postgres
     }
 
     fn exec(&self, sql: &str, params: &[Value]) -> DbResult<u64> {
-        match self.send(Request::Exec(self.prepare(sql)?, params.to_vec()))? {
-            Reply::Count(n) => Ok(n),
-            other => Err(DbError::Other(format!("unexpected reply {other:?}"))),
-        }
+        count(self.send(Request::Exec(self.prepare(sql)?, params.to_vec()))?)
     }
 
     fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
@@ -208,45 +223,24 @@ impl Sql for PgSql<'_> {
     }
 
     fn exec_later(&self, sql: &str, params: &[Value]) -> DbResult<()> {
-        let st = self.prepare(sql)?;
+        let request = Request::Exec(self.prepare(sql)?, params.to_vec());
         if let Mode::Open { .. } = self.mode.get() {
-            self.queued
-                .borrow_mut()
-                .push(Request::Exec(st, params.to_vec()));
+            self.queued.borrow_mut().push(request);
             Ok(())
         } else {
-            self.exec(sql, params).map(drop)
+            self.send(request).map(drop)
         }
     }
 
     fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
-        let mut requests = Vec::with_capacity(statements.len());
-        for (sql, params) in statements {
-            requests.push(Request::Exec(self.prepare(sql)?, params.clone()));
-        }
-        let Some(last) = requests.pop() else {
+        if statements.is_empty() {
+            // Nothing to send: the queue waits for a statement that needs an answer.
             return Ok(Vec::new());
-        };
-        // All but the last join the queue (sent together with it); their counts come back
-        // from one pipeline.
-        let first = self.queued.borrow().len();
-        self.queued.borrow_mut().extend(requests);
-        let mut requests = std::mem::take(&mut *self.queued.borrow_mut());
-        if let Mode::Open { began: false } = self.mode.get() {
-            self.mode.set(Mode::Open { began: true });
         }
-        requests.push(last);
-        let replies = self.conn.borrow_mut().pipeline(&requests);
-        let mut counts = Vec::with_capacity(statements.len());
-        for (i, r) in replies.into_iter().enumerate() {
-            let r = r?;
-            if i >= first {
-                match r {
-                    Reply::Count(n) => counts.push(n),
-                    other => return Err(DbError::Other(format!("unexpected reply {other:?}"))),
-                }
-            }
-        }
-        Ok(counts)
+        let requests = statements
+            .iter()
+            .map(|(sql, params)| Ok(Request::Exec(self.prepare(sql)?, params.clone())))
+            .collect::<DbResult<Vec<_>>>()?;
+        self.send_all(requests)?.into_iter().map(count).collect()
     }
 }
