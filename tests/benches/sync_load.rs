@@ -50,7 +50,19 @@ fn start_server(dir: &Path, db: &str) -> Server {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let st = Command::new(cargo)
         .current_dir(root())
-        .args(["build", "-q", "--release", "-p", "fieldcase-server"])
+        // The same selection as `cargo bench --workspace` (the whole workspace, a bench target):
+        // cargo resolves features per selection, and `-p fieldcase-server` would compile the
+        // server's dependencies a second time with another feature set.
+        .args([
+            "build",
+            "-q",
+            "--release",
+            "--workspace",
+            "--bin",
+            "fieldcase-server",
+            "--bench",
+            "sync_load",
+        ])
         .status()
         .expect("cargo build");
     assert!(st.success());
