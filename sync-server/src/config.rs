@@ -23,6 +23,11 @@ pub struct Config {
     /// Database: `sqlite:PATH` (embedded) or `postgres://USER@HOST:PORT/DB` (replicas may share it).
     #[arg(long, env = "FIELDCASE_DB", required = true)]
     pub db: Option<String>,
+    /// PostgreSQL over TLS, with the database's certificate checked against these CA
+    /// certificates (PEM) instead of the system's trusted roots. Turns TLS on by itself;
+    /// `sslmode=require` in the URL turns it on against the system's roots.
+    #[arg(long, env = "FIELDCASE_DB_CA")]
+    pub db_ca: Option<PathBuf>,
     /// Most PostgreSQL connections this process holds (ignored for SQLite).
     #[arg(long, env = "FIELDCASE_DB_POOL", default_value_t = 8)]
     pub db_pool: usize,
@@ -183,6 +188,9 @@ impl Config {
         {
             if rest.is_empty() {
                 return Err("--db sqlite: needs a path".into());
+            }
+            if self.db_ca.is_some() {
+                return Err("--db-ca is for a PostgreSQL --db; SQLite is a local file".into());
             }
             return Ok(DbUrl::Sqlite(PathBuf::from(rest)));
         }

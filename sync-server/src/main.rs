@@ -78,6 +78,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cfg: Config) -> Result<(), String> {
     let pool = cfg.db_pool;
+    let db_ca = cfg.db_ca.clone();
     let token_ttl_ms = cfg.token_ttl_ms()?;
     // Read the certificate before anything else: a wrong file should stop the start at once.
     let tls = match (&cfg.tls_cert, &cfg.tls_key) {
@@ -96,8 +97,10 @@ async fn run(cfg: Config) -> Result<(), String> {
         }
         DbUrl::Postgres(url) => {
             // The synchronous client must not run on an async worker thread.
-            let open =
-                move || store::open_postgres(&url, pool).map_err(|e| format!("database: {e}"));
+            let open = move || {
+                store::open_postgres(&url, db_ca.as_deref(), pool)
+                    .map_err(|e| format!("database: {e}"))
+            };
             tokio::task::spawn_blocking(open)
                 .await
                 .map_err(|e| e.to_string())??

@@ -27,6 +27,7 @@ mod pg;
 mod pg_conn;
 #[cfg(test)]
 mod pg_pipeline_tests;
+mod pg_tls;
 mod pool;
 pub mod reference;
 pub mod sql;
@@ -111,11 +112,20 @@ pub fn open_sqlite(path: &Path) -> DbResult<Db> {
     ))))
 }
 
-/// Connects (checking the URL and the server at start), migrates, and keeps at most
+/// Connects (checking the URL and the server at start) — over verified TLS when the URL says
+/// `sslmode=require` or `ca` (`--db-ca`) is given (`pg_tls`) — migrates, and keeps at most
 /// `pool_size` connections.
-pub fn open_postgres(url: &str, pool_size: usize) -> DbResult<Db> {
-    let config: tokio_postgres::Config = url.parse()?;
-    let pool = pool::Pool::new(config, pool_size);
+pub fn open_postgres(url: &str, ca: Option<&Path>, pool_size: usize) -> DbResult<Db> {
+    let mut config: tokio_postgres::Config = url.parse()?;
+    let tls = pg_tls::for_url(&mut config, ca).map_err(DbError::Other)?;
+    if let Some(host) = pg_tls::unencrypted_remote(&config, &tls) {
+        tracing::warn!(
+            %host,
+            "the PostgreSQL connection is not encrypted: add sslmode=require to --db (and --db-ca \
+             when the database's certificate is not from a system-trusted CA)"
+        );
+    }
+    let pool = pool::Pool::new(config, tls, pool_size);
     let node = {
         let mut c = pool.get()?;
         migrate_pg::migrate(c.connection())?;

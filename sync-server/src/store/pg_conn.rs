@@ -17,6 +17,7 @@ use std::task::Poll;
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
+use super::pg_tls::PgTls;
 use super::sql::{DbError, DbResult, Value};
 
 /// Statements a connection has prepared, by SQL text. A statement given as text costs two round
@@ -63,16 +64,25 @@ impl std::fmt::Debug for PgConnection {
 }
 
 impl PgConnection {
-    pub fn connect(config: &tokio_postgres::Config) -> DbResult<PgConnection> {
+    pub fn connect(config: &tokio_postgres::Config, tls: &PgTls) -> DbResult<PgConnection> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(|e| DbError::Other(format!("postgres runtime: {e}")))?;
-        let (client, connection) = runtime.block_on(config.connect(NoTls))?;
+        let (client, driver): (Client, Driver) = match tls {
+            PgTls::Plain => {
+                let (client, connection) = runtime.block_on(config.connect(NoTls))?;
+                (client, Box::pin(connection))
+            }
+            PgTls::Verified(connector) => {
+                let (client, connection) = runtime.block_on(config.connect(connector.clone()))?;
+                (client, Box::pin(connection))
+            }
+        };
         Ok(PgConnection {
             runtime,
             client: Some(client),
-            driver: Some(Box::pin(connection)),
+            driver: Some(driver),
             statements: Statements::new(),
         })
     }

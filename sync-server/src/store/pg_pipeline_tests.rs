@@ -10,11 +10,12 @@ mod pg_cluster;
 
 use super::pg::PgSql;
 use super::pg_conn::PgConnection;
+use super::pg_tls::PgTls;
 use super::sql::{Sql, Value, args};
 
 fn connect() -> PgConnection {
     let url = pg_cluster::fresh_database();
-    let mut c = PgConnection::connect(&url.parse().expect("url")).expect("connect");
+    let mut c = PgConnection::connect(&url.parse().expect("url"), &PgTls::Plain).expect("connect");
     PgSql::new(&mut c)
         .exec(
             "CREATE TABLE t(id BIGINT PRIMARY KEY, small INT, note TEXT)",

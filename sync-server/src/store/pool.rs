@@ -6,6 +6,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 use super::pg_conn::PgConnection;
+use super::pg_tls::PgTls;
 use super::sql::{DbError, DbResult};
 
 /// How long a request waits for a free connection before it fails.
@@ -23,6 +24,7 @@ struct State {
 
 pub struct Pool {
     config: tokio_postgres::Config,
+    tls: PgTls,
     size: usize,
     /// One per connection, taken (asynchronously) before a blocking thread is: requests beyond
     /// the pool's size wait as tasks, not as hundreds of parked threads that each wake to find
@@ -51,9 +53,10 @@ impl std::fmt::Debug for Pooled<'_> {
 }
 
 impl Pool {
-    pub fn new(config: tokio_postgres::Config, size: usize) -> Pool {
+    pub fn new(config: tokio_postgres::Config, tls: PgTls, size: usize) -> Pool {
         Pool {
             config,
+            tls,
             size: size.max(1),
             permits: std::sync::Arc::new(tokio::sync::Semaphore::new(size.max(1))),
             state: Mutex::default(),
@@ -81,7 +84,7 @@ impl Pool {
             if st.open < self.size {
                 st.open += 1;
                 drop(st);
-                return match PgConnection::connect(&self.config) {
+                return match PgConnection::connect(&self.config, &self.tls) {
                     Ok(c) => Ok(Pooled {
                         pool: self,
                         client: Some(c),

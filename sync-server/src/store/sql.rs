@@ -26,14 +26,27 @@ pub enum DbError {
 pub type DbResult<T> = Result<T, DbError>;
 
 /// tokio-postgres displays a server error as just "db error": the log needs its SQLSTATE and
-/// message (and the detail, which names the key of a unique violation).
+/// message (and the detail, which names the key of a unique violation). Other errors keep
+/// their cause apart too ("error performing TLS handshake" alone does not say that the
+/// certificate was refused, nor why): it is appended.
 fn pg_message(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(d) => match d.detail() {
             Some(detail) => format!("{} {} ({detail})", d.code().code(), d.message()),
             None => format!("{} {}", d.code().code(), d.message()),
         },
-        None => e.to_string(),
+        None => {
+            let mut text = e.to_string();
+            let mut cause = std::error::Error::source(e);
+            while let Some(c) = cause {
+                let c_text = c.to_string();
+                if !text.contains(&c_text) {
+                    text = format!("{text}: {c_text}");
+                }
+                cause = c.source();
+            }
+            text
+        }
     }
 }
 

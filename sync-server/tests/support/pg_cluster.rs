@@ -138,6 +138,25 @@ fn run(mut c: Command, what: &str, log: Option<&Path>) {
 }
 
 fn start_cluster() -> String {
+    launch(None).url
+}
+
+/// A started cluster.
+pub struct Cluster {
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`, without an sslmode.
+    pub url: String,
+    /// `host=SOCKET port=PORT user=postgres dbname=postgres`: plain, over the socket.
+    pub socket: String,
+}
+
+/// A cluster of its own that takes TCP connections over TLS only (`hostssl`), with this
+/// certificate and key; its Unix socket takes plain ones, for the test's own checks. Lives as
+/// long as the test process, like the shared one.
+pub fn start_tls_cluster(cert: &Path, key: &Path) -> Cluster {
+    launch(Some((cert, key)))
+}
+
+fn launch(tls: Option<(&Path, &Path)>) -> Cluster {
     let bin = |b: &str| format!("{PG_BIN}/{b}");
     let root = is_root();
     let dir: PathBuf = tempfile::Builder::new()
@@ -164,20 +183,35 @@ fn start_cluster() -> String {
         "--no-sync",
     ]);
     run(initdb, "initdb", None);
-    // Only the socket in our temp dir and loopback IPv4.
+    // Only the socket in our temp dir and loopback IPv4 (over TLS only, for a TLS cluster).
+    let tcp = if tls.is_some() { "hostssl" } else { "host" };
     std::fs::write(
         data.join("pg_hba.conf"),
-        "local all all trust\nhost all all 127.0.0.1/32 trust\n",
+        format!("local all all trust\n{tcp} all all 127.0.0.1/32 trust\n"),
     )
     .unwrap();
+    if let Some((cert, key)) = tls {
+        // PostgreSQL refuses a key others may read; it must belong to the cluster's owner.
+        let (crt, k) = (data.join("server.crt"), data.join("server.key"));
+        std::fs::copy(cert, &crt).unwrap();
+        std::fs::copy(key, &k).unwrap();
+        std::fs::set_permissions(&k, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        if root {
+            let (uid, gid) = nobody();
+            for p in [&crt, &k] {
+                std::os::unix::fs::chown(p, Some(uid), Some(gid)).unwrap();
+            }
+        }
+    }
     let port = free_port();
     let fast = if DURABLE.load(Ordering::SeqCst) {
         ""
     } else {
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     };
+    let ssl = if tls.is_some() { "-c ssl=on" } else { "" };
     let opts = format!(
-        "-c listen_addresses=127.0.0.1 -p {port} -k {} {fast} -c max_connections=200",
+        "-c listen_addresses=127.0.0.1 -p {port} -k {} {fast} {ssl} -c max_connections=200",
         sock.display()
     );
     let mut ctl = as_owner(root, &bin("pg_ctl"));
@@ -190,7 +224,13 @@ fn start_cluster() -> String {
     // The log file must be writable by the owner: pg_ctl creates it as that user in its dir.
     run(ctl, "pg_ctl start", Some(&log));
     watchdog(root, &dir);
-    format!("postgres://postgres@127.0.0.1:{port}/postgres")
+    Cluster {
+        url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+        socket: format!(
+            "host={} port={port} user=postgres dbname=postgres",
+            sock.display()
+        ),
+    }
 }
 
 /// Stops the cluster and removes its dir once this test process has exited.
