@@ -243,6 +243,44 @@ fn raw_insert(dir: &Path, devices: &[Device]) -> Duration {
     t.elapsed()
 }
 
+/// The same anchor on PostgreSQL (a fresh database at `url`): one transaction per device batch,
+/// each one multi-row INSERT (PostgreSQL's cheapest batched insert short of COPY), one after
+/// another on one connection. Not the anchor (that is rusqlite's), but the floor of the
+/// database the server runs on: how far the server's PostgreSQL push is from PostgreSQL's own
+/// cost of storing the rows.
+fn raw_pg_insert(url: &str, devices: &[Device]) -> Duration {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    c.batch_execute("CREATE TABLE links (device TEXT, seq BIGINT, op_id TEXT UNIQUE, hash TEXT, signature TEXT, payload TEXT, PRIMARY KEY (device, seq))").expect("schema");
+    let rows = devices[0].rows.len();
+    let values: Vec<String> = (0..rows)
+        .map(|r| {
+            let p: Vec<String> = (1..=6).map(|c| format!("${}", r * 6 + c)).collect();
+            format!("({})", p.join(","))
+        })
+        .collect();
+    let insert = c
+        .prepare(&format!("INSERT INTO links VALUES {}", values.join(",")))
+        .expect("prepare");
+    let t = Instant::now();
+    for d in devices {
+        let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(rows * 6);
+        for (seq, op, hash, sig, payload) in &d.rows {
+            params.extend([
+                &d.id as &(dyn postgres::types::ToSql + Sync),
+                seq,
+                op,
+                hash,
+                sig,
+                payload,
+            ]);
+        }
+        let mut tx = c.transaction().expect("tx");
+        tx.execute(&insert, &params).expect("insert");
+        tx.commit().expect("commit");
+    }
+    t.elapsed()
+}
+
 /// Every device pushes `body(device)` at the same instant (a barrier); answers the time until
 /// the last answer, the sorted latencies and how many pushes did not have all of their
 /// `ops` applied.
@@ -434,6 +472,12 @@ fn main() {
         "push: {n} ops from {DEVICES} concurrent devices over HTTP (PostgreSQL 15, fsync on, release server): {:.0} ms end to end (target <= 3000 ms), {errors} errors; ratio to the raw rusqlite anchor {:.2}x",
         total.as_secs_f64() * 1e3,
         total.as_secs_f64() / raw.as_secs_f64()
+    );
+    let raw_pg = raw_pg_insert(&pg_cluster::fresh_database(), &devices);
+    println!(
+        "anchor: raw PostgreSQL insert of the same {n} rows, {DEVICES} transactions of one multi-row INSERT (fsync on): {:.0} ms; the push is {:.2}x it",
+        raw_pg.as_secs_f64() * 1e3,
+        total.as_secs_f64() / raw_pg.as_secs_f64()
     );
     print_latency(&format!("{OPS_PER_DEVICE} ops, PostgreSQL"), &lat, errors);
     let (_, lat, errors) = push_at_once(&pg.addr, &devices, |d| &d.step, 1);
