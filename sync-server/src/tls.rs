@@ -20,25 +20,30 @@ use tokio::sync::mpsc;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
+/// The certificates of a PEM file given with `flag`, at least one; a failure names the flag, the
+/// file and what is wrong with it.
+pub fn pem_certificates(path: &Path, flag: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("{flag} {}: {e}", path.display()))?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{flag} {}: not a PEM certificate: {e}", path.display()))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "{flag} {}: no CERTIFICATE block in the file",
+            path.display()
+        ));
+    }
+    Ok(certs)
+}
+
 /// A handshake not finished in this time is dropped.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The server's TLS configuration from a PEM certificate chain (leaf first) and a PEM private
 /// key (PKCS#8, PKCS#1 or SEC1). Every failure names the file and what is wrong with it.
 pub fn server_config(cert: &Path, key: &Path) -> Result<Arc<ServerConfig>, String> {
-    let read =
-        |p: &Path, what: &str| std::fs::read(p).map_err(|e| format!("{what} {}: {e}", p.display()));
-    let cert_pem = read(cert, "--tls-cert")?;
-    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("--tls-cert {}: not a PEM certificate: {e}", cert.display()))?;
-    if chain.is_empty() {
-        return Err(format!(
-            "--tls-cert {}: no CERTIFICATE block in the file",
-            cert.display()
-        ));
-    }
-    let key_pem = read(key, "--tls-key")?;
+    let chain = pem_certificates(cert, "--tls-cert")?;
+    let key_pem = std::fs::read(key).map_err(|e| format!("--tls-key {}: {e}", key.display()))?;
     let key_der = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| {
         format!(
             "--tls-key {}: no PEM private key (PKCS#8, RSA or EC) in the file: {e}",

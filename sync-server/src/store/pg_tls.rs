@@ -13,8 +13,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rustls::ClientConfig;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use rustls_platform_verifier::BuilderVerifierExt;
 use tokio_postgres::config::{Host, SslMode};
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -58,7 +56,7 @@ pub fn for_url(config: &mut tokio_postgres::Config, ca: Option<&Path>) -> Result
     let tls = match ca {
         Some(path) => {
             let mut roots = rustls::RootCertStore::empty();
-            for cert in read_certificates(path)? {
+            for cert in crate::tls::pem_certificates(path, "--db-ca")? {
                 roots.add(cert).map_err(|e| {
                     format!("--db-ca {}: unusable certificate: {e}", path.display())
                 })?;
@@ -71,20 +69,6 @@ pub fn for_url(config: &mut tokio_postgres::Config, ca: Option<&Path>) -> Result
             .with_no_client_auth(),
     };
     Ok(PgTls::Verified(MakeRustlsConnect::new(tls)))
-}
-
-fn read_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let pem = std::fs::read(path).map_err(|e| format!("--db-ca {}: {e}", path.display()))?;
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("--db-ca {}: not a PEM certificate: {e}", path.display()))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "--db-ca {}: no CERTIFICATE block in the file",
-            path.display()
-        ));
-    }
-    Ok(certs)
 }
 
 /// A plain connection to a host other than the loopback or a Unix socket: what the start-up
