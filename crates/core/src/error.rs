@@ -44,6 +44,14 @@ pub enum CoreError {
     },
     #[error("data: {0}")]
     Data(String),
+    /// The key store cannot be used: its name is not one, the program has none, or the platform's
+    /// refused (its service is not running, it is locked). The store was not touched.
+    #[error("key store: {0}")]
+    KeyStore(String),
+    /// The store's key is not in the key store, or the key there does not open the store (or
+    /// the file is damaged): without its key the store cannot be opened, never reset it.
+    #[error("store key: {0}")]
+    StoreKey(String),
     #[error(transparent)]
     Forms(#[from] crate::forms::FormErrors),
 }

@@ -7,6 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::{Fx, at_site, root};
+use fieldcase_core::error::CoreError;
 use fieldcase_core::store::{KeyStore, Store, migrations};
 use fieldcase_protocol::Sha256;
 use serde_json::json;
@@ -114,9 +115,11 @@ fn a_copy_without_its_key_does_not_open_and_is_left_as_it_was() {
 
     let other_keys = tempfile::tempdir().unwrap();
     let thief = KeyStore::Dir(other_keys.path().to_path_buf());
-    let err = Store::open_with(&dir, &thief, "unused", "2026-11-23T09:00:00+08:00")
-        .unwrap_err()
-        .to_string();
+    // A missing key is told apart from other failures (the app's startup screen says to keep
+    // the data and call an administrator).
+    let err = Store::open_with(&dir, &thief, "unused", "2026-11-23T09:00:00+08:00").unwrap_err();
+    assert!(matches!(err, CoreError::StoreKey(_)), "{err}");
+    let err = err.to_string();
     let key_id = std::fs::read_to_string(dir.join("key-id")).unwrap();
     assert!(
         err.contains(key_id.trim()) && err.contains("cannot be opened"),
@@ -144,9 +147,9 @@ fn a_copy_without_its_key_does_not_open_and_is_left_as_it_was() {
         [9u8; 32],
     )
     .unwrap();
-    let err = Store::open_with(&dir, &thief, "unused", "2026-11-23T09:00:00+08:00")
-        .unwrap_err()
-        .to_string();
+    let err = Store::open_with(&dir, &thief, "unused", "2026-11-23T09:00:00+08:00").unwrap_err();
+    assert!(matches!(err, CoreError::StoreKey(_)), "{err}");
+    let err = err.to_string();
     assert!(err.contains("does not open with this store's key"), "{err}");
     drop(tmp);
 }

@@ -7,6 +7,11 @@ use serde::Serialize;
 use crate::error::{CoreError, Refusal};
 use crate::sync::{SyncError, SyncFailure};
 
+/// The code of [`CoreError::KeyStore`]: the key store (the system keyring) cannot be used.
+pub const KEY_STORE_UNAVAILABLE: &str = "store.key_store_unavailable";
+/// The code of [`CoreError::StoreKey`]: the store's key is missing or does not open it.
+pub const STORE_KEY_UNUSABLE: &str = "store.key_unusable";
+
 /// What the UI shows when a command did not happen. Nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -62,6 +67,18 @@ impl From<CoreError> for AppError {
                 "store.data",
                 format!("数据有误，操作未保存：{m}"),
                 format!("bad data, nothing was saved: {m}"),
+            ),
+            CoreError::KeyStore(m) => AppError::new(
+                KEY_STORE_UNAVAILABLE,
+                format!("无法使用密钥库（钥匙串）：{m}"),
+                format!("the key store (keyring) cannot be used: {m}"),
+            ),
+            CoreError::StoreKey(m) => AppError::new(
+                STORE_KEY_UNUSABLE,
+                format!("本机数据的密钥缺失或不符，数据无法打开：{m}"),
+                format!(
+                    "the key of this device's data is missing or wrong, the data cannot be opened: {m}"
+                ),
             ),
             CoreError::Forms(e) => AppError::new(
                 "forms.invalid",

@@ -79,7 +79,7 @@ pub fn existing_key(dir: &Path, ks: &KeyStore) -> Result<StoreKey> {
 }
 
 fn missing_key(dir: &Path, id: &str, ks: &KeyStore) -> CoreError {
-    CoreError::Data(format!(
+    CoreError::StoreKey(format!(
         "the key of the store {} (key id {id}) is not in {ks}: without it the store cannot be opened \
          (was it made under another key store, or on another device?)",
         dir.display()
@@ -148,7 +148,7 @@ fn keyed(conn: &Connection, key: &StoreKey, db: &Path) -> Result<()> {
         r.get::<_, i64>(0)
     })
     .map_err(|e| {
-        CoreError::Data(format!(
+        CoreError::StoreKey(format!(
             "{} does not open with this store's key ({e}): the key store holds another key for it, or the file is damaged",
             db.display()
         ))

@@ -49,7 +49,7 @@ impl KeyStore {
             "" | "platform" => Ok(KeyStore::Platform),
             s => match s.strip_prefix("dir:") {
                 Some(p) if !p.is_empty() => Ok(KeyStore::Dir(PathBuf::from(p))),
-                _ => Err(CoreError::Data(format!(
+                _ => Err(CoreError::KeyStore(format!(
                     "{ENV}={spec:?} is not a key store: use \"platform\" or \"dir:PATH\""
                 ))),
             },
@@ -135,11 +135,11 @@ fn platform_entry(key_id: &str) -> Result<keyring_core::Entry> {
 
 fn platform_error(e: keyring_core::Error) -> CoreError {
     match e {
-        keyring_core::Error::NoDefaultStore => CoreError::Data(format!(
+        keyring_core::Error::NoDefaultStore => CoreError::KeyStore(format!(
             "no platform key store is registered in this program (the app registers one at start); \
              on a machine without one set {ENV}=dir:PATH to a folder outside the store"
         )),
-        e => CoreError::Data(format!("the platform key store refused: {e}")),
+        e => CoreError::KeyStore(format!("the platform key store refused: {e}")),
     }
 }
 
@@ -180,11 +180,9 @@ pub fn use_platform_keychain() -> Result<()> {
     let store = windows_native_keyring_store::Store::new();
     #[cfg(target_os = "android")]
     let store = android_native_keyring_store::Store::new();
-    keyring_core::set_default_store(
-        store.map_err(|e| {
-            CoreError::Data(format!("the platform key store cannot be opened: {e}"))
-        })?,
-    );
+    keyring_core::set_default_store(store.map_err(|e| {
+        CoreError::KeyStore(format!("the platform key store cannot be opened: {e}"))
+    })?);
     Ok(())
 }
 
