@@ -1,5 +1,6 @@
 //! The TypeScript side of the app's commands, generated from the Rust types (never written
-//! twice): every argument and result type of `fieldcase_core::for_each_command!` with all the
+//! twice): every argument and result type of `fieldcase_core::for_each_command!` (and of
+//! `for_each_shell_command!`, the shell's own `startup`) with all the
 //! types they use (ts-rs), and `commands.ts`, the table of command names to their argument and
 //! result types that `ui/src/app/api/backend.ts` calls through.
 //!
@@ -49,6 +50,7 @@ fn table(cfg: &Config) -> Vec<(String, String, String)> {
             )*
         };
     }
+    fieldcase_core::for_each_shell_command!(rows);
     fieldcase_core::for_each_command!(rows);
     rows
 }

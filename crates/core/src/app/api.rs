@@ -42,6 +42,43 @@ macro_rules! for_each_command {
 }
 pub use for_each_command;
 
+/// Calls `$m! { name: Args => Result, ... }` with the commands the shell answers itself, with or
+/// without an opened [`super::App`]: the UI asks `startup` first, and shows the startup-error
+/// screen instead of first run or the PIN pad when the device store could not be opened. The
+/// bindings test adds them to `commands.ts` beside [`for_each_command!`]'s.
+#[macro_export]
+macro_rules! for_each_shell_command {
+    ($m:ident) => {
+        $m! {
+            startup: $crate::app::StartupArgs => $crate::app::Startup,
+        }
+    };
+}
+pub use for_each_shell_command;
+
+/// Asks whether the device store is open; `retry` tries to open it again first when it is not
+/// (after the system keyring service was started, say). Nothing is ever deleted or reset.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(deny_unknown_fields)]
+pub struct StartupArgs {
+    pub retry: bool,
+}
+
+/// Whether the app opened its device store at start. While it has not, every other command
+/// answers `error` as well.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Startup {
+    /// Why the store could not be opened; none once it is open. Its code tells the cause apart:
+    /// `store.key_store_unavailable` (the key store, e.g. the system keyring service, cannot be
+    /// used), `store.key_unusable` (the store's key is missing or does not open it), else the
+    /// code of whatever failed (`store.error`, `forms.invalid`, `app.start`, ...).
+    pub error: Option<super::AppError>,
+    /// The device store's folder (for support), when it is known.
+    pub store: Option<String>,
+}
+
 /// For commands that take nothing.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -28,6 +28,8 @@ import type { PrintJob } from './PrintJob';
 import type { PrinterSetup } from './PrinterSetup';
 import type { Session } from './Session';
 import type { SignInArgs } from './SignInArgs';
+import type { Startup } from './Startup';
+import type { StartupArgs } from './StartupArgs';
 import type { StepArgs } from './StepArgs';
 import type { StepDone } from './StepDone';
 import type { TranscriptArgs } from './TranscriptArgs';
@@ -36,6 +38,7 @@ import type { VerifyCredentialArgs } from './VerifyCredentialArgs';
 
 /** Every command of the app: its argument and its result. */
 export interface Commands {
+  startup: { args: StartupArgs; result: Startup };
   app_state: { args: NoArgs; result: AppState };
   enroll: { args: EnrollArgs; result: AppState };
   sign_in: { args: SignInArgs; result: Session };

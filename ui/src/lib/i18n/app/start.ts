@@ -38,6 +38,24 @@ export const zh = {
   'field.start.locked_check': '检查是否已恢复',
   'field.start.locked_checking': '正在询问中心…',
   'field.start.locked_still': '中心仍显示本设备已吊销。',
+
+  'field.start.failed_title': '应用无法打开本机数据',
+  'field.start.failed_key_store':
+    '本机数据已加密，它的密钥保存在系统密钥库（钥匙串）中，但现在无法使用系统密钥库，例如系统的密钥服务没有运行。本机数据没有受到影响。',
+  'field.start.failed_key_store_do':
+    '请联系管理员检查本设备的系统密钥服务（钥匙串）；服务恢复后点“重试”。',
+  'field.start.failed_store_key':
+    '本机数据已加密，但它的密钥在系统密钥库中缺失或不符（也可能是数据文件已损坏）。没有这把密钥，本机数据无法打开。',
+  'field.start.failed_store_key_do':
+    '请不要重置应用、清除应用数据或删除任何文件：那样会永久丢失尚未送达中心的记录。请立即联系管理员。',
+  'field.start.failed_other': '打开本机数据时出错，详见下方的错误信息。',
+  'field.start.failed_other_do':
+    '请点“重试”；如果仍然出错，请把下方的错误信息告诉管理员。不要删除本机数据。',
+  'field.start.failed_detail': '错误信息（供技术支持）',
+  'field.start.failed_store': '数据位置：{path}',
+  'field.start.failed_retry': '重试',
+  'field.start.failed_retrying': '正在重试…',
+  'field.start.failed_still': '仍然无法打开本机数据。',
 } as const;
 
 export const en: Record<keyof typeof zh, string> = {
@@ -78,4 +96,22 @@ export const en: Record<keyof typeof zh, string> = {
   'field.start.locked_check': 'Check whether it was reinstated',
   'field.start.locked_checking': 'Asking the center…',
   'field.start.locked_still': 'The center still holds this device as revoked.',
+
+  'field.start.failed_title': 'The app cannot open the data on this device',
+  'field.start.failed_key_store':
+    'The data on this device is encrypted and its key is kept in the system key store (keyring), which cannot be used now: for example, the system keyring service is not running. The data on this device is unharmed.',
+  'field.start.failed_key_store_do':
+    'Ask the administrator to check the system keyring service on this device; once it runs, press "Retry".',
+  'field.start.failed_store_key':
+    'The data on this device is encrypted, and its key is missing from the system key store or is not the right one (or the data file is damaged). Without its key the data cannot be opened.',
+  'field.start.failed_store_key_do':
+    'Do NOT reset the app, clear its data or delete any files: the records not yet sent to the center would be lost for good. Contact the administrator now.',
+  'field.start.failed_other': 'Opening the data on this device failed; the error is below.',
+  'field.start.failed_other_do':
+    'Press "Retry"; if it fails again, give the administrator the error below. Do not delete the data on this device.',
+  'field.start.failed_detail': 'Error (for technical support)',
+  'field.start.failed_store': 'Data folder: {path}',
+  'field.start.failed_retry': 'Retry',
+  'field.start.failed_retrying': 'Retrying…',
+  'field.start.failed_still': 'The data on this device still cannot be opened.',
 };
