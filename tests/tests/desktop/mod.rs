@@ -226,6 +226,13 @@ pub fn start_xvfb(procs: &mut Processes) -> u32 {
 /// Xvfb and tauri-driver, with the app's store in `app_data`: answers the processes (ended on
 /// drop) and tauri-driver's port.
 pub fn start(driver: &Path, app_data: &Path) -> (Processes, u16) {
+    // No Secret Service under Xvfb: the app keeps its store key in a key folder.
+    let keys = format!("dir:{}", root().join("target/test-keys").display());
+    start_with_key_store(driver, app_data, &keys)
+}
+
+/// [`start`] with the app's `FIELDCASE_KEY_STORE` set to `key_store`.
+pub fn start_with_key_store(driver: &Path, app_data: &Path, key_store: &str) -> (Processes, u16) {
     let mut procs = Processes {
         groups: Vec::new(),
         app_data: Some(app_data.to_path_buf()),
@@ -242,11 +249,7 @@ pub fn start(driver: &Path, app_data: &Path) -> (Processes, u16) {
                 .env("DISPLAY", format!(":{display}"))
                 .env("FIELDCASE_APP_DATA", app_data)
                 .env("FIELDCASE_FORMS", root().join("forms"))
-                // No Secret Service under Xvfb: the app keeps its store key in a key folder.
-                .env(
-                    "FIELDCASE_KEY_STORE",
-                    format!("dir:{}", root().join("target/test-keys").display()),
-                )
+                .env("FIELDCASE_KEY_STORE", key_store)
                 .stdout(Stdio::null())
                 .stderr(Stdio::inherit()),
         )
