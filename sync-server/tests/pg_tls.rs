@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::pg_cluster::{Cluster, start_tls_cluster};
+use support::pg_cluster::{Cluster, start_tls_cluster, with_database};
 use support::server::spawn_flags;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_fieldcase-server");
@@ -56,8 +56,7 @@ fn fresh_database(c: &Cluster, name: &str) -> String {
 /// `postgres://…@127.0.0.1:PORT/postgres` → `postgres://…@localhost:PORT/NAME?QUERY`, the name
 /// the cluster's certificate is for.
 fn url_for(c: &Cluster, name: &str, query: &str) -> String {
-    let base = c.url.rsplit_once('/').expect("url").0;
-    format!("{base}/{name}{query}").replace("@127.0.0.1:", "@localhost:")
+    format!("{}{query}", with_database(&c.url, name)).replace("@127.0.0.1:", "@localhost:")
 }
 
 /// Runs the server on `db` with `flags` expecting it to stop at start; answers its stderr.

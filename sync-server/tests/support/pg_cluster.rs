@@ -77,7 +77,7 @@ pub fn drop_database(url: &str) {
 }
 
 /// `postgres://u@h:p/any?x` → `postgres://u@h:p/NAME?x`.
-fn with_database(url: &str, name: &str) -> String {
+pub fn with_database(url: &str, name: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a postgres:// URL");
     let (authority, tail) = rest.split_once('/').unwrap_or((rest, ""));
     let query = tail
