@@ -49,8 +49,7 @@ fn main() {
     // `cargo bench` passes --bench; nothing else is understood.
     let profile = std::env::var("FIELDCASE_APP_PROFILE").unwrap_or_else(|_| "debug".into());
     if profile == "release" {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let st = Command::new(cargo)
+        let st = support::nested_cargo::command()
             .current_dir(support::root())
             .args(["build", "-q", "--release", "-p", "fieldcase-app"])
             .status()

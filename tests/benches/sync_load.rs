@@ -29,6 +29,9 @@ const ADMIN: &str = "bench-admin-token-0123456789";
 #[path = "../../sync-server/tests/support/pg_cluster.rs"]
 mod pg_cluster;
 
+#[path = "../tests/support/nested_cargo.rs"]
+mod nested_cargo;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
@@ -47,8 +50,7 @@ impl Drop for Server {
 
 /// The release server on `db` (`sqlite:PATH` or a `postgres://` URL), blobs in `dir`.
 fn start_server(dir: &Path, db: &str) -> Server {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let st = Command::new(cargo)
+    let st = nested_cargo::command()
         .current_dir(root())
         // The same selection as `cargo bench --workspace` (the whole workspace, a bench target):
         // cargo resolves features per selection, and `-p fieldcase-server` would compile the

@@ -4,6 +4,7 @@
 
 #![allow(dead_code)]
 
+pub mod nested_cargo;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader};
@@ -41,8 +42,7 @@ pub fn bin_dir() -> &'static Path {
             .filter_map(|d| newest(&root().join(d)))
             .max();
         if built.is_none() || newest_source > built {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let st = Command::new(cargo)
+            let st = nested_cargo::command()
                 .current_dir(root())
                 .args([
                     "build",
