@@ -1,6 +1,6 @@
 //! Blob upload state: length, durable offset, complete; which device's applied ops name a blob.
 
-use fieldcase_protocol::sync::{OpResult, Outcome};
+use fieldcase_protocol::sync::Outcome;
 
 use super::sql::{DbResult, Sql, args};
 
@@ -46,13 +46,13 @@ pub fn delete(conn: &dyn Sql, sha: &str) -> DbResult<()> {
 /// refuses (a case on another team's task, say) must not open that blob to the device.
 pub fn named_by_device(conn: &dyn Sql, device_id: &str, sha: &str) -> DbResult<bool> {
     let results = conn.query(
-        "SELECT l.result FROM link_blobs lb
+        "SELECT l.result, l.seq, l.op_id FROM link_blobs lb
          JOIN links l ON l.device_id = lb.device_id AND l.seq = lb.seq
          WHERE lb.device_id = ?1 AND lb.sha256 = ?2",
         args![device_id, sha],
     )?;
     for r in results {
-        let stored: Option<OpResult> = serde_json::from_str(&r.str(0)?).ok();
+        let stored = super::links::decode_result(&r.str(0)?, r.i64(1)?, &r.str(2)?).ok();
         if stored.is_some_and(|res| res.outcome != Outcome::Rejected) {
             return Ok(true);
         }

@@ -46,7 +46,7 @@ fn encode_result(result: &OpResult) -> String {
 }
 
 /// The result stored for the link `seq` with `op_id` (see `encode_result`).
-fn decode_result(text: &str, seq: i64, op_id: &str) -> serde_json::Result<OpResult> {
+pub fn decode_result(text: &str, seq: i64, op_id: &str) -> serde_json::Result<OpResult> {
     if text.is_empty() {
         return Ok(OpResult {
             seq,
