@@ -77,8 +77,7 @@ pub async fn post_enterprises(
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
-            let mut version = 0;
+            changes::lock_center_writes(&tx)?;
             for v in &items {
                 let (id, area) = (
                     v["id"].as_str().unwrap_or_default(),
@@ -89,7 +88,7 @@ pub async fn post_enterprises(
                     areas: Some(vec![area.to_string()]),
                     ..Scope::default()
                 };
-                version = changes::append(
+                changes::append(
                     &tx,
                     Entity::Enterprise,
                     id,
@@ -107,6 +106,7 @@ pub async fn post_enterprises(
                 &format!("{} enterprises", items.len()),
                 json!({"ids": ids, "format": if csv { "csv" } else { "json" }}),
             )?;
+            let version = changes::seal(&tx)?;
             tx.commit()?;
             Ok(version)
         })
@@ -192,13 +192,12 @@ pub async fn post_officers(
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             let signer = if claims.iter().any(Option::is_some) {
                 Some(credentials::active_signer(&tx, &folder)?)
             } else {
                 None
             };
-            let mut version = 0;
             let mut tokens = serde_json::Map::new();
             for (i, ((v, a), c)) in items.iter_mut().zip(areas).zip(claims).enumerate() {
                 let id = v["id"].as_str().unwrap_or_default().to_string();
@@ -220,7 +219,7 @@ pub async fn post_officers(
                     areas: Some(a),
                     ..Scope::default()
                 };
-                version = changes::append(
+                changes::append(
                     &tx,
                     Entity::Officer,
                     &id,
@@ -239,6 +238,7 @@ pub async fn post_officers(
                 &format!("{} officers", items.len()),
                 json!({"ids": ids, "credentials_sealed_for": sealed}),
             )?;
+            let version = changes::seal(&tx)?;
             tx.commit()?;
             Ok((version, tokens))
         })
@@ -277,7 +277,7 @@ pub async fn post_tasks(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             let roster = reference::officer_ids(&tx)?;
             for (i, v) in items.iter().enumerate() {
                 task_json::check(i, v, &roster)?;
@@ -290,7 +290,8 @@ pub async fn post_tasks(
                 &format!("{} tasks", items.len()),
                 json!({"ids": ids, "teams": &teams}),
             )?;
-            let version = store_tasks(&tx, &items, teams, &origin, &hlc, now)?;
+            store_tasks(&tx, &items, teams, &origin, &hlc, now)?;
+            let version = changes::seal(&tx)?;
             tx.commit()?;
             Ok(version)
         })
@@ -308,9 +309,9 @@ pub struct PatchTask {
 }
 
 /// Stores tasks already checked (`task_json::check`) with their teams, inside the caller's
-/// transaction which holds the change log's lock: a new task starts dispatched to its team; a
-/// re-post updates its content, and a new team goes through the assignment merge so devices
-/// of the old team get a removal. Answers the last change version.
+/// transaction (which holds `changes::lock_center_writes`): a new task starts dispatched to its
+/// team; a re-post updates its content, and a new team goes through the assignment merge so
+/// devices of the old team get a removal.
 pub(crate) fn store_tasks(
     tx: &Tx<'_>,
     items: &[Value],
@@ -318,8 +319,7 @@ pub(crate) fn store_tasks(
     origin: &str,
     hlc: &str,
     now: u64,
-) -> ApiResult<i64> {
-    let mut version = 0;
+) -> ApiResult<()> {
     for (v, team) in items.iter().zip(teams) {
         let id = v["id"].as_str().unwrap_or_default();
         match reference::task(tx, id)? {
@@ -339,7 +339,9 @@ pub(crate) fn store_tasks(
                     merge::ASSIGNMENT,
                     &first(Value::String(team.clone())),
                 )?;
-                version = merge::emit_task(tx, id, now)?;
+                // The change's version (a placeholder on PostgreSQL until the commit, which
+                // renumbers the fields with it).
+                let version = merge::emit_task(tx, id, now)?;
                 for f in [merge::STATUS, merge::ASSIGNMENT] {
                     let mut s = fields::get(tx, "task", id, f)?.expect("just set");
                     s.version = version;
@@ -350,7 +352,7 @@ pub(crate) fn store_tasks(
                 // A re-post updates the task's content; a new team goes through the
                 // assignment merge so devices of the old team get a removal.
                 reference::put_task(tx, id, &old.team, v)?;
-                version = merge::emit_task(tx, id, now)?;
+                merge::emit_task(tx, id, now)?;
                 if old.team != team {
                     let w = Write {
                         task_id: id,
@@ -363,12 +365,11 @@ pub(crate) fn store_tasks(
                         device_id: None,
                     };
                     merge::force(tx, &w, now)?;
-                    version = changes::max_version(tx)?;
                 }
             }
         }
     }
-    Ok(version)
+    Ok(())
 }
 
 pub async fn patch_task(
@@ -400,7 +401,7 @@ pub async fn patch_task(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             if reference::task(&tx, &id)?.is_none() {
                 return Err(ApiError::not_found("task"));
             }
@@ -528,7 +529,7 @@ pub async fn resolve_conflict(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             let c = conflicts::get(&tx, &id)?.ok_or_else(|| ApiError::not_found("conflict"))?;
             let resolution = match req.resolution {
                 Resolution::Keep => "keep",

@@ -5,7 +5,7 @@
 //! database cannot sign. The database holds the public halves and their state (`center_keys`)
 //! and the key set and list as last signed (`center_trust`); every change to either is also a
 //! change devices pull (`Entity::Keyring`, `Entity::Revocations`, id `center`, every device),
-//! appended in the same transaction, which holds the change log's lock. Replicas on one
+//! appended in the same transaction, which holds `changes::lock_center_writes`. Replicas on one
 //! PostgreSQL database share the folder; each reads a key it has not seen yet from it when the
 //! database first names it.
 
@@ -272,7 +272,7 @@ fn start_in(conn: &mut Conn<'_>, folder: &KeyFolder) -> Result<(), String> {
     let api = |e: ApiError| format!("center keys: {}", e.body.en);
     let tx = conn.transaction().map_err(db)?;
     // Replicas starting together: one makes the first key, the others find it.
-    changes::lock_log(&tx).map_err(db)?;
+    changes::lock_center_writes(&tx).map_err(db)?;
     let now = now_ms();
     let keys = trust::keys(&tx).map_err(db)?;
     let mut changed = false;

@@ -80,7 +80,7 @@ pub async fn add_key(State(st): State<AppState>, headers: HeaderMap) -> ApiResul
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             let key = folder.create(now as i64).map_err(ApiError::internal)?;
             trust::insert_key(&tx, &key)?;
             let (seq, _) = credentials::publish_keyring(&tx, &folder, None, now)?;
@@ -113,7 +113,7 @@ pub async fn retire_key(
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             let keys = trust::keys(&tx)?;
             let key = keys
                 .iter()
@@ -182,7 +182,7 @@ pub async fn revoke(
         .run(move |s| {
             let now = now_ms();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             if trust::officers_with_number(&tx, &number)?.is_empty() {
                 return Err(ApiError::not_found("credential"));
             }

@@ -231,7 +231,7 @@ pub async fn post_draw(
             let now = now_ms();
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
-            changes::lock_log(&tx)?;
+            changes::lock_center_writes(&tx)?;
             let cap = req.annual_cap.unwrap_or(DEFAULT_ANNUAL_CAP);
             let done = inspections_in(&tx, req.year)?;
             let mut pool = Vec::new();

@@ -91,7 +91,8 @@ pub fn get(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
 }
 
 /// The case, its row locked until the transaction ends (PostgreSQL; SQLite has one writer).
-/// A review and a push closing the same case take it before the change log's lock.
+/// A review and a push closing the same case take it before they number their changes at the
+/// commit (`changes::seal`).
 pub fn lock(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
     if conn.dialect() == Dialect::Postgres {
         conn.query_opt(

@@ -26,7 +26,7 @@ impl Conn<'_> {
     }
 
     /// A read-write transaction (READ COMMITTED on PostgreSQL; writers that must not interleave
-    /// take row locks, see `devices::lock` and `changes::lock_log`).
+    /// take row locks, see `devices::lock` and `changes::lock_center_writes`).
     pub fn transaction(&mut self) -> DbResult<Tx<'_>> {
         Ok(match self {
             Conn::Sqlite(c) => Tx::Sqlite(c.transaction()?),
@@ -85,6 +85,10 @@ macro_rules! delegate_sql {
 
             fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
                 self.sql().exec_each(statements)
+            }
+
+            fn at_commit(&self, sql: &'static str, on: bool) -> DbResult<()> {
+                self.sql().at_commit(sql, on)
             }
         }
     };

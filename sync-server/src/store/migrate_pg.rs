@@ -162,6 +162,11 @@ INSERT INTO center_audit_head VALUES (1, 0, '00000000000000000000000000000000000
     r#"
 ALTER TABLE links DROP CONSTRAINT links_device_id_fkey;
 "#,
+    // 9: changes are numbered at their transaction's commit (`changes::seal`), and the fields
+    // they wrote hold the placeholder until then: this finds those few rows without a scan.
+    r#"
+CREATE INDEX fields_unsealed ON fields(version) WHERE version < 0;
+"#,
 ];
 
 /// Any advisory-lock key, the same in every replica: replicas starting together migrate one at

@@ -9,8 +9,10 @@
 //!
 //! PostgreSQL: a small pool, so several replicas behind a load balancer (and several requests
 //! of one replica) work at once. What must not interleave takes a row lock inside its
-//! transaction: a push locks its device's row (`devices::lock`), and every transaction that
-//! appends to the change log locks the log's counter row first (`changes::lock_log`).
+//! transaction: a push locks its device's row (`devices::lock`); the center's own writers take
+//! one advisory lock first (`changes::lock_center_writes`); and every transaction that appends
+//! to the change log numbers its changes at its commit under the log's counter row
+//! (`changes::seal`).
 
 pub mod audit;
 pub mod blobs;
@@ -24,6 +26,8 @@ pub mod links;
 mod migrate_pg;
 mod migrate_sqlite;
 mod pg;
+#[cfg(test)]
+mod pg_changes_tests;
 mod pg_conn;
 #[cfg(test)]
 mod pg_pipeline_tests;

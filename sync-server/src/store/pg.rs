@@ -94,6 +94,8 @@ pub struct PgSql<'c> {
     mode: Cell<Mode>,
     /// Requests not sent yet (inside a transaction only).
     queued: RefCell<Vec<Request>>,
+    /// Statements that go last before the `COMMIT` (`Sql::at_commit`).
+    at_commit: RefCell<Vec<&'static str>>,
 }
 
 impl std::fmt::Debug for PgSql<'_> {
@@ -109,6 +111,7 @@ impl<'c> PgSql<'c> {
             conn: RefCell::new(conn),
             mode: Cell::new(Mode::Autocommit),
             queued: RefCell::default(),
+            at_commit: RefCell::default(),
         }
     }
 
@@ -119,6 +122,7 @@ impl<'c> PgSql<'c> {
             conn: RefCell::new(conn),
             mode: Cell::new(Mode::Open { began: false }),
             queued: RefCell::new(vec![Request::Simple(begin.into())]),
+            at_commit: RefCell::default(),
         }
     }
 
@@ -172,9 +176,14 @@ impl<'c> PgSql<'c> {
             self.mode.set(Mode::Done);
             return Ok(());
         }
+        let mut last = Vec::new();
+        for sql in std::mem::take(&mut *self.at_commit.borrow_mut()) {
+            last.push(Request::Exec(self.prepare(sql)?, Vec::new()));
+        }
+        last.push(Request::Simple("COMMIT".into()));
         // On an error the mode stays open and the drop sends a `ROLLBACK`: needed when the
         // failure kept the `COMMIT` from being sent, harmless when the server rolled back.
-        self.send(Request::Simple("COMMIT".into()))?;
+        self.send_all(last)?;
         self.mode.set(Mode::Done);
         Ok(())
     }
@@ -230,6 +239,20 @@ impl Sql for PgSql<'_> {
         } else {
             self.send(request).map(drop)
         }
+    }
+
+    fn at_commit(&self, sql: &'static str, on: bool) -> DbResult<()> {
+        if !matches!(self.mode.get(), Mode::Open { .. }) {
+            return Err(DbError::Other(format!(
+                "{sql:?} must run at a commit, and no transaction is open"
+            )));
+        }
+        let mut all = self.at_commit.borrow_mut();
+        all.retain(|s| *s != sql);
+        if on {
+            all.push(sql);
+        }
+        Ok(())
     }
 
     fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {

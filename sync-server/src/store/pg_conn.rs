@@ -6,8 +6,7 @@
 //! first answer is awaited, so a transaction's writes whose results nobody reads, its `BEGIN` and
 //! its `COMMIT` share round trips with the next statement that is read. On the sync bench a push
 //! made about two dozen round trips; each costs both processes a wakeup and a few syscalls on
-//! the center's cores, and the ones made while holding the change log's lock keep every other
-//! writer waiting (see `changes::append`).
+//! the center's cores.
 
 use std::borrow::Cow;
 use std::future::Future;

@@ -4,9 +4,10 @@
 //! dropped with queued writes stores none of them; and the connection is clean afterwards (no
 //! transaction left open for the next user of the pooled connection).
 
+// The tests' throwaway cluster, loaded once for every store test module that needs it.
 #[allow(dead_code)]
 #[path = "../../tests/support/pg_cluster.rs"]
-mod pg_cluster;
+pub(super) mod pg_cluster;
 
 use super::pg::PgSql;
 use super::pg_conn::PgConnection;

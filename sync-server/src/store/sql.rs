@@ -212,6 +212,16 @@ pub trait Sql {
             .collect()
     }
 
+    /// Registers `sql` (no parameters) to run last before this transaction's `COMMIT`, in the
+    /// same round trip (`on`), or withdraws it. Only PostgreSQL transactions have it: the change
+    /// log numbers a transaction's changes there (`changes::seal`).
+    fn at_commit(&self, sql: &'static str, on: bool) -> DbResult<()> {
+        let _ = (sql, on);
+        Err(DbError::Other(
+            "statements at commit are for PostgreSQL transactions only".into(),
+        ))
+    }
+
     fn query_opt(&self, sql: &str, params: &[Value]) -> DbResult<Option<Row>> {
         Ok(self.query(sql, params)?.into_iter().next())
     }

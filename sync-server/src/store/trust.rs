@@ -3,7 +3,7 @@
 //! numbers. The private halves are files (`crate::credentials::KeyFolder`), never rows.
 //!
 //! Every write here happens inside a transaction that holds the change log's lock
-//! (`changes::lock_log`), which also serializes the read-and-increment of the sequence numbers
+//! (`changes::lock_center_writes`), which also serializes the read-and-increment of the sequence numbers
 //! across replicas.
 
 use fieldcase_protocol::PublicKey;
