@@ -146,21 +146,22 @@ pub fn append(
         .as_ref()
         .map(|a| serde_json::to_string(a).unwrap_or_else(|_| "[]".into()));
     let value = value.map(|v| v.to_string());
+    let row = args![
+        entity_str(entity),
+        id,
+        kind,
+        value,
+        scope.team,
+        areas,
+        scope.device,
+        now_ms
+    ];
     match conn.dialect() {
         Dialect::Sqlite => conn
             .query_one(
                 "INSERT INTO changes(entity, id, kind, value, team, areas, device_id, at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING version",
-                args![
-                    entity_str(entity),
-                    id,
-                    kind,
-                    value,
-                    scope.team,
-                    areas,
-                    scope.device,
-                    now_ms
-                ],
+                row,
             )?
             .i64(0),
         // Stored under a placeholder and numbered at the commit (`SEAL`); nothing to wait for,
@@ -169,20 +170,12 @@ pub fn append(
             // Registered first: outside a transaction this refuses before anything is stored.
             conn.at_commit(SEAL, true)?;
             let version = placeholder();
+            let mut params = vec![super::sql::Value::Int(version)];
+            params.extend_from_slice(row);
             conn.exec_later(
                 "INSERT INTO changes(version, entity, id, kind, value, team, areas, device_id, at_ms)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                args![
-                    version,
-                    entity_str(entity),
-                    id,
-                    kind,
-                    value,
-                    scope.team,
-                    areas,
-                    scope.device,
-                    now_ms
-                ],
+                &params,
             )?;
             Ok(version)
         }
