@@ -8,6 +8,7 @@
 use std::fs::{self, File};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Once;
 
 use ring::rand::{SecureRandom, SystemRandom};
 use rusqlite::Connection;
@@ -113,8 +114,27 @@ fn is_plain(db: &Path) -> Result<bool> {
     }
 }
 
+/// Lets SQLite and SQLCipher finish initializing before any store is opened.
+///
+/// `sqlite3_initialize` marks SQLite initialized *before* it runs SQLCipher's own set-up
+/// (`SQLITE_EXTRA_INIT`) and drops its lock while it does. A second thread opening its first
+/// database in that window finds SQLite ready and SQLCipher not, and its `PRAGMA key` fails
+/// ("sqlcipher not initialized", reported as "PRAGMA key requires a key of one or more
+/// characters"). Four archive tests starting at once hit this about once in 80 runs; eight
+/// threads opening fresh stores at once, ~4 % of the time. The first open here runs the whole
+/// initialization while every other opener waits on the `Once`.
+fn init_sqlite() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        // The result does not matter here: a SQLite that cannot start fails the real open below
+        // with its own error.
+        let _ = Connection::open_in_memory();
+    });
+}
+
 /// Opens `fieldcase.db` in `dir` with `key`, encrypting a plain one from before first.
 pub fn open(dir: &Path, key: &StoreKey) -> Result<Connection> {
+    init_sqlite();
     let db = dir.join(DB_FILE);
     let half_done = encrypting_path(&db);
     if half_done.exists() {
@@ -131,6 +151,7 @@ pub fn open(dir: &Path, key: &StoreKey) -> Result<Connection> {
 
 /// Opens `fieldcase.db` read-only with `key` (nothing is created or converted).
 pub fn open_read_only(dir: &Path, key: &StoreKey) -> Result<Connection> {
+    init_sqlite();
     let db = dir.join(DB_FILE);
     let conn = Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
     keyed(&conn, key, &db)?;
