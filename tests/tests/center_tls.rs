@@ -200,6 +200,55 @@ fn the_device_trusts_the_certificate_given_at_enrollment() {
     assert_eq!(chain["revoked"], false, "{chain}");
 }
 
+/// The field app's first run against a center with its own certificate: the file the officer
+/// chose goes with the enrollment (`EnrollArgs::ca_pem`). A wrong file or a plain-HTTP address is
+/// refused before the code is spent; the right one enrolls, and later syncs trust it.
+#[test]
+fn the_app_enrolls_with_the_certificate_chosen_at_first_run() {
+    use fieldcase_core::app::{App, EnrollArgs};
+    support::test_keys();
+    let tmp = tempfile::tempdir().unwrap();
+    let (cert, key) = gen_cert(&tmp.path().join("cert"));
+    let center = TlsCenter::start(&tmp.path().join("center"), &cert, &key, &[]);
+    let code = center.code("U-ZHANG");
+    let store = tmp.path().join("tablet");
+    let forms = support::root().join("forms");
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    let app = App::open(&store, &forms, fieldcase_core::env::SystemEnv).expect("open");
+    let enroll = |server: &str, ca_pem: Option<&str>| {
+        app.enroll(EnrollArgs {
+            server: server.to_string(),
+            code: code.clone(),
+            label: "执法平板 05".into(),
+            pin: "240917".into(),
+            ca_pem: ca_pem.map(str::to_string),
+        })
+    };
+
+    let not_pem = enroll(&center.url, Some("这不是证书")).unwrap_err();
+    assert_eq!(not_pem.code, "input.ca", "{not_pem:?}");
+    assert!(not_pem.en.contains("BEGIN CERTIFICATE"), "{not_pem:?}");
+    let plain = center.url.replace("https://", "http://");
+    let e = enroll(&plain, Some(&pem)).unwrap_err();
+    assert_eq!(e.code, "input.ca_not_https", "{e:?}");
+    assert!(e.zh.contains(&plain), "{e:?}");
+    // Without it the center's certificate is not trusted, and the error says how to fix it.
+    let e = enroll(&center.url, None).unwrap_err();
+    assert!(e.en.contains("certificate"), "{e:?}");
+    // Nothing above reached the center: the same code enrolls with the right file.
+    let state = enroll(&center.url, Some(&pem)).expect("enroll with the chosen certificate");
+    assert!(state.enrolled && state.pin_set);
+    assert_eq!(state.user.as_ref().map(|u| u.name.as_str()), Some("张伟"));
+    let device = state.device_id.clone();
+    drop(app);
+
+    // The store keeps trusting it: the next sync (the CLI on the same store) goes over TLS.
+    let report = ok(&store, &["sync"]);
+    assert!(report.contains("\"pull\""), "{report}");
+    let chain = center.admin("GET", &format!("/v1/admin/devices/{device}"), None);
+    assert_eq!(chain["revoked"], false, "{chain}");
+}
+
 #[test]
 fn an_expired_or_revoked_token_is_renewed_once_and_kept() {
     support::test_keys();

@@ -63,6 +63,7 @@ fn a_credential_shown_in_the_app_verifies_offline_until_the_center_revokes_it() 
         code,
         label: "执法平板 01".into(),
         pin: "240917".into(),
+        ca_pem: None,
     })
     .expect("enroll");
     app.sign_in(SignInArgs {

@@ -146,6 +146,7 @@ fn a_revoked_device_locks_its_store_and_unlocks_when_reinstated() {
             code,
             label: "执法平板 07".into(),
             pin: "240917".into(),
+            ca_pem: None,
         })
         .expect("enroll");
     let device_id = state.device_id.clone();
@@ -427,6 +428,7 @@ fn the_status_check_answers_only_the_devices_own_key_near_the_centers_time() {
             code,
             label: String::new(),
             pin: "240917".into(),
+            ca_pem: None,
         })
         .expect("enroll")
         .device_id;

@@ -138,6 +138,7 @@ fn an_inspection_through_the_app_arrives_complete_at_the_center() {
             code: code.clone(),
             label: "执法平板 01".into(),
             pin: pin.into(),
+            ca_pem: None,
         })
     };
     assert_eq!(enroll("123456").unwrap_err().code, "auth.pin_weak");
@@ -424,6 +425,7 @@ fn wrong_pins_lock_the_sign_in_for_a_growing_time() {
         code,
         label: String::new(),
         pin: "580214".into(),
+        ca_pem: None,
     })
     .expect("enroll");
     let try_pin = |pin: &str| app.sign_in(SignInArgs { pin: pin.into() });
@@ -583,6 +585,7 @@ fn an_officer_signs_only_with_the_pin_re_entered_and_wrong_ones_count_toward_the
         code,
         label: String::new(),
         pin: "240917".into(),
+        ca_pem: None,
     })
     .expect("enroll");
     app.sign_in(SignInArgs {

@@ -73,19 +73,13 @@ pub(crate) fn enroll_with_pin(
     }
     let app = App::open(store, forms, fieldcase_core::env::SystemEnv)
         .map_err(|e| format!("refused [{}]\n  {}\n  {}", e.code, e.zh, e.en))?;
-    if let Some(pem) = &pem {
-        // The app's first run enrolls with whatever certificate the store was provisioned with
-        // (the store exists now: the app made it).
-        let mut s = fieldcase_core::store::Store::open(store, "unused: the store exists", "")
-            .map_err(err)?;
-        sync::set_center_ca(&mut s, pem).map_err(fail)?;
-    }
     let state = app
         .enroll(EnrollArgs {
             server: server.to_string(),
             code: code.to_string(),
             label: label.to_string(),
             pin: pin.to_string(),
+            ca_pem: pem,
         })
         .map_err(|e| format!("refused [{}]\n  {}\n  {}", e.code, e.zh, e.en))?;
     let user = state.user.ok_or("enrolled, but the store names no user")?;

@@ -64,6 +64,33 @@ impl<E: Env> App<E> {
                 "enter the one-time enrollment code from the center",
             );
         }
+        let ca_pem = a.ca_pem.as_deref().filter(|p| !p.trim().is_empty());
+        if let Some(pem) = ca_pem {
+            // Checked before the code is spent: a wrong file must not cost the officer a code.
+            if !server.starts_with("https://") {
+                return refused(
+                    "input.ca_not_https",
+                    format!(
+                        "中心证书只用于 https:// 地址；{server} 不是加密连接，请核对地址或不选证书"
+                    ),
+                    format!(
+                        "a center certificate is only for an https:// address; {server} is not \
+                         one: check the address or leave the certificate out"
+                    ),
+                );
+            }
+            if let Err(e) = sync::center_tls::certificates(pem) {
+                return refused(
+                    "input.ca",
+                    format!(
+                        "所选文件不是证书（应为 PEM 格式，含 -----BEGIN CERTIFICATE-----）：{e}"
+                    ),
+                    format!(
+                        "the chosen file is not a certificate (PEM, with -----BEGIN CERTIFICATE-----): {e}"
+                    ),
+                );
+            }
+        }
         {
             let mut engine = self.engine();
             if sync::enrolled_user(engine.store())?.is_some() {
@@ -78,7 +105,7 @@ impl<E: Env> App<E> {
             } else {
                 a.label.trim()
             };
-            let user = sync::enroll(&mut engine, &server, a.code.trim(), label)?;
+            let user = sync::enroll_with_ca(&mut engine, &server, a.code.trim(), label, ca_pem)?;
             let at = engine.env().now().to_rfc3339();
             let (store, ..) = engine.sync_parts();
             store.transaction(|tx, _| {

@@ -7,7 +7,7 @@
 
 mod backoff;
 mod blobs;
-mod center_tls;
+pub mod center_tls;
 mod client;
 mod failure;
 mod lock;
@@ -29,8 +29,7 @@ pub use lock::{DeviceLock, device_lock};
 pub use renew::Identity;
 pub use review::{CenterReview, center_review};
 pub use run::{
-    SyncReport, client_for, enroll, enroll_with_ca, learn_offset, set_center_ca, sync_once,
-    sync_store,
+    SyncReport, client_for, enroll, enroll_with_ca, learn_offset, sync_once, sync_store,
 };
 pub use schedule::{Schedule, ScheduleState};
 pub use state::SyncConfig;

@@ -40,7 +40,7 @@ pub fn enroll<E: Env>(
 
 /// [`enroll`] with the center's TLS certificate (or its CA) as PEM: trusted for this center from
 /// now on, instead of the platform's roots. Only for an `https://` center. Without one, a
-/// certificate provisioned before ([`set_center_ca`]) is used, if any.
+/// certificate the store already holds is used, if any.
 pub fn enroll_with_ca<E: Env>(
     engine: &mut Engine<E>,
     server: &str,
@@ -82,15 +82,6 @@ pub fn enroll_with_ca<E: Env>(
     // stamped in center time too.
     learn_offset(engine, &client)?;
     Ok(resp.user)
-}
-
-/// Provisions the center's TLS certificate (or CA) before enrolling — for a first run that
-/// enrolls without naming one (the field app's), and for `fieldcase enroll --ca` with `--pin`.
-/// Refuses text that holds no PEM certificate, changing nothing.
-pub fn set_center_ca(store: &mut Store, pem: &str) -> Result<(), SyncFailure> {
-    center_tls::certificates(pem)?;
-    store.transaction(|tx, _| state::set(tx, center_tls::CA_PEM, pem))?;
-    Ok(())
 }
 
 /// Takes the clock offset the client's last answer taught (center minus this device's clock) as

@@ -38,6 +38,16 @@ function fill(el: HTMLElement, testid: string, value: string) {
   input.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
+/** Chooses `file` on the certificate picker, as the WebView's file dialog would. */
+async function chooseFile(el: HTMLElement, file: File) {
+  const input = el.querySelector<HTMLInputElement>('[data-testid="enroll-ca-file"]')!;
+  Object.defineProperty(input, 'files', { value: [file], configurable: true });
+  input.dispatchEvent(new Event('change', { bubbles: true }));
+  await settle();
+}
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n';
+
 function fillForm(el: HTMLElement, pin: string, again: string) {
   fill(el, 'enroll-server', ' https://zhifa.example.gov.cn ');
   fill(el, 'enroll-code', '123456789012');
@@ -114,10 +124,56 @@ describe('FirstRun', () => {
     expect(fake.calls).toEqual([
       {
         name: 'enroll',
-        args: { server: 'https://zhifa.example.gov.cn', code: '123456789012', label: '现场执法终端', pin: '482913' },
+        args: { server: 'https://zhifa.example.gov.cn', code: '123456789012', label: '现场执法终端', pin: '482913', ca_pem: null },
       },
     ]);
     expect(app.state).toEqual(enrolled);
     expect(el.querySelector('[data-testid="error-banner"]')).toBeNull();
+  });
+
+  it('sends the chosen center certificate as PEM text, and nothing once it is cleared', async () => {
+    const fake = new FakeBackend({ enroll: () => enrolled });
+    const el = render(fake);
+    fillForm(el, '482913', '482913');
+    await chooseFile(el, new File([PEM], 'suzhou-ca.pem', { type: 'application/x-pem-file' }));
+    expect(el.querySelector('[data-testid="enroll-ca-chosen"]')?.textContent).toBe('已选证书：suzhou-ca.pem');
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
+    await settle();
+    expect((fake.calls[0].args as { ca_pem: string | null }).ca_pem).toBe(PEM);
+
+    app.state = null;
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-ca-clear"]')!.click();
+    flushSync();
+    expect(el.querySelector('[data-testid="enroll-ca-chosen"]')).toBeNull();
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
+    await settle();
+    expect((fake.calls[1].args as { ca_pem: string | null }).ca_pem).toBeNull();
+  });
+
+  it('refuses a file far too large to be a certificate without calling the core', async () => {
+    const fake = new FakeBackend({});
+    const el = render(fake);
+    fillForm(el, '482913', '482913');
+    await chooseFile(el, new File([new Uint8Array(300 * 1024)], 'photo.jpg'));
+    expect(el.querySelector('[data-testid="enroll-ca-chosen"]')).toBeNull();
+    const banner = underButton(el);
+    expect(banner?.getAttribute('data-code')).toBe('ui.ca_too_big');
+    expect(banner?.textContent).toContain('photo.jpg');
+    expect(fake.calls).toEqual([]);
+  });
+
+  it('shows the core refusal of a file that is not a certificate under the button', async () => {
+    const fake = new FakeBackend({
+      enroll: () => {
+        throw refusal('input.ca', '所选文件不是证书', 'the chosen file is not a certificate');
+      },
+    });
+    const el = render(fake);
+    fillForm(el, '482913', '482913');
+    await chooseFile(el, new File(['hello'], 'notes.txt'));
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
+    await settle();
+    expect(underButton(el)?.getAttribute('data-code')).toBe('input.ca');
+    expect(app.state).toBeNull();
   });
 });

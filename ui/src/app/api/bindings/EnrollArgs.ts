@@ -8,4 +8,12 @@ export type EnrollArgs = { server: string, code: string,
 /**
  * What the center calls this device (e.g. "执法平板 03").
  */
-label: string, pin: string, };
+label: string, pin: string, 
+/**
+ * 中心证书: the center's TLS certificate or its CA as PEM text, for an `https://` center
+ * whose certificate no platform root vouches for (a province's own CA, a self-signed one).
+ * Trusted for this center from then on, and nothing else is. None: the platform's roots (or
+ * a certificate the store already holds). Refused before the code is spent when it holds no
+ * certificate or the address is not `https://`.
+ */
+ca_pem: string | null, };
