@@ -11,8 +11,8 @@
 // (复核抽取) of one; a real draw and its tasks; the findings ledger as CSV and the inspection
 // ledger as Excel, read back here; a complaint task created through the task form, and the
 // nearest officers for it; the enterprise register (an import refused, one accepted) and one
-// enterprise's file, dispatching from it, reassigning and cancelling; the alerts; a rejected
-// token; signing out.
+// enterprise's file, dispatching from it, reassigning and cancelling; the alerts; a revoked
+// token renewed with the browser's own key; a rejected token; signing out.
 //
 // Progress goes to stderr; on success stdout gets ONE JSON line:
 //   {"case_id", "review_history": [states, oldest first], "conflict_resolved", "conflict_note",
@@ -768,6 +768,32 @@ try {
     await page.getByTestId('alerts-table').or(page.getByText('暂无预警。')).waitFor();
     await banners();
     await shot('alerts');
+  });
+
+  await step("a revoked token is renewed with the browser's key, and the page goes on", async () => {
+    const session = () => page.evaluate(() => JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}'));
+    const before = await session();
+    check(typeof before.device_id === 'string' && before.device_id.length > 0, `the session names no device: ${JSON.stringify(before)}`);
+    // Revoked elsewhere (signed out in another tab, or an admin after a leak): refused from now on.
+    const revoked = await fetch(new URL('/v1/token/revoke', base), {
+      method: 'POST',
+      headers: { 'fieldcase-protocol': '1', authorization: `Bearer ${before.token}` },
+    });
+    check(revoked.ok, `revoking the page's token: ${revoked.status}`);
+    expectedConsole = [/status of 401/];
+    await page.goto(`${base}#/cases`);
+    await page.reload();
+    await page.getByTestId('cases-table').waitFor();
+    check(!(await page.evaluate(() => location.hash)).startsWith('#/signin'), 'sent to sign in instead of renewing');
+    await banners();
+    const after = await session();
+    check(after.token && after.token !== before.token, 'the page kept the revoked token');
+    check(after.device_id === before.device_id, 'the renewed session names another device');
+    const works = await fetch(new URL('/v1/cases', base), {
+      headers: { 'fieldcase-protocol': '1', authorization: `Bearer ${after.token}` },
+    });
+    check(works.ok, `the renewed token is refused: ${works.status}`);
+    expectedConsole = [];
   });
 
   await step('a rejected token sends the user back to sign in, saying why', async () => {

@@ -154,3 +154,88 @@ describe('ApiClient bodies', () => {
     expect(JSON.parse(String(calls[1].init.body))).toEqual({ field: 'status', value: 'cancelled', seen: 3 });
   });
 });
+
+describe('ApiClient token renewal', () => {
+  const expired = () => json({ code: 'token.expired', zh: '访问令牌已过期', en: 'the bearer token has expired' }, 401);
+  /** A center that takes only `current.token`, and answers `token.expired` to any other. */
+  function center(current: { token: string }) {
+    return fakeFetch((_url, init) => {
+      const auth = new Headers(init.headers).get('authorization');
+      return auth === `Bearer ${current.token}` ? json(['ok']) : expired();
+    });
+  }
+
+  it('renews an expired token once and sends the refused request again with the new one', async () => {
+    const current = { token: 'new' };
+    const page = { token: 'old' };
+    const f = center(current);
+    const renew = vi.fn(async () => {
+      page.token = current.token;
+      return true;
+    });
+    const unauthorized = vi.fn();
+    const api = new ApiClient({ token: () => page.token, fetch: f.fetch, renew, onUnauthorized: unauthorized });
+    expect(await api.get('/v1/cases')).toEqual(['ok']);
+    expect(f.calls.map((c) => new Headers(c.init.headers).get('authorization'))).toEqual(['Bearer old', 'Bearer new']);
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('renews once for requests refused together', async () => {
+    const current = { token: 'fresh' };
+    const page = { token: 'old' };
+    const f = center(current);
+    let renewals = 0;
+    const api = new ApiClient({
+      token: () => page.token,
+      fetch: f.fetch,
+      renew: async () => {
+        renewals++;
+        await new Promise((r) => setTimeout(r, 5));
+        page.token = current.token;
+        return true;
+      },
+    });
+    const answers = await Promise.all([api.get('/v1/cases'), api.get('/v1/alerts'), api.get('/v1/conflicts')]);
+    expect(answers).toEqual([['ok'], ['ok'], ['ok']]);
+    expect(renewals).toBe(1);
+  });
+
+  it('sends the user to sign in when renewal fails, or the refusal is not one renewal cures', async () => {
+    const f = fakeFetch(() => expired());
+    const unauthorized = vi.fn();
+    const renew = vi.fn(async () => false);
+    const api = new ApiClient({ token: () => 'old', fetch: f.fetch, renew, onUnauthorized: unauthorized });
+    const err = (await api.get('/v1/cases').catch((e) => e)) as ApiError;
+    expect(err.code).toBe('token.expired');
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(unauthorized).toHaveBeenCalledTimes(1);
+    expect(f.calls).toHaveLength(1);
+
+    const unknown = fakeFetch(() => json({ code: 'auth.unauthorized', zh: '未登录', en: 'unknown token' }, 401));
+    const renew2 = vi.fn(async () => true);
+    const api2 = new ApiClient({ token: () => 'x', fetch: unknown.fetch, renew: renew2, onUnauthorized: unauthorized });
+    await api2.get('/v1/cases').catch(() => null);
+    expect(renew2).not.toHaveBeenCalled();
+    expect(unknown.calls).toHaveLength(1);
+  });
+
+  it('tries a renewed token only once: refused again, the user signs in', async () => {
+    const f = fakeFetch(() => expired());
+    const unauthorized = vi.fn();
+    const page = { token: 'a' };
+    const api = new ApiClient({
+      token: () => page.token,
+      fetch: f.fetch,
+      renew: async () => {
+        page.token += 'a';
+        return true;
+      },
+      onUnauthorized: unauthorized,
+    });
+    await api.get('/v1/cases').catch(() => null);
+    expect(f.calls).toHaveLength(2);
+    expect(unauthorized).toHaveBeenCalledTimes(1);
+  });
+});
+

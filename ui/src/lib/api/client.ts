@@ -1,5 +1,6 @@
 // The HTTP client every page uses: adds the bearer token and the protocol header, turns
-// refusals into ApiError, and reports a 401 once to whoever handles signing in again.
+// refusals into ApiError, renews an expired or revoked token once (when it can) and sends the
+// request again, and reports any other 401 to whoever handles signing in again.
 import { ApiError, badJsonError, errorFromResponse, networkError } from './error';
 
 /** The sync protocol this client speaks; the server answers 426 to older ones. */
@@ -12,6 +13,9 @@ export interface ClientOptions {
   token?: () => string | null;
   /** Called on any 401 before the error is thrown (the center app sends the user to sign in). */
   onUnauthorized?: (e: ApiError) => void;
+  /** Gets a new token after `token.expired` / `token.revoked` (with the device key); true when
+   *  it did, and the refused request is then sent once more with it. */
+  renew?: () => Promise<boolean>;
   fetch?: typeof fetch;
 }
 
@@ -44,9 +48,15 @@ export function queryString(q: Query | URLSearchParams | string | undefined): st
   return p.toString();
 }
 
+/** The refusals a renewed token cures; any other 401 (unknown token, revoked device) does not. */
+const RENEWABLE = new Set(['token.expired', 'token.revoked']);
+
 export class ApiClient {
   readonly base: string;
   private readonly opts: ClientOptions;
+  /** The renewal under way: requests refused together share it (a second renewal would revoke
+   *  the token the first one just got). */
+  private renewing: Promise<boolean> | null = null;
 
   constructor(opts: ClientOptions = {}) {
     this.opts = opts;
@@ -68,7 +78,16 @@ export class ApiClient {
     return h;
   }
 
-  private async send(method: string, path: string, init: RequestInit2): Promise<Response> {
+  private renewOnce(renew: () => Promise<boolean>): Promise<boolean> {
+    this.renewing ??= renew()
+      .catch(() => false)
+      .finally(() => {
+        this.renewing = null;
+      });
+    return this.renewing;
+  }
+
+  private async send(method: string, path: string, init: RequestInit2, retried = false): Promise<Response> {
     const doFetch = this.opts.fetch ?? globalThis.fetch.bind(globalThis);
     const hasBody = init.body !== undefined;
     const contentType = init.raw ? init.raw.contentType : hasBody ? 'application/json' : null;
@@ -76,6 +95,7 @@ export class ApiClient {
       contentType ? { 'Content-Type': contentType, Accept: 'application/json' } : {},
       init.anonymous,
     );
+    const used = headers.get('Authorization');
     let res: Response;
     try {
       res = await doFetch(this.url(path, init.query), {
@@ -90,7 +110,15 @@ export class ApiClient {
     }
     if (!res.ok) {
       const err = await errorFromResponse(res);
-      if (res.status === 401) this.opts.onUnauthorized?.(err);
+      if (res.status === 401) {
+        const renew = this.opts.renew;
+        if (renew && used && !retried && RENEWABLE.has(err.code)) {
+          // Another request may have renewed the token since this one left: then only resend.
+          const renewed = this.headers({}).get('Authorization') !== used || (await this.renewOnce(renew));
+          if (renewed) return this.send(method, path, init, true);
+        }
+        this.opts.onUnauthorized?.(err);
+      }
       throw err;
     }
     return res;

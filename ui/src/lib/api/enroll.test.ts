@@ -2,7 +2,7 @@
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UUID_V7 } from './uuid';
-import { enrollmentBody, newDevicePublicKey, normalizeCode, toHex } from './enroll';
+import { enrollmentBody, newDeviceKey, normalizeCode, toHex } from './enroll';
 import type { ApiError } from './error';
 
 describe('normalizeCode', () => {
@@ -18,10 +18,13 @@ describe('normalizeCode', () => {
   });
 });
 
-describe('newDevicePublicKey', () => {
+describe('newDeviceKey', () => {
   it('makes an Ed25519 key and exports its 32-byte public key as 64 lowercase hex', async () => {
-    const hex = await newDevicePublicKey(webcrypto.subtle as unknown as SubtleCrypto);
-    expect(hex).toMatch(/^[0-9a-f]{64}$/);
+    const key = await newDeviceKey(webcrypto.subtle as unknown as SubtleCrypto);
+    expect(key.publicKey).toMatch(/^[0-9a-f]{64}$/);
+    // The private key signs, and cannot be read out.
+    expect(key.privateKey.extractable).toBe(false);
+    expect(key.privateKey.usages).toEqual(['sign']);
   });
 
   it('says clearly when the browser has no Ed25519', async () => {
@@ -30,14 +33,14 @@ describe('newDevicePublicKey', () => {
         throw new DOMException('Unrecognized name', 'NotSupportedError');
       },
     } as unknown as SubtleCrypto;
-    const err = (await newDevicePublicKey(subtle).catch((e) => e)) as ApiError;
+    const err = (await newDeviceKey(subtle).catch((e) => e)) as ApiError;
     expect(err.code).toBe('client.ed25519_unsupported');
     expect(err.zh).toContain('Ed25519');
     expect(err.en).toContain('Ed25519');
   });
 
   it('says clearly when the page is not a secure context (no crypto.subtle)', async () => {
-    const err = (await newDevicePublicKey(null).catch((e) => e)) as ApiError;
+    const err = (await newDeviceKey(null).catch((e) => e)) as ApiError;
     expect(err.code).toBe('client.insecure_context');
     expect(err.zh).toContain('HTTPS');
   });

@@ -1,7 +1,7 @@
 // Enrolling this browser as a center staff member's device: a fresh Ed25519 key (WebCrypto),
 // a v7 device id, the admin's one-time code. The server registers the public key and answers a
-// token. The private key is not kept: center pages sign nothing yet, and a key that is never
-// stored cannot leak; a later need (signed center ops) would enroll again with a kept key.
+// token. The private key is made non-extractable and kept only to renew that token
+// (`deviceKey.ts`): nothing, not even this page, can read it out.
 import { PROTOCOL_VERSION } from './client';
 import { localError } from './error';
 import { newUuidv7 } from './uuid';
@@ -18,12 +18,13 @@ export function toHex(bytes: ArrayBuffer | Uint8Array): string {
 }
 
 /**
- * A new Ed25519 key pair's public key as 64 lowercase hex. Refuses clearly where WebCrypto is
- * missing (plain-HTTP pages are not a secure context) or lacks Ed25519 (older browsers).
+ * A new Ed25519 key pair: its private key (non-extractable, for signing token renewals) and its
+ * public key as 64 lowercase hex. Refuses clearly where WebCrypto is missing (plain-HTTP pages
+ * are not a secure context) or lacks Ed25519 (older browsers).
  */
-export async function newDevicePublicKey(
+export async function newDeviceKey(
   subtle: SubtleCrypto | null = globalThis.crypto?.subtle ?? null,
-): Promise<string> {
+): Promise<{ publicKey: string; privateKey: CryptoKey }> {
   if (!subtle) throw localError('client.insecure_context', 'signin.insecure_context');
   let pair: CryptoKeyPair;
   try {
@@ -34,7 +35,7 @@ export async function newDevicePublicKey(
   }
   const raw = await subtle.exportKey('raw', pair.publicKey);
   if (raw.byteLength !== 32) throw localError('client.ed25519_unsupported', 'signin.ed25519_unsupported');
-  return toHex(raw);
+  return { publicKey: toHex(raw), privateKey: pair.privateKey };
 }
 
 export interface EnrollmentBody {

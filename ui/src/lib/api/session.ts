@@ -1,5 +1,7 @@
-// The signed-in center user: `{token, user}` kept in localStorage so a reload stays signed in.
-// Only center roles are ever kept; anything else is refused before it is written.
+// The signed-in center user: `{token, user, device_id}` kept in localStorage so a reload stays
+// signed in. Only center roles are ever kept; anything else is refused before it is written.
+// The device id names this browser's enrolled key (kept apart, in IndexedDB: deviceKey.ts), with
+// which the page renews its token.
 import type { UserInfo } from './types';
 
 export const SESSION_KEY = 'fieldcase.center.session';
@@ -7,6 +9,8 @@ export const SESSION_KEY = 'fieldcase.center.session';
 export interface Session {
   token: string;
   user: UserInfo;
+  /** This browser's device id at the center; absent in sessions from before renewal. */
+  device_id?: string;
 }
 
 export const CENTER_ROLES = ['center_staff', 'admin'] as const;
@@ -29,6 +33,7 @@ export function loadSession(store: Storage | null = storage()): Session | null {
   try {
     const s = JSON.parse(raw) as Session;
     if (typeof s?.token !== 'string' || !s.token || typeof s.user?.role !== 'string') return null;
+    if (s.device_id !== undefined && typeof s.device_id !== 'string') return null;
     // A session from before a role change, or written by hand: not honoured.
     if (!isCenterRole(s.user.role)) return null;
     return s;
