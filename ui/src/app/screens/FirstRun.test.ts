@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 // First run mounted for real: the PIN entries compared before anything is sent, the core's
 // refusal shown right under the button, and the new app state taken on success.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import { setBackend } from '../api/backend';
 import type { AppState } from '../api/bindings/AppState';
@@ -134,6 +134,13 @@ describe('FirstRun', () => {
   it('sends the chosen center certificate as PEM text, and nothing once it is cleared', async () => {
     const fake = new FakeBackend({ enroll: () => enrolled });
     const el = render(fake);
+    // The catalogue's button opens the hidden picker.
+    const picker = el.querySelector<HTMLInputElement>('[data-testid="enroll-ca-file"]')!;
+    expect(picker.hidden).toBe(true);
+    const opened = vi.fn();
+    picker.addEventListener('click', opened);
+    el.querySelector<HTMLButtonElement>('[data-testid="enroll-ca-choose"]')!.click();
+    expect(opened).toHaveBeenCalledTimes(1);
     fillForm(el, '482913', '482913');
     await chooseFile(el, new File([PEM], 'suzhou-ca.pem', { type: 'application/x-pem-file' }));
     expect(el.querySelector('[data-testid="enroll-ca-chosen"]')?.textContent).toBe('已选证书：suzhou-ca.pem');
@@ -145,6 +152,7 @@ describe('FirstRun', () => {
     el.querySelector<HTMLButtonElement>('[data-testid="enroll-ca-clear"]')!.click();
     flushSync();
     expect(el.querySelector('[data-testid="enroll-ca-chosen"]')).toBeNull();
+    expect(el.querySelector('[data-testid="enroll-ca-choose"]')?.textContent).toBe('选择证书文件');
     el.querySelector<HTMLButtonElement>('[data-testid="enroll-submit"]')!.click();
     await settle();
     expect((fake.calls[1].args as { ca_pem: string | null }).ca_pem).toBeNull();

@@ -16,6 +16,7 @@ export const zh = {
   'field.start.ca': '中心证书（可选）',
   'field.start.ca_hint':
     '中心使用自建证书（省级 CA 或自签证书）时，选择中心管理员提供的证书文件（.pem / .crt）；此后本设备只信任该证书。中心使用公共证书时不用选。',
+  'field.start.ca_choose': '选择证书文件',
   'field.start.ca_chosen': '已选证书：{name}',
   'field.start.ca_clear': '不用此证书',
   'field.start.ca_too_big': '所选文件 {name} 太大（{kb} KB），不是证书文件；证书文件通常只有几 KB。',
@@ -81,6 +82,7 @@ export const en: Record<keyof typeof zh, string> = {
   'field.start.ca': 'Center certificate (optional)',
   'field.start.ca_hint':
     'When the center uses its own certificate (a provincial CA or a self-signed one), choose the certificate file (.pem / .crt) from the center administrator; this device then trusts only that certificate. Leave it out when the center uses a public certificate.',
+  'field.start.ca_choose': 'Choose the certificate file',
   'field.start.ca_chosen': 'Certificate chosen: {name}',
   'field.start.ca_clear': 'Do not use this certificate',
   'field.start.ca_too_big': 'The file {name} is too large ({kb} KB) to be a certificate; a certificate file is a few KB.',
