@@ -1,9 +1,12 @@
-//! Group commit of pushes on SQLite. SQLite has one writer, and with `synchronous=FULL` every
-//! commit waits for an fsync: 200 devices pushing at once would queue 200 fsyncs. Instead each
-//! push is queued, and whichever request next holds the connection takes every queued push and
-//! applies them in ONE transaction, each inside its own savepoint (a refused batch rolls back
-//! alone), then commits once and answers them all. Pushes that find their job already taken just
-//! wait for the answer. The rules and results are exactly those of a push on its own.
+//! Group commit of pushes. Each push is queued, and whichever request next holds a connection
+//! takes every queued push and applies them in ONE transaction, each inside its own savepoint (a
+//! refused batch rolls back alone), then commits once and answers them all. Pushes that find
+//! their job already taken just wait for the answer. The rules and results are exactly those of
+//! a push on its own.
+//!
+//! Why: on SQLite (one writer, `synchronous=FULL`) 200 devices pushing at once would otherwise
+//! queue 200 fsyncs; on PostgreSQL, 200 commits each with its own round trips, WAL flush and turn
+//! at the change counter. On PostgreSQL several groups run at once, one per pooled connection.
 
 use std::sync::{Arc, Mutex};
 
@@ -83,7 +86,13 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
         let tx = conn.transaction().map_err(|e| e.to_string())?;
         for job in &jobs {
             tx.exec("SAVEPOINT push", &[]).map_err(|e| e.to_string())?;
-            let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now);
+            let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now).and_then(|resp| {
+                // PostgreSQL sends a push's last writes with the next statement that waits for
+                // an answer: ask for one here, so a write that fails does so inside this push's
+                // savepoint and rolls back this push alone, not the group.
+                tx.query("SELECT 1", &[])?;
+                Ok(resp)
+            });
             if r.is_err() {
                 tx.exec("ROLLBACK TO SAVEPOINT push", &[])
                     .map_err(|e| e.to_string())?;

@@ -705,6 +705,97 @@ fn oversized_bodies_and_batches_refused(s: &Server) {
     assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
 }
 
+/// Pushes arriving together share one transaction (group commit), each batch in its own
+/// savepoint: a batch refused inside the group (a sequence gap, a chain that does not continue
+/// the one held, an op id used twice — found only once its other links are written) rolls back
+/// alone, and the batches beside it are stored and answered as if each had come on its own.
+fn pushes_together_are_refused_or_applied_each_alone(s: &Server) {
+    setup_tasks(s);
+    let mut devs: Vec<Dev> = (0..12)
+        .map(|i| s.enroll(&format!("g{i}"), "team-a", "3205", 40 + i as u8))
+        .collect();
+    let batches: Vec<Vec<Value>> = devs
+        .iter_mut()
+        .enumerate()
+        .map(|(i, d)| {
+            if i == 0 {
+                // Starts at seq 2: a gap.
+                let _skipped = d.op(None, "note", "{}", 0);
+            }
+            if i == 1 {
+                // Well signed, but continuing a chain the center does not hold.
+                d.prev = "ab".repeat(32);
+            }
+            let mut ops: Vec<Value> = (0..10).map(|_| d.op(None, "note", "{}", 0)).collect();
+            if i == 2 {
+                // The last link reuses the first one's op id: the other nine are written first.
+                let first = ops[0]["link"]["op_id"].as_str().unwrap().to_string();
+                d.seq -= 1;
+                d.prev = ops[8]["link"]["hash"].as_str().unwrap().to_string();
+                ops[9] = d.op_with_id(&first, None, "note", "{}", 0);
+            }
+            ops
+        })
+        .collect();
+    let barrier = std::sync::Barrier::new(devs.len());
+    let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
+        let hs: Vec<_> = devs
+            .iter()
+            .zip(&batches)
+            .map(|(d, ops)| {
+                let barrier = &barrier;
+                sc.spawn(move || {
+                    barrier.wait();
+                    d.push(ops.clone())
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(
+        (answers[0].0, answers[0].1["code"].as_str()),
+        (409, Some("sync.seq_gap")),
+        "{}",
+        answers[0].1
+    );
+    assert_eq!(
+        (answers[1].0, answers[1].1["code"].as_str()),
+        (422, Some("sync.chain_broken")),
+        "{}",
+        answers[1].1
+    );
+    assert_eq!(
+        (answers[2].0, answers[2].1["code"].as_str()),
+        (409, Some("sync.op_id_reused")),
+        "{}",
+        answers[2].1
+    );
+    for (st, r) in &answers[3..] {
+        assert_eq!((*st, r["last_seq"].as_i64()), (200, Some(10)), "{r}");
+        let results = r["results"].as_array().unwrap();
+        assert!(results.iter().all(|x| x["outcome"] == "applied"), "{r}");
+    }
+    // Nothing of the refused batches was stored: their chains still start at 1.
+    for d in &mut devs[..3] {
+        d.seq = 0;
+        d.prev = GENESIS.into();
+        let op = d.op(None, "note", "{}", 0);
+        let (st, r) = d.push(vec![op]);
+        assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+    }
+    // The applied batches are held: replayed, they answer already applied.
+    let (st, r) = devs[5].push(batches[5].clone());
+    assert_eq!(st, 200, "{r}");
+    assert!(
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["outcome"] == "already_applied"),
+        "{r}"
+    );
+}
+
 on_both_backends!(
     malformed_requests_refused_nothing_stored,
     oversized_bodies_and_batches_refused,
@@ -712,6 +803,7 @@ on_both_backends!(
     enrollment_codes_are_one_time,
     enrollment_refuses_weak_keys,
     push_replay_gap_and_broken_chain,
+    pushes_together_are_refused_or_applied_each_alone,
     op_ids_are_never_reused,
     out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict,
     pull_is_scoped_and_snapshot_compacts,

@@ -157,11 +157,6 @@ fn server_node(conn: &dyn Sql) -> DbResult<Id> {
 }
 
 impl Db {
-    /// Whether this is the single-writer SQLite backend (pushes are group-committed).
-    pub fn is_sqlite(&self) -> bool {
-        matches!(self.0.0, Backend::Sqlite(_))
-    }
-
     /// Runs `f` on the blocking pool with a connection: SQLite's writer (locked), or one from
     /// the PostgreSQL pool.
     pub async fn run<T, F>(&self, f: F) -> ApiResult<T>
