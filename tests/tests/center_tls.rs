@@ -232,9 +232,14 @@ fn the_app_enrolls_with_the_certificate_chosen_at_first_run() {
     let e = enroll(&plain, Some(&pem)).unwrap_err();
     assert_eq!(e.code, "input.ca_not_https", "{e:?}");
     assert!(e.zh.contains(&plain), "{e:?}");
-    // Without it the center's certificate is not trusted, and the error says how to fix it.
+    // Without it the center's certificate is not trusted, and the error says how to fix it on
+    // this very screen.
     let e = enroll(&center.url, None).unwrap_err();
-    assert!(e.en.contains("certificate"), "{e:?}");
+    assert_eq!(e.code, "sync.untrusted_certificate", "{e:?}");
+    assert!(
+        e.zh.contains("中心证书") && e.zh.contains("注册码未被使用"),
+        "{e:?}"
+    );
     // Nothing above reached the center: the same code enrolls with the right file.
     let state = enroll(&center.url, Some(&pem)).expect("enroll with the chosen certificate");
     assert!(state.enrolled && state.pin_set);

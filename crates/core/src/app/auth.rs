@@ -105,7 +105,30 @@ impl<E: Env> App<E> {
             } else {
                 a.label.trim()
             };
-            let user = sync::enroll_with_ca(&mut engine, &server, a.code.trim(), label, ca_pem)?;
+            let user = match sync::enroll_with_ca(
+                &mut engine,
+                &server,
+                a.code.trim(),
+                label,
+                ca_pem,
+            ) {
+                // Said in the first run's own words: the generic network error would promise a
+                // retry that cannot help.
+                Err(sync::SyncFailure::Sync(sync::SyncError::Network(m)))
+                    if sync::center_tls::untrusted(&m) =>
+                {
+                    return refused(
+                        "sync.untrusted_certificate",
+                        format!(
+                            "本设备不信任该中心的证书：中心使用自建证书时，请在“中心证书”中选择中心管理员提供的证书文件；否则请核对地址是否确为本单位的执法中心。注册码未被使用。（{m}）"
+                        ),
+                        format!(
+                            "this device does not trust the center's certificate: if the center uses its own certificate, choose the file from the center's administrator under \"Center certificate\"; otherwise check that the address really is your center. The code was not used. ({m})"
+                        ),
+                    );
+                }
+                other => other?,
+            };
             let at = engine.env().now().to_rfc3339();
             let (store, ..) = engine.sync_parts();
             store.transaction(|tx, _| {
