@@ -63,7 +63,7 @@ pub async fn push(
         .await?;
     let result = match checked {
         Err((seq, reason)) => Err(Refused::Chain { seq, reason }),
-        Ok(()) => apply(&st, dev, ops).await?,
+        Ok(()) => crate::push_group::submit(&st, dev, ops).await?,
     };
     match result {
         Ok(r) => Ok(Json(r)),
@@ -93,21 +93,6 @@ pub async fn push(
             ))
         }
     }
-}
-
-/// Applies verified ops. Pushes arriving together share one transaction (push_group), each in
-/// its own savepoint: on SQLite because it has one writer and an fsync per commit; on
-/// PostgreSQL because each transaction's commit costs its own round trips, WAL flush and turn at
-/// the change counter (`changes::seal`). Grouping was slower on PostgreSQL while the change log
-/// held its lock from a transaction's first change (0.50 s against 0.37–0.44 s); since versions
-/// are numbered at the commit it is faster: median of 9 rounds 413 ms against 454 ms for the
-/// bench's 10,000 ops, p99 381 ms against 445 ms.
-async fn apply(
-    st: &AppState,
-    dev: OwnedDevice,
-    ops: Vec<PushOp>,
-) -> ApiResult<Result<PushResponse, Refused>> {
-    crate::push_group::submit(st, dev, ops).await
 }
 
 /// The device's enrolled key, cached: a device id never changes its key (re-enrolment must
