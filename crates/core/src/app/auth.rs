@@ -114,9 +114,7 @@ impl<E: Env> App<E> {
             ) {
                 // Said in the first run's own words: the generic network error would promise a
                 // retry that cannot help.
-                Err(sync::SyncFailure::Sync(sync::SyncError::Network(m)))
-                    if sync::center_tls::untrusted(&m) =>
-                {
+                Err(sync::SyncFailure::Sync(sync::SyncError::UntrustedCenter(m))) => {
                     return refused(
                         "sync.untrusted_certificate",
                         format!(

@@ -99,11 +99,13 @@ impl From<SyncFailure> for AppError {
                 zh: format!("中心拒绝：{}", body.zh),
                 en: format!("the center refused: {}", body.en),
             },
-            SyncFailure::Sync(SyncError::Network(m)) => AppError::new(
-                "sync.network",
-                format!("连不上中心（{m}），稍后会自动重试"),
-                format!("the center cannot be reached ({m}); it will be retried"),
-            ),
+            SyncFailure::Sync(SyncError::Network(m) | SyncError::UntrustedCenter(m)) => {
+                AppError::new(
+                    "sync.network",
+                    format!("连不上中心（{m}），稍后会自动重试"),
+                    format!("the center cannot be reached ({m}); it will be retried"),
+                )
+            }
             SyncFailure::Sync(SyncError::Protocol(m)) => AppError::new(
                 "sync.protocol",
                 format!("中心的应答无法识别：{m}"),

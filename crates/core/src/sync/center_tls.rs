@@ -25,9 +25,10 @@ pub fn certificates(pem: &str) -> Result<Vec<Certificate>, SyncError> {
     Ok(certs)
 }
 
-/// A network error in words that say what to do, with the causes reqwest keeps in its chain
-/// (its own text is only "error sending request"): an untrusted certificate names the fix.
-pub fn explain(e: &reqwest::Error) -> String {
+/// A failed connection as a [`SyncError`], in words that say what to do, with the causes reqwest
+/// keeps in its chain (its own text is only "error sending request"): an untrusted certificate
+/// is [`SyncError::UntrustedCenter`] and names the fix.
+pub fn network_error(e: &reqwest::Error) -> SyncError {
     let mut text = e.to_string();
     let mut cause = std::error::Error::source(e);
     while let Some(c) = cause {
@@ -35,24 +36,14 @@ pub fn explain(e: &reqwest::Error) -> String {
         text.push_str(&c.to_string());
         cause = c.source();
     }
-    if is_untrusted(&text) {
-        text.push_str(UNTRUSTED_FIX);
-    }
-    text
-}
-
-/// What [`explain`] adds to a certificate failure: the fix, for the CLI's user and the app's.
-pub const UNTRUSTED_FIX: &str = " — the center's TLS certificate is not trusted by this device: \
-     enroll again with the center's certificate (the app's first run: 中心证书; the CLI: fieldcase \
-     enroll --ca cert.pem), or check that this is really your center";
-
-/// Whether a connection failure's text is the center's certificate not being trusted.
-fn is_untrusted(text: &str) -> bool {
     let lower = text.to_lowercase();
-    lower.contains("certificate") || lower.contains("unknownissuer")
-}
-
-/// Whether a network error from [`explain`] is the center's certificate not being trusted.
-pub fn untrusted(network_error: &str) -> bool {
-    network_error.ends_with(UNTRUSTED_FIX)
+    if lower.contains("certificate") || lower.contains("unknownissuer") {
+        text.push_str(
+            " — the center's TLS certificate is not trusted by this device: enroll again with \
+             the center's certificate (the app's first run: 中心证书; the CLI: fieldcase enroll \
+             --ca cert.pem), or check that this is really your center",
+        );
+        return SyncError::UntrustedCenter(text);
+    }
+    SyncError::Network(text)
 }

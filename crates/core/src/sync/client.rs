@@ -25,6 +25,11 @@ pub enum SyncError {
     /// No connection, a timeout, a cut body: retry later with backoff.
     #[error("network: {0}")]
     Network(String),
+    /// The connection failed on the center's TLS certificate, which this device does not trust
+    /// (the text names the fix: `center_tls::network_error`). Retried like any network failure:
+    /// the center may yet present the right certificate.
+    #[error("network: {0}")]
+    UntrustedCenter(String),
     /// The center answered with a refusal.
     #[error("center refused ({status}): {body}")]
     Refused { status: u16, body: ErrorBody },
@@ -37,7 +42,7 @@ impl SyncError {
     /// Whether trying again later may succeed.
     pub fn transient(&self) -> bool {
         match self {
-            SyncError::Network(_) | SyncError::Protocol(_) => true,
+            SyncError::Network(_) | SyncError::UntrustedCenter(_) | SyncError::Protocol(_) => true,
             SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
         }
     }
@@ -91,9 +96,7 @@ impl Client {
         if let Some(pem) = ca_pem {
             builder = builder.tls_certs_only(center_tls::certificates(pem)?);
         }
-        let http = builder
-            .build()
-            .map_err(|e| SyncError::Network(center_tls::explain(&e)))?;
+        let http = builder.build().map_err(|e| center_tls::network_error(&e))?;
         Ok(Client {
             base: base.trim_end_matches('/').to_string(),
             token: RefCell::new(token),
@@ -177,9 +180,7 @@ impl Client {
     /// Sends without adding the protocol header or the token; records the center's clock.
     fn send_as_is(&self, rb: RequestBuilder) -> Result<Response, SyncError> {
         let sent = now_ms();
-        let resp = rb
-            .send()
-            .map_err(|e| SyncError::Network(center_tls::explain(&e)))?;
+        let resp = rb.send().map_err(|e| center_tls::network_error(&e))?;
         let got = now_ms();
         if let Some(server) = resp
             .headers()

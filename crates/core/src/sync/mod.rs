@@ -7,7 +7,7 @@
 
 mod backoff;
 mod blobs;
-pub mod center_tls;
+pub(crate) mod center_tls;
 mod client;
 mod failure;
 mod lock;
