@@ -174,6 +174,7 @@ fn device(addr: &str, i: usize) -> Device {
         .as_str()
         .expect("token")
         .to_string();
+    let seen = pulled_cursor(addr, &token);
     let case = format!("C-{i}");
     let mut prev = GENESIS.to_string();
     let mut ops = Vec::new();
@@ -204,7 +205,7 @@ fn device(addr: &str, i: usize) -> Device {
         };
         let hash = header_hash(&h, &id).expect("hash");
         let sig = key.sign(&signing_message(CONTEXT_AUDIT, hash.as_bytes()));
-        ops.push(json!({"link": {"seq": seq, "op_id": op_id, "case_id": case, "kind": kind, "hlc": hlc, "payload_sha256": sha, "prev_hash": prev, "hash": hash.to_string(), "signature": sig.to_string()}, "payload": payload, "seen": 0}));
+        ops.push(json!({"link": {"seq": seq, "op_id": op_id, "case_id": case, "kind": kind, "hlc": hlc, "payload_sha256": sha, "prev_hash": prev, "hash": hash.to_string(), "signature": sig.to_string()}, "payload": payload, "seen": seen}));
         if seq as usize <= OPS_PER_DEVICE {
             rows.push((seq, op_id, hash.to_string(), sig.to_string(), payload));
         } else if let Some(last) = ops.pop() {
@@ -223,6 +224,29 @@ fn device(addr: &str, i: usize) -> Device {
         body,
         step,
         rows,
+    }
+}
+
+/// Pulls the device's scope to the end, as a device does before it works on a task; answers the
+/// cursor, which its ops then carry as `seen`. (Ops made without ever pulling would carry 0, and
+/// every case opening would then be a concurrent edit of its task's status: a conflict record
+/// per push, which no real device makes.)
+fn pulled_cursor(addr: &str, token: &str) -> i64 {
+    let mut cursor = 0;
+    loop {
+        let (s, b, _) = http(
+            addr,
+            "GET",
+            &format!("/v1/sync/pull?cursor={cursor}"),
+            token,
+            b"",
+        );
+        assert_eq!(s, 200, "{}", String::from_utf8_lossy(&b));
+        let page: Value = serde_json::from_slice(&b).expect("json");
+        cursor = page["cursor"].as_i64().expect("cursor");
+        if page["has_more"] != true {
+            return cursor;
+        }
     }
 }
 
@@ -315,7 +339,11 @@ fn push_at_once(
                 let ok = s == 200
                     && serde_json::from_slice::<Value>(&resp).is_ok_and(|v| {
                         v["results"].as_array().is_some_and(|r| {
-                            r.len() == ops && r.iter().all(|x| x["outcome"] == "applied")
+                            r.len() == ops
+                                && r.iter().all(|x| {
+                                    x["outcome"] == "applied"
+                                        && x["conflicts"].as_array().is_none_or(Vec::is_empty)
+                                })
                         })
                     });
                 (t.elapsed(), ok)
