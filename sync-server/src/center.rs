@@ -354,6 +354,10 @@ pub(crate) fn store_tasks(
                 reference::put_task(tx, id, &old.team, v)?;
                 merge::emit_task(tx, id, now)?;
                 if old.team != team {
+                    let updated = reference::TaskRow {
+                        team: old.team.clone(),
+                        value: v.clone(),
+                    };
                     let w = Write {
                         task_id: id,
                         field: SharedField::Assignment,
@@ -364,7 +368,7 @@ pub(crate) fn store_tasks(
                         op_id: None,
                         device_id: None,
                     };
-                    merge::force(tx, &w, now)?;
+                    merge::force(tx, &w, &updated, now)?;
                 }
             }
         }
@@ -402,9 +406,9 @@ pub async fn patch_task(
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
             changes::lock_center_writes(&tx)?;
-            if reference::task(&tx, &id)?.is_none() {
+            let Some(task) = reference::task(&tx, &id)? else {
                 return Err(ApiError::not_found("task"));
-            }
+            };
             let w = Write {
                 task_id: &id,
                 field: req.field,
@@ -415,7 +419,7 @@ pub async fn patch_task(
                 op_id: None,
                 device_id: None,
             };
-            let merged = merge::write(&tx, &w, now)?;
+            let merged = merge::write(&tx, &w, &task, now)?;
             let task = merge::task_value(&tx, &id)?.map(|t| t.0);
             let mut out = merge::merged_json(&merged);
             let action = match req.field {
@@ -542,7 +546,7 @@ pub async fn resolve_conflict(
                 let field: SharedField = serde_json::from_value(c["field"].clone())
                     .map_err(|_| ApiError::internal("conflict field unreadable"))?;
                 let task_id = c["entity_id"].as_str().unwrap_or_default();
-                if reference::task(&tx, task_id)?.is_some() {
+                if let Some(task) = reference::task(&tx, task_id)? {
                     let w = Write {
                         task_id,
                         field,
@@ -553,7 +557,7 @@ pub async fn resolve_conflict(
                         op_id: None,
                         device_id: None,
                     };
-                    merge::force(&tx, &w, now)?;
+                    merge::force(&tx, &w, &task, now)?;
                 }
             }
             merge::emit_conflict(&tx, &id, now)?;

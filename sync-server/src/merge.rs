@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use crate::store::changes::{self, Scope};
 use crate::store::conflicts::{self, NewConflict, Side};
 use crate::store::fields::{self, FieldState};
-use crate::store::reference;
+use crate::store::reference::{self, TaskRow};
 use crate::store::{DbResult, Sql};
 
 pub const STATUS: &str = "status";
@@ -102,8 +102,19 @@ pub fn task_value(conn: &dyn Sql, task_id: &str) -> DbResult<Option<(Value, Stri
 /// Appends the task's current value as a change for its team; answers the version.
 pub fn emit_task(conn: &dyn Sql, task_id: &str, now_ms: u64) -> DbResult<i64> {
     let (value, team) = task_value(conn, task_id)?.unwrap_or((Value::Null, String::new()));
+    put_task_change(conn, task_id, &value, &team, now_ms)
+}
+
+/// Appends `value` (the task as devices pull it) as a change for `team`; answers the version.
+fn put_task_change(
+    conn: &dyn Sql,
+    task_id: &str,
+    value: &Value,
+    team: &str,
+    now_ms: u64,
+) -> DbResult<i64> {
     let scope = Scope {
-        team: Some(&team),
+        team: Some(team),
         ..Scope::default()
     };
     changes::append(
@@ -111,18 +122,18 @@ pub fn emit_task(conn: &dyn Sql, task_id: &str, now_ms: u64) -> DbResult<i64> {
         Entity::Task,
         task_id,
         ChangeKind::Put,
-        Some(&value),
+        Some(value),
         &scope,
         now_ms,
     )
 }
 
-/// Merges `w` into the task's field (the task must exist).
-pub fn write(conn: &dyn Sql, w: &Write<'_>, now_ms: u64) -> DbResult<Merged> {
+/// Merges `w` into the field of `task` (the task `w` names, as the caller read it).
+pub fn write(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbResult<Merged> {
     let name = field_name(w.field);
     let current = fields::get(conn, "task", w.task_id, name)?;
     let Some(cur) = current else {
-        force(conn, w, now_ms)?;
+        force(conn, w, task, now_ms)?;
         return Ok(Merged::Written);
     };
     if cur.value == w.value {
@@ -144,13 +155,13 @@ pub fn write(conn: &dyn Sql, w: &Write<'_>, now_ms: u64) -> DbResult<Merged> {
         let wins = (w.hlc.as_str(), w.origin.as_str()) > (cur.hlc.as_str(), cur.origin.as_str());
         ("concurrent", wins && legal)
     } else if legal {
-        force(conn, w, now_ms)?;
+        force(conn, w, task, now_ms)?;
         return Ok(Merged::Written);
     } else {
         ("invalid_transition", false)
     };
     if written {
-        force(conn, w, now_ms)?;
+        force(conn, w, task, now_ms)?;
     }
     let (kept, other) = if written {
         (incoming, standing)
@@ -206,21 +217,26 @@ pub fn emit_conflict(conn: &dyn Sql, id: &str, now_ms: u64) -> DbResult<i64> {
 
 /// Writes the value without the merge rule (a won merge, a task's first values, or center staff
 /// resolving a conflict) and sends the task down.
-pub fn force(conn: &dyn Sql, w: &Write<'_>, now_ms: u64) -> DbResult<()> {
+///
+/// `task` is the task `w` names, as the caller read it (every caller first checks that it
+/// exists). The value sent down is built from it and the value written, not read back after
+/// writing: a device's case opening runs this, and reading the task and its fields again was
+/// three of a push's statements.
+pub fn force(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbResult<()> {
     let name = field_name(w.field);
+    let mut team = task.team.clone();
+    let mut value = task.value.clone();
     if w.field == SharedField::Assignment
-        && let (Some(team), Some(row)) =
-            (assignment_team(&w.value), reference::task(conn, w.task_id)?)
+        && let Some(new_team) = assignment_team(&w.value)
     {
-        let mut value = row.value.clone();
         if let (Some(officers), Value::Object(o)) = (w.value.get("officers"), &mut value) {
             o.insert("officers".into(), officers.clone());
         }
-        reference::put_task(conn, w.task_id, team, &value)?;
-        if row.team != team {
+        reference::put_task(conn, w.task_id, new_team, &value)?;
+        if task.team != new_team {
             // The old team's devices drop it.
             let scope = Scope {
-                team: Some(&row.team),
+                team: Some(&task.team),
                 ..Scope::default()
             };
             changes::append(
@@ -233,19 +249,25 @@ pub fn force(conn: &dyn Sql, w: &Write<'_>, now_ms: u64) -> DbResult<()> {
                 now_ms,
             )?;
         }
+        team = new_team.to_string();
     }
-    // Store first with a placeholder version so the emitted value carries the new status,
-    // then record the version of that change.
-    let mut state = FieldState {
+    // The task as devices pull it: its reference value plus the status this write leaves.
+    let status = if w.field == SharedField::Status {
+        Some(w.value.clone())
+    } else {
+        fields::get(conn, "task", w.task_id, STATUS)?.map(|s| s.value)
+    };
+    if let (Some(status), Value::Object(o)) = (status, &mut value) {
+        o.insert(STATUS.into(), status);
+    }
+    let version = put_task_change(conn, w.task_id, &value, &team, now_ms)?;
+    let state = FieldState {
         value: w.value.clone(),
-        version: 0,
+        version,
         hlc: w.hlc.clone(),
         origin: w.origin.clone(),
     };
-    fields::set(conn, "task", w.task_id, name, &state)?;
-    state.version = emit_task(conn, w.task_id, now_ms)?;
-    fields::set(conn, "task", w.task_id, name, &state)?;
-    Ok(())
+    fields::set(conn, "task", w.task_id, name, &state)
 }
 
 /// A conflict as JSON for answers (`{id, written}`).

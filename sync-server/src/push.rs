@@ -418,15 +418,14 @@ fn effects(
                     "case_opened lacks /body/case/task_id or /body/case/enterprise_id".into(),
                 ));
             };
-            let in_scope =
-                reference::task(tx, &task_id)?.is_some_and(|t| Some(t.team.as_str()) == dev.team);
-            if !in_scope {
+            let task = reference::task(tx, &task_id)?;
+            let Some(task) = task.filter(|t| Some(t.team.as_str()) == dev.team) else {
                 return Ok(rejected(
                     codes::OUT_OF_SCOPE,
                     "任务不在本组范围内".into(),
                     "out of scope".into(),
                 ));
-            }
+            };
             let row = cases::CaseRow {
                 case_id: case_id.into(),
                 device_id: dev.id.into(),
@@ -440,7 +439,7 @@ fn effects(
             case_facts::record(tx, case_id, &link.kind, payload)?;
             cases::emit(tx, &row, now)?;
             cache.0 = Some(row);
-            status_write(tx, dev, op, &task_id, "in_progress", now, conflicts)?;
+            status_write(tx, dev, op, &task_id, &task, "in_progress", now, conflicts)?;
             return Ok(None);
         }
         Some(c) if c.device_id != dev.id => {
@@ -461,7 +460,11 @@ fn effects(
         // a review committed since this push read the case must not be sent back stale.
         let row = cases::get(tx, case_id)?.ok_or_else(|| ApiError::internal("case vanished"))?;
         cases::emit(tx, &row, now)?;
-        status_write(tx, dev, op, &case.task_id, "done", now, conflicts)?;
+        // Tasks are never deleted, so the task is there; if it were not, the case would still
+        // close (device work is evidence), with no status to write.
+        if let Some(task) = reference::task(tx, &case.task_id)? {
+            status_write(tx, dev, op, &case.task_id, &task, "done", now, conflicts)?;
+        }
         cache.0 = Some(row);
     }
     Ok(None)
@@ -489,13 +492,11 @@ fn status_write(
     dev: &Device<'_>,
     op: &PushOp,
     task_id: &str,
+    task: &reference::TaskRow,
     status: &str,
     now: u64,
     conflicts: &mut Vec<String>,
 ) -> DbResult<()> {
-    if reference::task(tx, task_id)?.is_none() {
-        return Ok(());
-    }
     let w = Write {
         task_id,
         field: SharedField::Status,
@@ -506,7 +507,7 @@ fn status_write(
         op_id: Some(&op.link.op_id),
         device_id: Some(dev.id),
     };
-    if let Merged::Conflict { id, .. } = merge::write(tx, &w, now)? {
+    if let Merged::Conflict { id, .. } = merge::write(tx, &w, task, now)? {
         conflicts.push(id);
     }
     Ok(())

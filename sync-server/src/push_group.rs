@@ -89,19 +89,23 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
     let committed = (|| -> Result<(), String> {
         let tx = conn.transaction().map_err(|e| e.to_string())?;
         for job in &jobs {
-            tx.exec("SAVEPOINT push", &[]).map_err(|e| e.to_string())?;
+            // On PostgreSQL the savepoint goes with the push's first statement that is answered
+            // (the device's lock), and its release with the next push's: no round trip of
+            // their own.
+            tx.exec_later("SAVEPOINT push", &[])
+                .map_err(|e| e.to_string())?;
             let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now).and_then(|resp| {
                 // PostgreSQL sends a push's last writes with the next statement that waits for
-                // an answer: ask for one here, so a write that fails does so inside this push's
+                // an answer: send them now, so a write that fails does so inside this push's
                 // savepoint and rolls back this push alone, not the group.
-                tx.query("SELECT 1", &[])?;
+                tx.flush()?;
                 Ok(resp)
             });
             if r.is_err() {
                 tx.exec("ROLLBACK TO SAVEPOINT push", &[])
                     .map_err(|e| e.to_string())?;
             }
-            tx.exec("RELEASE SAVEPOINT push", &[])
+            tx.exec_later("RELEASE SAVEPOINT push", &[])
                 .map_err(|e| e.to_string())?;
             answers.push(r);
         }

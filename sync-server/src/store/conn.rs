@@ -83,6 +83,10 @@ macro_rules! delegate_sql {
                 self.sql().exec_later(sql, params)
             }
 
+            fn flush(&self) -> DbResult<()> {
+                self.sql().flush()
+            }
+
             fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
                 self.sql().exec_each(statements)
             }

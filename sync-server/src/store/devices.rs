@@ -40,17 +40,21 @@ pub fn user(conn: &dyn Sql, user_id: &str) -> DbResult<Option<UserInfo>> {
         "SELECT user_id, name, role, area, team, officer_id FROM users WHERE user_id = ?1",
         args![user_id],
     )?
-    .map(|r| {
-        Ok(UserInfo {
-            user_id: r.str(0)?,
-            name: r.str(1)?,
-            role: parse_role(&r.str(2)?),
-            area: r.str(3)?,
-            team: r.opt_str(4)?,
-            officer_id: r.opt_str(5)?,
-        })
-    })
+    .map(|r| user_at(&r, 0))
     .transpose()
+}
+
+/// A user read from `r`'s columns `at..at + 6`, in the order `user_id, name, role, area, team,
+/// officer_id` (as `user` selects them).
+pub(super) fn user_at(r: &Row, at: usize) -> DbResult<UserInfo> {
+    Ok(UserInfo {
+        user_id: r.str(at)?,
+        name: r.str(at + 1)?,
+        role: parse_role(&r.str(at + 2)?),
+        area: r.str(at + 3)?,
+        team: r.opt_str(at + 4)?,
+        officer_id: r.opt_str(at + 5)?,
+    })
 }
 
 pub fn insert_code(

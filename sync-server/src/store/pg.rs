@@ -37,6 +37,8 @@ impl ToSql for Value {
                 _ => Err(format!("integer parameter for a {ty} column").into()),
             },
             Value::Text(s) => s.as_str().to_sql(ty, out),
+            Value::Texts(v) => v.to_sql(ty, out),
+            Value::Ints(v) => v.to_sql(ty, out),
         }
     }
 
@@ -239,6 +241,13 @@ impl Sql for PgSql<'_> {
         } else {
             self.send(request).map(drop)
         }
+    }
+
+    fn flush(&self) -> DbResult<()> {
+        if self.queued.borrow().is_empty() {
+            return Ok(());
+        }
+        self.send_all(Vec::new()).map(drop)
     }
 
     fn at_commit(&self, sql: &'static str, on: bool) -> DbResult<()> {

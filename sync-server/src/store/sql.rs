@@ -57,6 +57,12 @@ pub enum Value {
     Null,
     Int(i64),
     Text(String),
+    /// A column of many rows, as a PostgreSQL array parameter (`?N::text[]` under `unnest`):
+    /// any number of rows in one statement. Parameters only, and PostgreSQL only (SQLite has no
+    /// arrays and refuses it).
+    Texts(Vec<Option<String>>),
+    /// As `Texts`, for `?N::bigint[]`.
+    Ints(Vec<i64>),
 }
 
 impl From<i64> for Value {
@@ -146,6 +152,9 @@ pub(crate) use args;
 pub struct Row(pub Vec<Value>);
 
 impl Row {
+    /// Arrays are parameters only; no backend reads one into a row.
+    const ARRAY_IN_ROW: &str = "an array in a row";
+
     fn at(&self, i: usize) -> DbResult<&Value> {
         self.0
             .get(i)
@@ -160,6 +169,7 @@ impl Row {
                 i,
                 "text where an integer was expected".into(),
             )),
+            Value::Texts(_) | Value::Ints(_) => Err(DbError::Decode(i, Self::ARRAY_IN_ROW.into())),
         }
     }
 
@@ -179,6 +189,7 @@ impl Row {
             Value::Null => Ok(None),
             Value::Text(s) => Ok(Some(s.clone())),
             Value::Int(_) => Err(DbError::Decode(i, "integer where text was expected".into())),
+            Value::Texts(_) | Value::Ints(_) => Err(DbError::Decode(i, Self::ARRAY_IN_ROW.into())),
         }
     }
 
@@ -201,6 +212,13 @@ pub trait Sql {
     /// commit's. Everywhere else it runs at once.
     fn exec_later(&self, sql: &str, params: &[Value]) -> DbResult<()> {
         self.exec(sql, params).map(drop)
+    }
+
+    /// Sends the writes still waiting (`exec_later`) and waits for their answers; the first
+    /// error among them is the answer. Where nothing waits (SQLite, or nothing queued) it does
+    /// nothing.
+    fn flush(&self) -> DbResult<()> {
+        Ok(())
     }
 
     /// Runs the statements in order, answering each one's row count; PostgreSQL gets them in

@@ -11,6 +11,11 @@ impl rusqlite::ToSql for Value {
             Value::Null => V::Null,
             Value::Int(i) => V::Integer(*i),
             Value::Text(s) => V::Text(s.as_bytes()),
+            Value::Texts(_) | Value::Ints(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "array parameters are for PostgreSQL only".into(),
+                ));
+            }
         }))
     }
 }
@@ -63,5 +68,25 @@ impl Sql for rusqlite::Transaction<'_> {
 
     fn query(&self, sql: &str, params: &[Value]) -> DbResult<Vec<Row>> {
         (**self).query(sql, params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_array_parameter_is_refused_not_stored() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t(v TEXT)").unwrap();
+        for v in [
+            Value::Ints(vec![1, 2]),
+            Value::Texts(vec![Some("a".into())]),
+        ] {
+            let e = conn.exec("INSERT INTO t(v) VALUES (?1)", &[v]).unwrap_err();
+            assert!(e.to_string().contains("PostgreSQL only"), "{e}");
+        }
+        let n = Sql::query_one(&conn, "SELECT count(*) FROM t", &[]).unwrap();
+        assert_eq!(n.i64(0).unwrap(), 0);
     }
 }

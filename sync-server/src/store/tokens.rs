@@ -1,13 +1,16 @@
 //! Device bearer tokens: one current token per device (its SHA-256 in `devices.token_sha256`),
 //! with an expiry and a revocation of its own, apart from the device's.
 
+use fieldcase_protocol::sync::UserInfo;
+
 use super::sql::{DbResult, Sql, args};
 
 /// What a presented token is.
 #[derive(Debug, Clone)]
 pub struct Held {
     pub device_id: String,
-    pub user_id: String,
+    /// The device's user.
+    pub user: UserInfo,
     /// The device was revoked (it may do nothing, renewal included).
     pub device_revoked: bool,
     /// `None` only between migration 7 and the next start's backfill.
@@ -16,20 +19,22 @@ pub struct Held {
     pub token_revoked: bool,
 }
 
+/// The token's device and its user, in one statement: every authenticated request asks this.
 pub fn held(conn: &dyn Sql, token_sha256: &str) -> DbResult<Option<Held>> {
     conn.query_opt(
-        "SELECT device_id, user_id, revoked_at_ms IS NOT NULL, token_expires_at_ms,
-                token_revoked_at_ms IS NOT NULL
-         FROM devices WHERE token_sha256 = ?1",
+        "SELECT d.device_id, d.revoked_at_ms IS NOT NULL, d.token_expires_at_ms,
+                d.token_revoked_at_ms IS NOT NULL,
+                u.user_id, u.name, u.role, u.area, u.team, u.officer_id
+         FROM devices d JOIN users u ON u.user_id = d.user_id WHERE d.token_sha256 = ?1",
         args![token_sha256],
     )?
     .map(|r| {
         Ok(Held {
             device_id: r.str(0)?,
-            user_id: r.str(1)?,
-            device_revoked: r.bool(2)?,
-            expires_at_ms: r.opt_i64(3)?.map(|v| v as u64),
-            token_revoked: r.bool(4)?,
+            device_revoked: r.bool(1)?,
+            expires_at_ms: r.opt_i64(2)?.map(|v| v as u64),
+            token_revoked: r.bool(3)?,
+            user: super::devices::user_at(&r, 4)?,
         })
     })
     .transpose()
