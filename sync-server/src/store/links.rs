@@ -166,9 +166,10 @@ fn insert_chunks(
     Ok(stored as usize)
 }
 
-/// PostgreSQL: every link in one statement, each column an array under `unnest`. Each
-/// statement there costs both processes a message, a flush and a wakeup, and the multi-row
-/// INSERTs took five of a 50-link push's statements.
+/// PostgreSQL: every link in one statement, each column an array under `unnest` (the columns of
+/// `COLUMNS`, in its order: the device and the time once, the rest per link). Each statement
+/// there costs both processes a message, a flush and a wakeup, and the multi-row INSERTs took
+/// five of a 50-link push's statements.
 const UNNEST: &str = "INSERT INTO links(device_id, seq, op_id, case_id, kind, hlc, payload_sha256,
         prev_hash, hash, signature, payload, seen, result, received_at_ms)
     SELECT ?1, u.*, ?14 FROM unnest(?2::bigint[], ?3::text[], ?4::text[], ?5::text[], ?6::text[],
