@@ -127,6 +127,63 @@ fn push_replay_gap_and_broken_chain(s: &Server) {
 /// link, or another device's) refuses the whole push with 409 `sync.op_id_reused`, and what the
 /// push's earlier ops did rolls back with it: the case it opened does not exist, the chain
 /// continues from where it was.
+/// A push's links are stored together (one `unnest` INSERT on PostgreSQL): with a link with no
+/// case and no payload (one that stays on the device) between two case links, the replay
+/// answers all three from the stored rows (their op ids and hashes compared), and the case
+/// shows its two links with their payloads, its chain verified across the stored hash of the
+/// link it does not show.
+fn links_without_case_or_payload_stored_beside_case_links(s: &Server) {
+    setup_tasks(s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    let first = d.op(Some("C-1"), "case_opened", &opened("T-A"), 0);
+    let mut local = d.op(None, "reference_imported", r#"{"n":1}"#, 0);
+    local["payload"] = Value::Null;
+    let note = d.op(Some("C-1"), "note_added", r#"{"text":"排口正常"}"#, 0);
+    let batch = vec![first, local, note];
+    let outcomes = |r: &Value| -> Vec<String> {
+        r["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| format!("{} {}", x["op_id"], x["outcome"]))
+            .collect()
+    };
+    let (st, r) = d.push(batch.clone());
+    assert_eq!(st, 200, "{r}");
+    let ids: Vec<&str> = batch
+        .iter()
+        .map(|o| o["link"]["op_id"].as_str().unwrap())
+        .collect();
+    let expect = |outcome: &str| -> Vec<String> {
+        ids.iter()
+            .map(|id| format!("\"{id}\" \"{outcome}\""))
+            .collect()
+    };
+    assert_eq!(outcomes(&r), expect("applied"));
+    let (st, r) = d.push(batch.clone());
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(outcomes(&r), expect("already_applied"));
+    let (st, case) = s.admin("GET", "/v1/cases/C-1", None);
+    assert_eq!(st, 200, "{case}");
+    let shown: Vec<(i64, Value, bool)> = case["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            let verified = o["chain_verified"].as_bool().unwrap();
+            (o["seq"].as_i64().unwrap(), o["payload"].clone(), verified)
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        vec![
+            (1, serde_json::from_str(&opened("T-A")).unwrap(), true),
+            (3, json!({"text": "排口正常"}), true),
+        ],
+        "{case}"
+    );
+}
+
 fn op_ids_are_never_reused(s: &Server) {
     setup_tasks(s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
@@ -803,6 +860,7 @@ on_both_backends!(
     enrollment_codes_are_one_time,
     enrollment_refuses_weak_keys,
     push_replay_gap_and_broken_chain,
+    links_without_case_or_payload_stored_beside_case_links,
     pushes_together_are_refused_or_applied_each_alone,
     op_ids_are_never_reused,
     out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict,
