@@ -66,7 +66,7 @@ const PER_ROW: usize = 14;
 
 /// Rows per INSERT on SQLite, largest first: a push of any length takes a few statements (50
 /// links: 3×16 and 2×1) from four statement shapes, kept prepared. One statement per link was
-/// most of a push's time. (PostgreSQL takes them all in one statement, `UNNEST`.)
+/// most of a push's time. (PostgreSQL takes them all in one statement, `unnest_sql`.)
 const CHUNKS: [usize; 4] = [64, 16, 4, 1];
 
 /// The INSERT of `n` links (`n` one of `CHUNKS`), written once per shape: it runs for every
@@ -166,16 +166,22 @@ fn insert_chunks(
     Ok(stored as usize)
 }
 
-/// PostgreSQL: every link in one statement, each column an array under `unnest` (the columns of
-/// `COLUMNS`, in its order: the device and the time once, the rest per link). Each statement
-/// there costs both processes a message, a flush and a wakeup, and the multi-row INSERTs took
-/// five of a 50-link push's statements.
-const UNNEST: &str = "INSERT INTO links(device_id, seq, op_id, case_id, kind, hlc, payload_sha256,
-        prev_hash, hash, signature, payload, seen, result, received_at_ms)
-    SELECT ?1, u.*, ?14 FROM unnest(?2::bigint[], ?3::text[], ?4::text[], ?5::text[], ?6::text[],
-        ?7::text[], ?8::text[], ?9::text[], ?10::text[], ?11::text[], ?12::bigint[], ?13::text[])
-        AS u
-    ON CONFLICT DO NOTHING";
+/// PostgreSQL: every link in one statement, each column an array under `unnest`, in the order
+/// of `COLUMNS` (the device and the time once, the rest per link). Each statement there costs
+/// both processes a message, a flush and a wakeup, and the multi-row INSERTs took five of a
+/// 50-link push's statements.
+fn unnest_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "INSERT INTO links({COLUMNS})
+             SELECT ?1, u.*, ?14 FROM unnest(?2::bigint[], ?3::text[], ?4::text[], ?5::text[],
+                 ?6::text[], ?7::text[], ?8::text[], ?9::text[], ?10::text[], ?11::text[],
+                 ?12::bigint[], ?13::text[]) AS u
+             ON CONFLICT DO NOTHING"
+        )
+    })
+}
 
 fn insert_unnest(
     conn: &dyn Sql,
@@ -202,7 +208,7 @@ fn insert_unnest(
         texts(&|_, r| Some(encode_result(r))),
         Value::from(now_ms),
     ];
-    Ok(conn.exec(UNNEST, &params)? as usize)
+    Ok(conn.exec(unnest_sql(), &params)? as usize)
 }
 
 /// Whether the device holds a link at `seq`.
