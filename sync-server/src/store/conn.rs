@@ -87,10 +87,6 @@ macro_rules! delegate_sql {
                 self.sql().flush()
             }
 
-            fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
-                self.sql().exec_each(statements)
-            }
-
             fn at_commit(&self, sql: &'static str, on: bool) -> DbResult<()> {
                 self.sql().at_commit(sql, on)
             }

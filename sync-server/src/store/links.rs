@@ -162,7 +162,10 @@ fn insert_chunks(
         statements.push((insert_sql(n), params));
         rest = tail;
     }
-    let stored: u64 = conn.exec_each(&statements)?.into_iter().sum();
+    let mut stored = 0;
+    for (sql, params) in &statements {
+        stored += conn.exec(sql, params)?;
+    }
     Ok(stored as usize)
 }
 

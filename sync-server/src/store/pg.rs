@@ -263,16 +263,4 @@ impl Sql for PgSql<'_> {
         }
         Ok(())
     }
-
-    fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
-        if statements.is_empty() {
-            // Nothing to send: the queue waits for a statement that needs an answer.
-            return Ok(Vec::new());
-        }
-        let requests = statements
-            .iter()
-            .map(|(sql, params)| Ok(Request::Exec(self.prepare(sql)?, params.clone())))
-            .collect::<DbResult<Vec<_>>>()?;
-        self.send_all(requests)?.into_iter().map(count).collect()
-    }
 }

@@ -62,16 +62,16 @@ fn queued_writes_go_with_the_commit_and_are_stored() {
     assert_eq!(seen, 1, "the queued insert ran before the read");
     tx.exec_later("INSERT INTO t(id, note) VALUES (?1, ?2)", args![2i64, "b"])
         .unwrap();
-    let counts = tx
-        .exec_each(&[
-            ("INSERT INTO t(id) VALUES (?1)", vec![Value::Int(3)]),
-            (
-                "INSERT INTO t(id) VALUES (?1) ON CONFLICT DO NOTHING",
-                vec![Value::Int(3)],
-            ),
-        ])
-        .unwrap();
-    assert_eq!(counts, vec![1, 0], "each statement's own count");
+    let counts = [
+        tx.exec("INSERT INTO t(id) VALUES (?1)", &[Value::Int(3)])
+            .unwrap(),
+        tx.exec(
+            "INSERT INTO t(id) VALUES (?1) ON CONFLICT DO NOTHING",
+            &[Value::Int(3)],
+        )
+        .unwrap(),
+    ];
+    assert_eq!(counts, [1, 0], "each statement's own count");
     tx.commit().unwrap();
     assert_eq!(count(&mut c), 3);
     assert!(!in_transaction(&mut c));

@@ -221,15 +221,6 @@ pub trait Sql {
         Ok(())
     }
 
-    /// Runs the statements in order, answering each one's row count; PostgreSQL gets them in
-    /// one round trip.
-    fn exec_each(&self, statements: &[(&str, Vec<Value>)]) -> DbResult<Vec<u64>> {
-        statements
-            .iter()
-            .map(|(sql, params)| self.exec(sql, params))
-            .collect()
-    }
-
     /// Registers `sql` (no parameters) to run last before this transaction's `COMMIT`, in the
     /// same round trip (`on`), or withdraws it. Only PostgreSQL transactions have it: the change
     /// log numbers a transaction's changes there (`changes::seal`).
