@@ -345,14 +345,7 @@ fn dispatch_and_registers(s: &Server) {
     ];
     let (st, r) = dev.push(ops);
     assert_eq!(st, 200, "{r}");
-    assert!(
-        r["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|o| o["outcome"] == "applied"),
-        "{r}"
-    );
+    assert!(all_outcomes(&r, "applied"), "{r}");
 
     // Nearest officers to another complaint there: the two who checked in, ~40 m away.
     ok(

@@ -829,8 +829,7 @@ fn pushes_together_are_refused_or_applied_each_alone(s: &Server) {
     );
     for (st, r) in &answers[3..] {
         assert_eq!((*st, r["last_seq"].as_i64()), (200, Some(10)), "{r}");
-        let results = r["results"].as_array().unwrap();
-        assert!(results.iter().all(|x| x["outcome"] == "applied"), "{r}");
+        assert!(all_outcomes(r, "applied"), "{r}");
     }
     // Nothing of the refused batches was stored: their chains still start at 1.
     for d in &mut devs[..3] {
@@ -843,14 +842,7 @@ fn pushes_together_are_refused_or_applied_each_alone(s: &Server) {
     // The applied batches are held: replayed, they answer already applied.
     let (st, r) = devs[5].push(batches[5].clone());
     assert_eq!(st, 200, "{r}");
-    assert!(
-        r["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["outcome"] == "already_applied"),
-        "{r}"
-    );
+    assert!(all_outcomes(&r, "already_applied"), "{r}");
 }
 
 on_both_backends!(

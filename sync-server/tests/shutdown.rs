@@ -130,10 +130,7 @@ fn in_flight_batch_finishes(backend: Backend) {
     assert_eq!(r["last_seq"], BATCH, "{r}");
     let results = r["results"].as_array().expect("results");
     assert_eq!(results.len(), BATCH);
-    assert!(
-        results.iter().all(|x| x["outcome"] == "applied"),
-        "every op applied: {r}"
-    );
+    assert!(all_outcomes(&r, "applied"), "every op applied: {r}");
     let exit = wait_exit(&mut s, Duration::from_secs(10));
     assert!(
         exit.success(),
@@ -150,15 +147,7 @@ fn in_flight_batch_finishes(backend: Backend) {
         Some(json!({"protocol": 1, "device_id": d.id, "ops": ops[BATCH - 2..]})),
     );
     assert_eq!(replay.0, 200, "{}", replay.1);
-    assert!(
-        replay.1["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["outcome"] == "already_applied"),
-        "{}",
-        replay.1
-    );
+    assert!(all_outcomes(&replay.1, "already_applied"), "{}", replay.1);
     d.base = s2.base.clone();
     let next = d.op(Some("C-1"), "note", "{}", 0);
     let (st, r) = d.push(vec![next]);

@@ -366,6 +366,13 @@ impl Dev {
     }
 }
 
+/// Whether every op result in the push answer `r` has `outcome` (`applied`, `already_applied`, …).
+pub fn all_outcomes(r: &Value, outcome: &str) -> bool {
+    r["results"]
+        .as_array()
+        .is_some_and(|results| results.iter().all(|x| x["outcome"] == outcome))
+}
+
 pub fn opened(task: &str) -> String {
     json!({"body": {"case": {"task_id": task, "enterprise_id": "E-1"}}}).to_string()
 }
