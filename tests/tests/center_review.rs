@@ -11,15 +11,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Server, ok};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
-    }
-}
+use support::{Server, copy_dir, ok};
 
 /// Runs the demo inspection on an enrolled device and syncs it; answers the case id.
 fn inspect(server: &Server, store: &Path, work: &Path) -> String {

@@ -9,15 +9,7 @@ mod support;
 use std::path::Path;
 
 use serde_json::{Value, json};
-use support::{Server, ok};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for e in std::fs::read_dir(from).expect("read_dir") {
-        let e = e.expect("entry");
-        std::fs::copy(e.path(), to.join(e.file_name())).expect("copy");
-    }
-}
+use support::{Server, copy_dir, ok};
 
 fn report(out: &str) -> Value {
     let line = out.lines().last().expect("a report line");

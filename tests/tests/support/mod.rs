@@ -110,6 +110,21 @@ pub fn fieldcase(store: &Path, args: &[&str]) -> Output {
         .expect("run fieldcase")
 }
 
+/// A copy of the folder `from` (its subfolders too) at `to`: demo inputs into a test's work
+/// folder, or a device store as it stood at some moment.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read_dir") {
+        let e = e.expect("entry");
+        let to = to.join(e.file_name());
+        if e.file_type().expect("file type").is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            std::fs::copy(e.path(), to).expect("copy");
+        }
+    }
+}
+
 /// Runs the CLI and insists it succeeds; returns stdout.
 pub fn ok(store: &Path, args: &[&str]) -> String {
     let o = fieldcase(store, args);
