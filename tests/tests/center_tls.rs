@@ -3,7 +3,8 @@
 //! trusts the certificate it was given at enrollment (`enroll --ca`) and keeps trusting it for
 //! every later sync; without it, or with another center's, it refuses the connection and says
 //! what to do. A token that expires or that an admin revokes is renewed by the device with its
-//! key, once, and kept: the next sync does not renew again.
+//! key, once, and kept: the next sync does not renew again. So is one the center no longer
+//! knows because the answer to an earlier renewal never reached the device.
 
 mod support;
 
@@ -255,7 +256,7 @@ fn the_app_enrolls_with_the_certificate_chosen_at_first_run() {
 }
 
 #[test]
-fn an_expired_or_revoked_token_is_renewed_once_and_kept() {
+fn an_expired_revoked_or_replaced_token_is_renewed_once_and_kept() {
     support::test_keys();
     let tmp = tempfile::tempdir().unwrap();
     let (cert, key) = gen_cert(&tmp.path().join("cert"));
@@ -302,6 +303,24 @@ fn an_expired_or_revoked_token_is_renewed_once_and_kept() {
     );
     ok(&store, &["sync"]);
     assert_eq!(center.renewals(), 2);
+
+    // A renewal whose answer the device never kept (the connection dropped once the center had
+    // taken it, or the tablet died first): the store as it stood before that sync holds a token
+    // the center has replaced and no longer knows. The device's key still gets it a new one.
+    let before = tmp.path().join("device-before");
+    support::copy_dir(&store, &before);
+    center.admin(
+        "POST",
+        &format!("/v1/admin/devices/{id}/token/revoke"),
+        None,
+    );
+    ok(&store, &["sync"]);
+    assert_eq!(center.renewals(), 3);
+    std::fs::remove_dir_all(&store).unwrap();
+    support::copy_dir(&before, &store);
+    let report = ok(&store, &["sync"]);
+    assert!(report.contains("\"pull\""), "{report}");
+    assert_eq!(center.renewals(), 4);
     let log = center.admin("GET", "/v1/admin/audit?action=token.renew", None);
     assert!(
         log["entries"]

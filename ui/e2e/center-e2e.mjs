@@ -12,7 +12,8 @@
 // ledger as Excel, read back here; a complaint task created through the task form, and the
 // nearest officers for it; the enterprise register (an import refused, one accepted) and one
 // enterprise's file, dispatching from it, reassigning and cancelling; the alerts; a revoked
-// token renewed with the browser's own key; a rejected token; signing out.
+// token renewed with the browser's own key, and an unknown one; a token nothing can renew;
+// signing out.
 //
 // Progress goes to stderr; on success stdout gets ONE JSON line:
 //   {"case_id", "review_history": [states, oldest first], "conflict_resolved", "conflict_note",
@@ -796,13 +797,27 @@ try {
     expectedConsole = [];
   });
 
-  await step('a rejected token sends the user back to sign in, saying why', async () => {
-    const saved = await page.evaluate(() => localStorage.getItem('fieldcase.center.session'));
-    await page.evaluate(() => {
-      const s = JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}');
-      localStorage.setItem('fieldcase.center.session', JSON.stringify({ ...s, token: 'not-a-token' }));
-    });
+  await step('a token the center does not know is renewed with the key; without the key, back to sign in', async () => {
+    const session = () => page.evaluate(() => JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}'));
+    const spoil = (change) =>
+      page.evaluate((change) => {
+        const s = JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}');
+        localStorage.setItem('fieldcase.center.session', JSON.stringify({ ...s, ...change }));
+      }, change);
     expectedConsole = [/status of 401/];
+    // As after a renewal whose answer was lost to a reload: the page's token is unknown at the
+    // center, and the browser's key gets it a new one.
+    await spoil({ token: 'not-a-token' });
+    await page.goto(`${base}#/cases`);
+    await page.reload();
+    await page.getByTestId('cases-table').waitFor();
+    check(!(await page.evaluate(() => location.hash)).startsWith('#/signin'), 'sent to sign in instead of renewing');
+    await banners();
+    const renewed = await session();
+    check(renewed.token && renewed.token !== 'not-a-token', `the page kept the unknown token: ${renewed.token}`);
+    const saved = JSON.stringify(renewed);
+    // A session this browser holds no key for (its storage cleared): nothing can renew it.
+    await spoil({ token: 'not-a-token', device_id: 'D-NOT-THIS-BROWSER' });
     await page.goto(`${base}#/cases`);
     await page.reload();
     await page.waitForFunction(() => location.hash.startsWith('#/signin'));

@@ -81,7 +81,7 @@ impl Client {
     }
 
     /// Like [`Client::new`], trusting only the certificates in `ca_pem` for TLS (when given),
-    /// and renewing an expired or revoked token with `identity`'s key (when given).
+    /// and renewing an expired, revoked or unknown token with `identity`'s key (when given).
     pub fn connect(
         base: &str,
         token: Option<String>,
@@ -151,12 +151,15 @@ impl Client {
     }
 
     /// Sends with the protocol header and the token. A token the center calls expired or
-    /// revoked is renewed once with the device key and the request sent again (a streamed
-    /// upload cannot be: it fails as a network error and the next run resends it).
+    /// revoked, or does not know, is renewed once with the device key and the request sent
+    /// again (a streamed upload cannot be: it fails as a network error and the next run resends
+    /// it).
     fn send(&self, rb: RequestBuilder) -> Result<Response, SyncError> {
         let again = rb.try_clone();
+        // A request that carried no token (enrollment) has none to renew.
+        let carried = self.token.borrow().is_some();
         let resp = self.send_as_is(self.prepare(rb))?;
-        if resp.status() != StatusCode::UNAUTHORIZED || self.identity.is_none() {
+        if resp.status() != StatusCode::UNAUTHORIZED || self.identity.is_none() || !carried {
             return Ok(resp);
         }
         let bytes = resp

@@ -1,7 +1,7 @@
 //! What a client needs to renew its bearer token by itself: the device's id and its enrolled
 //! Ed25519 key. The center answers an expired or revoked token with `token.expired` /
-//! `token.revoked`; the client then signs a timestamped renewal, takes the new token, and sends
-//! the refused request once more.
+//! `token.revoked` (and one it no longer knows with `auth.missing`); the client then signs a
+//! timestamped renewal, takes the new token, and sends the refused request once more.
 
 use fieldcase_protocol::KeyPair;
 use fieldcase_protocol::sync::{PROTOCOL_VERSION, RenewRequest, codes};
@@ -33,7 +33,12 @@ impl Identity {
     }
 }
 
-/// Whether a 401's code means the token, not the device, is the problem.
+/// Whether a 401's code means the token, not the device, may be the problem. A token the center
+/// does not know (`auth.missing`) is one: a renewal whose answer never reached the device (the
+/// connection dropped after the center took it, the app died before keeping it) leaves the device
+/// holding a token the center has already replaced, and only the key can get it a new one. A
+/// center that does not know the device either refuses the renewal, and that refusal is what the
+/// device reports.
 pub fn renewable(code: &str) -> bool {
-    code == codes::TOKEN_EXPIRED || code == codes::TOKEN_REVOKED
+    code == codes::TOKEN_EXPIRED || code == codes::TOKEN_REVOKED || code == codes::UNAUTHENTICATED
 }

@@ -201,6 +201,76 @@ describe('ApiClient token renewal', () => {
     expect(renewals).toBe(1);
   });
 
+  it('resends a request whose token the renewal replaced while it was on its way', async () => {
+    // As the real center does: the revoked token is refused as revoked until a renewal replaces
+    // it; from then on it is unknown there (`auth.missing`), which alone no renewal cures.
+    const center = { token: 'old', revoked: true };
+    let replaced!: () => void;
+    const replacedAtCenter = new Promise<void>((r) => (replaced = r));
+    const answer = (init: RequestInit) => {
+      const auth = new Headers(init.headers).get('authorization');
+      if (auth !== `Bearer ${center.token}`)
+        return json({ code: 'auth.missing', zh: '缺少或无效的访问令牌', en: 'missing or invalid bearer token' }, 401);
+      if (center.revoked) return json({ code: 'token.revoked', zh: '访问令牌已注销', en: 'revoked' }, 401);
+      return json(['ok']);
+    };
+    // The second request reaches the center only after the renewal did.
+    const f = fakeFetch(async (url, init) => {
+      if (url === '/v1/alerts' && f.calls.length <= 2) await replacedAtCenter;
+      return answer(init);
+    });
+    const page = { token: 'old' };
+    const unauthorized = vi.fn();
+    const renew = vi.fn(async () => {
+      Object.assign(center, { token: 'new', revoked: false });
+      replaced();
+      // The answer takes a while to come back: the other refusal is read before it does.
+      await new Promise((r) => setTimeout(r, 10));
+      page.token = 'new';
+      return true;
+    });
+    const api = new ApiClient({ token: () => page.token, fetch: f.fetch, renew, onUnauthorized: unauthorized });
+    const answers = await Promise.all([api.get('/v1/cases'), api.get('/v1/alerts')]);
+    expect(answers).toEqual([['ok'], ['ok']]);
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(unauthorized).not.toHaveBeenCalled();
+    const sent = f.calls.map((c) => `${c.url} ${new Headers(c.init.headers).get('authorization')}`);
+    expect(sent.sort()).toEqual(['/v1/alerts Bearer new', '/v1/alerts Bearer old', '/v1/cases Bearer new', '/v1/cases Bearer old']);
+  });
+
+  it('renews a token the center no longer knows: a renewal whose answer was lost to a reload', async () => {
+    const f = fakeFetch((_url, init) =>
+      new Headers(init.headers).get('authorization') === 'Bearer new'
+        ? json(['ok'])
+        : json({ code: 'auth.missing', zh: '缺少或无效的访问令牌', en: 'missing or invalid bearer token' }, 401),
+    );
+    const page = { token: 'replaced' };
+    const unauthorized = vi.fn();
+    const renew = vi.fn(async () => {
+      page.token = 'new';
+      return true;
+    });
+    const api = new ApiClient({ token: () => page.token, fetch: f.fetch, renew, onUnauthorized: unauthorized });
+    expect(await api.get('/v1/cases')).toEqual(['ok']);
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(unauthorized).not.toHaveBeenCalled();
+  });
+
+  it('does not renew twice when the renewal under way fails', async () => {
+    const f = fakeFetch(() => json({ code: 'token.revoked', zh: '访问令牌已注销', en: 'revoked' }, 401));
+    const unauthorized = vi.fn();
+    const renew = vi.fn(async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      return false;
+    });
+    const api = new ApiClient({ token: () => 'old', fetch: f.fetch, renew, onUnauthorized: unauthorized });
+    const refused = (path: string) => api.get(path).then(() => null, (e: ApiError) => e.code);
+    const errs = await Promise.all([refused('/v1/cases'), refused('/v1/alerts')]);
+    expect(errs).toEqual(['token.revoked', 'token.revoked']);
+    expect(renew).toHaveBeenCalledTimes(1);
+    expect(f.calls).toHaveLength(2);
+  });
+
   it('sends the user to sign in when renewal fails, or the refusal is not one renewal cures', async () => {
     const f = fakeFetch(() => expired());
     const unauthorized = vi.fn();

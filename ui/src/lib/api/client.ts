@@ -48,8 +48,12 @@ export function queryString(q: Query | URLSearchParams | string | undefined): st
   return p.toString();
 }
 
-/** The refusals a renewed token cures; any other 401 (unknown token, revoked device) does not. */
-const RENEWABLE = new Set(['token.expired', 'token.revoked']);
+/** The refusals a renewed token may cure. `auth.missing` (a token the center does not know) is
+ *  one: a renewal whose answer never arrived (the page reloaded, the connection dropped) leaves
+ *  the page holding a token the center has already replaced, and only the device key can get it
+ *  a new one. Against a center that does not know the device either, the renewal is refused and
+ *  the user signs in again. A revoked device is a 403 and is not renewed. */
+const RENEWABLE = new Set(['token.expired', 'token.revoked', 'auth.missing']);
 
 export class ApiClient {
   readonly base: string;
@@ -112,9 +116,16 @@ export class ApiClient {
       const err = await errorFromResponse(res);
       if (res.status === 401) {
         const renew = this.opts.renew;
-        if (renew && used && !retried && RENEWABLE.has(err.code)) {
+        if (renew && used && !retried) {
           // Another request may have renewed the token since this one left: then only resend.
-          const renewed = this.headers({}).get('Authorization') !== used || (await this.renewOnce(renew));
+          // A renewal still under way may be what the refusal answered (once the center has
+          // replaced the token, the one this request carried is unknown there), so it is
+          // waited for first, and, had it failed, not tried a second time.
+          const underWay = this.renewing;
+          if (underWay) await underWay;
+          const renewed =
+            this.headers({}).get('Authorization') !== used ||
+            (!underWay && RENEWABLE.has(err.code) && (await this.renewOnce(renew)));
           if (renewed) return this.send(method, path, init, true);
         }
         this.opts.onUnauthorized?.(err);
