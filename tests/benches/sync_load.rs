@@ -11,6 +11,10 @@
 //! 3. A 5 MB blob upload cut at a random byte and resumed: bytes re-sent and total wire overhead
 //!    (request lines, headers and bodies counted on the socket) against the blob's size.
 //!
+//! Beside 1 and 2, where the CPU went while the 50-op pushes ran (`cpu_use`): the server,
+//! PostgreSQL, the load generator and what was left idle. All three share the machine's cores, so
+//! when little is idle the wall time is their sum over the cores.
+//!
 //! Run: `cargo bench -p fieldcase-tests --bench sync_load`.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -37,6 +41,9 @@ mod pg_cluster;
 
 #[path = "../tests/support/nested_cargo.rs"]
 mod nested_cargo;
+
+#[path = "support/cpu_use.rs"]
+mod cpu_use;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -314,14 +321,15 @@ fn raw_pg_insert(url: &str, devices: &[Device]) -> Duration {
 }
 
 /// Every device pushes `body(device)` at the same instant (a barrier); answers the time until
-/// the last answer, the sorted latencies and how many pushes did not have all of their
-/// `ops` applied.
+/// the last answer, the sorted latencies, how many pushes did not have all of their `ops`
+/// applied, and where the CPU went meanwhile.
 fn push_at_once(
-    addr: &str,
+    server: &Server,
     devices: &[Device],
     body: fn(&Device) -> &Vec<u8>,
     ops: usize,
-) -> (Duration, Vec<Duration>, usize) {
+) -> (Duration, Vec<Duration>, usize, cpu_use::CpuUse) {
+    let addr = server.addr.as_str();
     let barrier = Arc::new(Barrier::new(devices.len() + 1));
     let handles: Vec<_> = devices
         .iter()
@@ -350,6 +358,8 @@ fn push_at_once(
             })
         })
         .collect();
+    // Every thread is spawned and waits at the barrier: from here on the CPU is the pushes'.
+    let before = cpu_use::sample(server.child.id());
     barrier.wait();
     let t = Instant::now();
     let results: Vec<(Duration, bool)> = handles
@@ -357,10 +367,11 @@ fn push_at_once(
         .map(|h| h.join().expect("thread"))
         .collect();
     let total = t.elapsed();
+    let cpu = before.until(&cpu_use::sample(server.child.id()));
     let errors = results.iter().filter(|r| !r.1).count();
     let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
     lat.sort();
-    (total, lat, errors)
+    (total, lat, errors, cpu)
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -463,24 +474,37 @@ struct Round {
     total: Duration,
     lat: Vec<Duration>,
     errors: usize,
+    /// Where the CPU went while the 50-op pushes ran.
+    cpu: cpu_use::CpuUse,
     step_lat: Vec<Duration>,
     step_errors: usize,
 }
 
 impl Round {
-    fn run(addr: &str, devices: &[Device]) -> Round {
-        let (total, lat, errors) = push_at_once(addr, devices, |d| &d.body, OPS_PER_DEVICE);
+    fn run(server: &Server, devices: &[Device]) -> Round {
+        let (total, lat, errors, cpu) = push_at_once(server, devices, |d| &d.body, OPS_PER_DEVICE);
         // Then every device pushes its next step at the same instant: the push an inspector's
         // tablet makes after each committed step.
-        let (_, step_lat, step_errors) = push_at_once(addr, devices, |d| &d.step, 1);
+        let (_, step_lat, step_errors, _) = push_at_once(server, devices, |d| &d.step, 1);
         Round {
             total,
             lat,
             errors,
+            cpu,
             step_lat,
             step_errors,
         }
     }
+}
+
+/// The CPU line: where the time of the 50-op pushes went (medians over the rounds).
+fn print_cpu(what: &str, rounds: &[Round]) {
+    let uses: Vec<cpu_use::CpuUse> = rounds.iter().map(|r| r.cpu).collect();
+    println!(
+        "cpu while {DEVICES} devices push {OPS_PER_DEVICE} ops at once ({what}, medians of {} rounds): {}",
+        rounds.len(),
+        cpu_use::describe(&cpu_use::median(&uses))
+    );
 }
 
 fn ms(d: Duration) -> f64 {
@@ -522,7 +546,7 @@ fn rounds(dir: &Path, fresh: impl Fn(&Path) -> String) -> (Vec<Round>, Vec<Devic
         let center = dir.join(format!("round-{i}"));
         std::fs::create_dir_all(&center).expect("dir");
         let (server, devices) = prepare(&center, &fresh(&center));
-        done.push(Round::run(&server.addr, &devices));
+        done.push(Round::run(&server, &devices));
         last = Some((devices, server));
     }
     let (devices, server) = last.expect("at least one round");
@@ -553,6 +577,7 @@ fn main() {
     print_latencies("one step", &sqlite, |r| {
         (r.step_lat.as_slice(), r.step_errors)
     });
+    print_cpu("SQLite", &sqlite);
     resume_upload(&server.addr, &devices[0].token);
     drop(server);
 
@@ -581,4 +606,5 @@ fn main() {
     print_latencies("one step, PostgreSQL", &pg, |r| {
         (r.step_lat.as_slice(), r.step_errors)
     });
+    print_cpu("PostgreSQL", &pg);
 }
