@@ -296,11 +296,14 @@ fn an_expired_revoked_or_replaced_token_is_renewed_once_and_kept() {
 
     // An admin revokes the device's token (it leaked): the device renews and goes on.
     let id = device_id(&store);
-    center.admin(
-        "POST",
-        &format!("/v1/admin/devices/{id}/token/revoke"),
-        None,
-    );
+    let revoke_token = || {
+        center.admin(
+            "POST",
+            &format!("/v1/admin/devices/{id}/token/revoke"),
+            None,
+        )
+    };
+    revoke_token();
     ok(&store, &["sync"]);
     assert_eq!(center.renewals(), 2);
 
@@ -309,11 +312,7 @@ fn an_expired_revoked_or_replaced_token_is_renewed_once_and_kept() {
     // the center has replaced and no longer knows. The device's key still gets it a new one.
     let before = tmp.path().join("device-before");
     support::copy_dir(&store, &before);
-    center.admin(
-        "POST",
-        &format!("/v1/admin/devices/{id}/token/revoke"),
-        None,
-    );
+    revoke_token();
     ok(&store, &["sync"]);
     assert_eq!(center.renewals(), 3);
     std::fs::remove_dir_all(&store).unwrap();

@@ -771,8 +771,18 @@ try {
     await shot('alerts');
   });
 
+  /** The session the page keeps, as stored. */
+  const session = () => page.evaluate(() => JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}'));
+  /** The cases page loaded afresh, as when the user reloads: it must stay signed in, renewing its
+   *  token if it has to. */
+  async function reloadSignedIn() {
+    await page.goto(`${base}#/cases`);
+    await page.reload();
+    await page.getByTestId('cases-table').waitFor();
+    check(!(await page.evaluate(() => location.hash)).startsWith('#/signin'), 'sent to sign in instead of renewing');
+  }
+
   await step("a revoked token is renewed with the browser's key, and the page goes on", async () => {
-    const session = () => page.evaluate(() => JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}'));
     const before = await session();
     check(typeof before.device_id === 'string' && before.device_id.length > 0, `the session names no device: ${JSON.stringify(before)}`);
     // Revoked elsewhere (signed out in another tab, or an admin after a leak): refused from now on.
@@ -782,10 +792,7 @@ try {
     });
     check(revoked.ok, `revoking the page's token: ${revoked.status}`);
     expectedConsole = [/status of 401/];
-    await page.goto(`${base}#/cases`);
-    await page.reload();
-    await page.getByTestId('cases-table').waitFor();
-    check(!(await page.evaluate(() => location.hash)).startsWith('#/signin'), 'sent to sign in instead of renewing');
+    await reloadSignedIn();
     await banners();
     const after = await session();
     check(after.token && after.token !== before.token, 'the page kept the revoked token');
@@ -798,7 +805,6 @@ try {
   });
 
   await step('a token the center does not know is renewed with the key; without the key, back to sign in', async () => {
-    const session = () => page.evaluate(() => JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}'));
     const spoil = (change) =>
       page.evaluate((change) => {
         const s = JSON.parse(localStorage.getItem('fieldcase.center.session') ?? '{}');
@@ -808,10 +814,7 @@ try {
     // As after a renewal whose answer was lost to a reload: the page's token is unknown at the
     // center, and the browser's key gets it a new one.
     await spoil({ token: 'not-a-token' });
-    await page.goto(`${base}#/cases`);
-    await page.reload();
-    await page.getByTestId('cases-table').waitFor();
-    check(!(await page.evaluate(() => location.hash)).startsWith('#/signin'), 'sent to sign in instead of renewing');
+    await reloadSignedIn();
     await banners();
     const renewed = await session();
     check(renewed.token && renewed.token !== 'not-a-token', `the page kept the unknown token: ${renewed.token}`);
@@ -826,9 +829,7 @@ try {
     await shot('session-expired');
     // Back to the real session for the last step.
     await page.evaluate((s) => localStorage.setItem('fieldcase.center.session', s ?? ''), saved);
-    await page.goto(`${base}#/cases`);
-    await page.reload();
-    await page.getByTestId('cases-table').waitFor();
+    await reloadSignedIn();
     expectedConsole = [];
   });
 
