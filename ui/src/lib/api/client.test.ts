@@ -256,6 +256,24 @@ describe('ApiClient token renewal', () => {
     expect(unauthorized).not.toHaveBeenCalled();
   });
 
+  it('reports a refused renewal once, as the refusal of the request that needed it', async () => {
+    const missing = { code: 'auth.missing', zh: '缺少或无效的访问令牌', en: 'missing or invalid bearer token' };
+    const refusedRenewal = { code: 'token.renew_refused', zh: '设备未注册', en: 'device is not enrolled' };
+    const f = fakeFetch((url) => (url === '/v1/token/renew' ? json(refusedRenewal, 401) : json(missing, 401)));
+    const unauthorized = vi.fn();
+    // As the center pages renew: a signed request of their own, without the session's token.
+    const renew = async () => {
+      await api.post('/v1/token/renew', { device_id: 'D-1' }, true);
+      return true;
+    };
+    const api: ApiClient = new ApiClient({ token: () => 'old', fetch: f.fetch, renew, onUnauthorized: unauthorized });
+    const err = (await api.get('/v1/cases').catch((e) => e)) as ApiError;
+    expect(err.code).toBe('auth.missing');
+    expect(f.calls.map((c) => c.url)).toEqual(['/v1/cases', '/v1/token/renew']);
+    expect(unauthorized).toHaveBeenCalledTimes(1);
+    expect(unauthorized.mock.calls[0][0].code).toBe('auth.missing');
+  });
+
   it('does not renew twice when the renewal under way fails', async () => {
     const f = fakeFetch(() => json({ code: 'token.revoked', zh: '访问令牌已注销', en: 'revoked' }, 401));
     const unauthorized = vi.fn();

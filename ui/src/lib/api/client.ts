@@ -128,7 +128,10 @@ export class ApiClient {
             (!underWay && RENEWABLE.has(err.code) && (await this.renewOnce(renew)));
           if (renewed) return this.send(method, path, init, true);
         }
-        this.opts.onUnauthorized?.(err);
+        // A request sent without the session's token (enrollment, the renewal itself) says
+        // nothing about the session: a refused renewal is reported once, by the request that
+        // asked for it.
+        if (!init.anonymous) this.opts.onUnauthorized?.(err);
       }
       throw err;
     }
