@@ -286,8 +286,8 @@ fn raw_insert(dir: &Path, devices: &[Device]) -> Duration {
 /// each one multi-row INSERT (PostgreSQL's cheapest batched insert short of COPY), one after
 /// another on one connection. Not the anchor (that is rusqlite's), but the floor of the
 /// database the server runs on: how far the server's PostgreSQL push is from PostgreSQL's own
-/// cost of storing the rows.
-fn raw_pg_insert(url: &str, devices: &[Device]) -> Duration {
+/// cost of storing the rows. Answers the time and PostgreSQL's CPU seconds meanwhile.
+fn raw_pg_insert(url: &str, devices: &[Device]) -> (Duration, f64) {
     let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
     c.batch_execute("CREATE TABLE links (device TEXT, seq BIGINT, op_id TEXT UNIQUE, hash TEXT, signature TEXT, payload TEXT, PRIMARY KEY (device, seq))").expect("schema");
     let rows = devices[0].rows.len();
@@ -300,6 +300,7 @@ fn raw_pg_insert(url: &str, devices: &[Device]) -> Duration {
     let insert = c
         .prepare(&format!("INSERT INTO links VALUES {}", values.join(",")))
         .expect("prepare");
+    let before = cpu_use::sample(std::process::id());
     let t = Instant::now();
     for d in devices {
         let mut params: Vec<&(dyn postgres::types::ToSql + Sync)> = Vec::with_capacity(rows * 6);
@@ -317,7 +318,9 @@ fn raw_pg_insert(url: &str, devices: &[Device]) -> Duration {
         tx.execute(&insert, &params).expect("insert");
         tx.commit().expect("commit");
     }
-    t.elapsed()
+    let took = t.elapsed();
+    let cpu = before.until(&cpu_use::sample(std::process::id()));
+    (took, cpu.postgres)
 }
 
 /// Every device pushes `body(device)` at the same instant (a barrier); answers the time until
@@ -594,9 +597,9 @@ fn main() {
         ms(total),
         total.as_secs_f64() / raw.as_secs_f64()
     );
-    let raw_pg = raw_pg_insert(&pg_cluster::fresh_database(), &devices);
+    let (raw_pg, raw_pg_cpu) = raw_pg_insert(&pg_cluster::fresh_database(), &devices);
     println!(
-        "anchor: raw PostgreSQL insert of the same {n} rows, {DEVICES} transactions of one multi-row INSERT (fsync on): {:.0} ms; the push is {:.2}x it",
+        "anchor: raw PostgreSQL insert of the same {n} rows, {DEVICES} transactions of one multi-row INSERT (fsync on): {:.0} ms, PostgreSQL's CPU {raw_pg_cpu:.2} s; the push is {:.2}x it",
         ms(raw_pg),
         total.as_secs_f64() / raw_pg.as_secs_f64()
     );
