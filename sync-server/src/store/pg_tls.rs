@@ -113,6 +113,14 @@ mod tests {
         let mut local = config("postgres://u@127.0.0.1:5432/center");
         let tls = for_url(&mut local, None).unwrap();
         assert_eq!(unencrypted_remote(&local, &tls), None);
+        // The Unix socket's folder as the host, as the README gives it: local, nothing to warn of.
+        let mut socket = config("postgres://fieldcase@%2Fvar%2Frun%2Fpostgresql/fieldcase");
+        assert_eq!(
+            socket.get_hosts(),
+            [Host::Unix("/var/run/postgresql".into())]
+        );
+        let tls = for_url(&mut socket, None).unwrap();
+        assert_eq!(unencrypted_remote(&socket, &tls), None);
     }
 
     #[test]
