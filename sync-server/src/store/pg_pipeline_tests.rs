@@ -1,7 +1,8 @@
 //! What the pipelined transaction (`pg::PgSql` over `pg_conn`) must guarantee, on a real
 //! PostgreSQL: a write queued for later that fails makes the commit fail and leaves nothing; a
 //! write that cannot even be sent keeps the `COMMIT` behind it from being sent; a transaction
-//! dropped with queued writes stores none of them; and the connection is clean afterwards (no
+//! dropped with queued writes stores none of them; a flush answers a queued write's failure
+//! while its savepoint can still undo it; and the connection is clean afterwards (no
 //! transaction left open for the next user of the pooled connection).
 
 // The tests' throwaway cluster, loaded once for every store test module that needs it.
@@ -141,5 +142,43 @@ fn a_dropped_transaction_stores_none_of_its_queued_writes() {
             .unwrap();
     }
     assert_eq!(count(&mut c), 0);
+    assert!(!in_transaction(&mut c));
+}
+
+#[test]
+fn a_flush_answers_a_queued_write_failing_there_so_its_savepoint_alone_rolls_back() {
+    // As a group commit applies one push: its writes queued inside its savepoint, sent by the
+    // flush that ends it, so a write that fails is answered while that savepoint can still undo
+    // it, and the group's earlier work stays.
+    let mut c = connect();
+    let tx = PgSql::begin(&mut c, "BEGIN");
+    tx.exec("INSERT INTO t(id) VALUES (?1)", args![1i64])
+        .unwrap();
+    tx.exec_later("SAVEPOINT push", &[]).unwrap();
+    tx.exec_later("INSERT INTO t(id) VALUES (?1)", args![2i64])
+        .unwrap();
+    tx.exec_later("INSERT INTO t(id) VALUES (?1)", args![1i64])
+        .unwrap();
+    let err = tx
+        .flush()
+        .expect_err("the duplicate must fail at the flush");
+    assert!(err.to_string().contains("duplicate key"), "{err}");
+    tx.exec("ROLLBACK TO SAVEPOINT push", &[]).unwrap();
+    tx.exec_later("RELEASE SAVEPOINT push", &[]).unwrap();
+    tx.flush().unwrap();
+    // Nothing queued now: a flush has nothing to send and answers at once.
+    tx.flush().unwrap();
+    tx.commit().unwrap();
+    let ids: Vec<i64> = PgSql::new(&mut c)
+        .query("SELECT id FROM t ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| r.i64(0).unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [1],
+        "the row before the savepoint stays, none after it"
+    );
     assert!(!in_transaction(&mut c));
 }
