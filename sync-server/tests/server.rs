@@ -123,10 +123,6 @@ fn push_replay_gap_and_broken_chain(s: &Server) {
     assert_eq!((st, r["code"].as_str()), (403, Some("auth.revoked")));
 }
 
-/// An op id names one op forever. A well-signed link that reuses one (its own device's earlier
-/// link, or another device's) refuses the whole push with 409 `sync.op_id_reused`, and what the
-/// push's earlier ops did rolls back with it: the case it opened does not exist, the chain
-/// continues from where it was.
 /// A push's links are stored together (one `unnest` INSERT on PostgreSQL): with a link with no
 /// case and no payload (one that stays on the device) between two case links, the replay
 /// answers all three from the stored rows (their op ids and hashes compared), and the case
@@ -184,6 +180,10 @@ fn links_without_case_or_payload_stored_beside_case_links(s: &Server) {
     );
 }
 
+/// An op id names one op forever. A well-signed link that reuses one (its own device's earlier
+/// link, or another device's) refuses the whole push with 409 `sync.op_id_reused`, and what the
+/// push's earlier ops did rolls back with it: the case it opened does not exist, the chain
+/// continues from where it was.
 fn op_ids_are_never_reused(s: &Server) {
     setup_tasks(s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);

@@ -133,7 +133,7 @@ fn insert_chunks(
     ops: &[(&PushOp, &OpResult)],
     now_ms: u64,
 ) -> DbResult<usize> {
-    let mut statements = Vec::new();
+    let mut stored = 0;
     let mut rest = ops;
     while !rest.is_empty() {
         // CHUNKS ends with 1, so some size always fits.
@@ -159,12 +159,8 @@ fn insert_chunks(
                 Value::from(now_ms),
             ]);
         }
-        statements.push((insert_sql(n), params));
+        stored += conn.exec(insert_sql(n), &params)?;
         rest = tail;
-    }
-    let mut stored = 0;
-    for (sql, params) in &statements {
-        stored += conn.exec(sql, params)?;
     }
     Ok(stored as usize)
 }
