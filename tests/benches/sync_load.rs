@@ -3,6 +3,8 @@
 //!    on SQLite and on PostgreSQL (a throwaway cluster with its default durability: fsync and
 //!    synchronous commit on), end to end, beside a raw batched rusqlite insert of the same rows
 //!    (one transaction per device batch, WAL, synchronous=FULL — what the server must do at least).
+//!    On PostgreSQL also two floors: a raw multi-row insert of the same rows, and the links the
+//!    server stored copied inside the database into a table like its own (`pg_floor`).
 //! 2. The same 200 pushes at once: p50/p99 push latency and errors.
 //!
 //! 1 and 2 run [`ROUNDS`] times per database, each round on a fresh center and database, and
@@ -327,6 +329,34 @@ fn raw_pg_insert(url: &str, devices: &[Device]) -> (Duration, f64) {
     (took, cpu.postgres)
 }
 
+/// PostgreSQL's floor for what the server stores: the links the last round's pushes stored (at
+/// `url`, its server stopped), copied within the database into a table made `LIKE links
+/// INCLUDING ALL` (the same columns, keys and indexes, whatever the migrations made them), one
+/// transaction per device as the pushes came. Nothing crosses the wire and nothing is parsed, so
+/// this is below what any push can cost PostgreSQL; beside the raw anchor it says how much of
+/// PostgreSQL's CPU is the server's row itself (more columns, a third index) rather than how the
+/// server sends it. Answers the time and PostgreSQL's CPU seconds meanwhile.
+fn pg_floor(url: &str, devices: &[Device]) -> (Duration, f64) {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).expect("connect");
+    c.batch_execute("CREATE TABLE floor_links (LIKE links INCLUDING ALL)")
+        .expect("schema");
+    let copy = c
+        .prepare("INSERT INTO floor_links SELECT * FROM links WHERE device_id = $1 AND seq <= $2")
+        .expect("prepare");
+    let bulk = OPS_PER_DEVICE as i64;
+    let before = cpu_use::sample(std::process::id());
+    let t = Instant::now();
+    for d in devices {
+        let mut tx = c.transaction().expect("tx");
+        let n = tx.execute(&copy, &[&d.id, &bulk]).expect("copy");
+        assert_eq!(n, bulk as u64, "the round stored every link of {}", d.id);
+        tx.commit().expect("commit");
+    }
+    let took = t.elapsed();
+    let cpu = before.until(&cpu_use::sample(std::process::id()));
+    (took, cpu.postgres)
+}
+
 /// Every device pushes `body(device)` at the same instant (a barrier); answers the time until
 /// the last answer, the sorted latencies, how many pushes did not have all of their `ops`
 /// applied, and where the CPU went meanwhile.
@@ -559,7 +589,7 @@ fn round_count() -> usize {
 /// [`round_count`] rounds, each on a fresh center made by `fresh` (its folder's index → the
 /// database URL); answers the rounds, the devices of the last, and the last round's server
 /// (still up).
-fn rounds(dir: &Path, fresh: impl Fn(&Path) -> String) -> (Vec<Round>, Vec<Device>, Server) {
+fn rounds(dir: &Path, mut fresh: impl FnMut(&Path) -> String) -> (Vec<Round>, Vec<Device>, Server) {
     let count = round_count();
     let mut done = Vec::with_capacity(count);
     let mut last = None;
@@ -629,7 +659,11 @@ fn sqlite(tmp: &Path) -> Duration {
 fn postgres(tmp: &Path, raw: Option<Duration>) {
     let n = DEVICES * OPS_PER_DEVICE;
     pg_cluster::durable();
-    let (pg, devices, server) = rounds(&tmp.join("center-pg"), |_| pg_cluster::fresh_database());
+    let mut last_db = String::new();
+    let (pg, devices, server) = rounds(&tmp.join("center-pg"), |_| {
+        last_db = pg_cluster::fresh_database();
+        last_db.clone()
+    });
     drop(server);
     let raw = raw.unwrap_or_else(|| raw_insert(tmp, &devices));
     let (total, each) = median_of(&pg, |r| r.total);
@@ -646,6 +680,11 @@ fn postgres(tmp: &Path, raw: Option<Duration>) {
         "anchor: raw PostgreSQL insert of the same {n} rows, {DEVICES} transactions of one multi-row INSERT (fsync on): {:.0} ms, PostgreSQL's CPU {raw_pg_cpu:.2} s; the push is {:.2}x it",
         ms(raw_pg),
         total.as_secs_f64() / raw_pg.as_secs_f64()
+    );
+    let (floor, floor_cpu) = pg_floor(&last_db, &devices);
+    println!(
+        "anchor: PostgreSQL's floor for the server's own rows, the last round's {n} links copied inside the database into a table like the server's (its columns and indexes), {DEVICES} transactions: {:.0} ms, PostgreSQL's CPU {floor_cpu:.2} s",
+        ms(floor)
     );
     print_latencies(&format!("{OPS_PER_DEVICE} ops, PostgreSQL"), &pg, |r| {
         (r.lat.as_slice(), r.errors)
