@@ -20,7 +20,7 @@ use tokio::sync::oneshot;
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::push::{OwnedDevice, Refused, apply_in};
-use crate::store::{Sql, Store};
+use crate::store::{Sql, Store, devices};
 use crate::util::now_ms;
 
 /// Most pushes in one group: bounds one transaction's length (and the wait of its first push).
@@ -88,6 +88,12 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
     let mut answers: Vec<Result<PushResponse, Refused>> = Vec::with_capacity(jobs.len());
     let committed = (|| -> Result<(), String> {
         let tx = conn.transaction().map_err(|e| e.to_string())?;
+        // Every device of the group locked first, in one order, so that two groups holding
+        // pushes of the same devices never wait on each other in a cycle.
+        let mut ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        devices::lock_all(&tx, &ids).map_err(|e| e.to_string())?;
         for job in &jobs {
             // On PostgreSQL the savepoint goes with the push's first statement that is answered
             // (the device's lock), and its release with the next push's: no round trip of
