@@ -320,6 +320,12 @@ pub(crate) fn store_tasks(
     hlc: &str,
     now: u64,
 ) -> ApiResult<()> {
+    // The existing ones locked first, in id order (`reference::lock_tasks`): a re-post writes
+    // their rows, and pushes writing their status lock them too.
+    let mut ids: Vec<&str> = items.iter().filter_map(|v| v["id"].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    reference::lock_tasks(tx, &ids)?;
     for (v, team) in items.iter().zip(teams) {
         let id = v["id"].as_str().unwrap_or_default();
         match reference::task(tx, id)? {
@@ -406,7 +412,7 @@ pub async fn patch_task(
             let hlc = s.clock.now(now).to_string();
             let tx = s.conn.transaction()?;
             changes::lock_center_writes(&tx)?;
-            let Some(task) = reference::task(&tx, &id)? else {
+            let Some(task) = reference::task_for_update(&tx, &id)? else {
                 return Err(ApiError::not_found("task"));
             };
             let w = Write {
@@ -546,7 +552,7 @@ pub async fn resolve_conflict(
                 let field: SharedField = serde_json::from_value(c["field"].clone())
                     .map_err(|_| ApiError::internal("conflict field unreadable"))?;
                 let task_id = c["entity_id"].as_str().unwrap_or_default();
-                if let Some(task) = reference::task(&tx, task_id)? {
+                if let Some(task) = reference::task_for_update(&tx, task_id)? {
                     let w = Write {
                         task_id,
                         field,

@@ -20,7 +20,8 @@ use crate::clock::Clock;
 use crate::ed25519;
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Merged, Write};
-use crate::store::{DbError, DbResult, Tx, cases, devices, links, reference};
+use crate::store::sql::Dialect;
+use crate::store::{DbError, DbResult, Sql, Tx, cases, devices, links, reference};
 use crate::util::{now_ms, read_json};
 
 pub async fn push(
@@ -321,6 +322,47 @@ fn check_op(device: &str, op: &PushOp) -> Result<(Vec<u8>, Signature), String> {
     Ok(signed)
 }
 
+/// The tasks whose status `batches` may write, sorted: each case opening's task (from its
+/// payload, as `effects` reads it) and each closing case's task. A group commit locks them
+/// before applying any push (`reference::lock_tasks`), so that groups never wait on each other's
+/// tasks in a cycle. Only PostgreSQL takes row locks; on SQLite this answers nothing.
+pub(crate) fn tasks_written<'a>(
+    tx: &Tx<'_>,
+    batches: impl Iterator<Item = &'a [PushOp]>,
+) -> DbResult<Vec<String>> {
+    if tx.dialect() == Dialect::Sqlite {
+        return Ok(Vec::new());
+    }
+    let mut tasks = std::collections::BTreeSet::new();
+    let mut closing = Vec::new();
+    for op in batches.flatten() {
+        let Some(case_id) = op.link.case_id.as_deref() else {
+            continue;
+        };
+        match op.link.kind.as_str() {
+            "case_opened" => {
+                let body: Option<Value> = op
+                    .payload
+                    .as_deref()
+                    .and_then(|p| serde_json::from_str(p).ok());
+                if let Some(task) = body
+                    .as_ref()
+                    .and_then(|b| b.pointer("/body/case/task_id"))
+                    .and_then(Value::as_str)
+                {
+                    tasks.insert(task.to_string());
+                }
+            }
+            "closed" => closing.push(case_id),
+            _ => {}
+        }
+    }
+    closing.sort_unstable();
+    closing.dedup();
+    tasks.extend(cases::task_ids(tx, &closing)?);
+    Ok(tasks.into_iter().collect())
+}
+
 fn rejected(code: &str, zh: String, en: String) -> Option<ErrorBody> {
     Some(ErrorBody::new(code, zh, en))
 }
@@ -418,7 +460,7 @@ fn effects(
                     "case_opened lacks /body/case/task_id or /body/case/enterprise_id".into(),
                 ));
             };
-            let task = reference::task(tx, &task_id)?;
+            let task = reference::task_for_update(tx, &task_id)?;
             let Some(task) = task.filter(|t| Some(t.team.as_str()) == dev.team) else {
                 return Ok(rejected(
                     codes::OUT_OF_SCOPE,
@@ -462,7 +504,7 @@ fn effects(
         cases::emit(tx, &row, now)?;
         // Tasks are never deleted, so the task is there; if it were not, the case would still
         // close (device work is evidence), with no status to write.
-        if let Some(task) = reference::task(tx, &case.task_id)? {
+        if let Some(task) = reference::task_for_update(tx, &case.task_id)? {
             status_write(tx, dev, op, &case.task_id, &task, "done", now, conflicts)?;
         }
         cache.0 = Some(row);

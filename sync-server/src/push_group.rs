@@ -19,8 +19,8 @@ use tokio::sync::oneshot;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::push::{OwnedDevice, Refused, apply_in};
-use crate::store::{Sql, Store, devices};
+use crate::push::{OwnedDevice, Refused, apply_in, tasks_written};
+use crate::store::{Sql, Store, devices, reference};
 use crate::util::now_ms;
 
 /// Most pushes in one group: bounds one transaction's length (and the wait of its first push).
@@ -89,11 +89,16 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
     let committed = (|| -> Result<(), String> {
         let tx = conn.transaction().map_err(|e| e.to_string())?;
         // Every device of the group locked first, in one order, so that two groups holding
-        // pushes of the same devices never wait on each other in a cycle.
+        // pushes of the same devices never wait on each other in a cycle; then every task whose
+        // status they write (the order is devices, tasks, then the change counter at commit).
         let mut ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
         ids.sort_unstable();
         ids.dedup();
         devices::lock_all(&tx, &ids).map_err(|e| e.to_string())?;
+        let tasks =
+            tasks_written(&tx, jobs.iter().map(|j| j.ops.as_slice())).map_err(|e| e.to_string())?;
+        let tasks: Vec<&str> = tasks.iter().map(String::as_str).collect();
+        reference::lock_tasks(&tx, &tasks).map_err(|e| e.to_string())?;
         for job in &jobs {
             // On PostgreSQL the savepoint goes with the push's first statement that is answered
             // (the device's lock), and its release with the next push's: no round trip of

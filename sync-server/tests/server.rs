@@ -890,8 +890,134 @@ fn a_push_sent_again_while_in_flight_is_answered(s: &Server) {
     }
 }
 
+/// The center cancels tasks while devices that had seen them dispatched open cases on them, at
+/// the same instant. Whichever commits first, the other then finds a value it had not seen: a
+/// concurrent edit, so exactly one conflict record per task. (On PostgreSQL a push and a center
+/// write used to read the field at once, each find the value it had seen, and both write: the
+/// later overwrote the earlier, a cancelled task went back to in progress, and no record was
+/// kept. Shared-field writers now lock the task's row before reading: `merge::write`.)
+fn a_center_edit_racing_a_push_leaves_one_conflict(s: &Server) {
+    setup_tasks(s);
+    const N: usize = 16;
+    let tasks: Vec<Value> = (0..N)
+        .map(|i| json!({"id": format!("T-R{i}"), "team": "team-a", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"}))
+        .collect();
+    let (st, r) = s.admin("POST", "/v1/tasks", Some(Value::Array(tasks)));
+    assert_eq!(st, 200, "{r}");
+    let mut devs: Vec<Dev> = (0..N)
+        .map(|i| s.enroll(&format!("c{i}"), "team-a", "3205", 80 + i as u8))
+        .collect();
+    let seen = devs[0].pull(0).1["cursor"].as_i64().unwrap();
+    let ops: Vec<Value> = devs
+        .iter_mut()
+        .enumerate()
+        .map(|(i, d)| {
+            d.op(
+                Some(&format!("C-R{i}")),
+                "case_opened",
+                &opened(&format!("T-R{i}")),
+                seen,
+            )
+        })
+        .collect();
+    let barrier = std::sync::Barrier::new(2 * N);
+    std::thread::scope(|sc| {
+        for (i, (d, op)) in devs.iter().zip(&ops).enumerate() {
+            let barrier = &barrier;
+            sc.spawn(move || {
+                barrier.wait();
+                let (st, r) = d.push(vec![op.clone()]);
+                assert_eq!(st, 200, "push {i}: {r}");
+            });
+            sc.spawn(move || {
+                barrier.wait();
+                let (st, r) = s.admin(
+                    "PATCH",
+                    &format!("/v1/tasks/T-R{i}"),
+                    Some(json!({"field": "status", "value": "cancelled", "seen": seen})),
+                );
+                assert_eq!(st, 200, "cancel {i}: {r}");
+            });
+        }
+    });
+    let (st, list) = s.admin("GET", "/v1/conflicts?limit=500", None);
+    assert_eq!(st, 200, "{list}");
+    for i in 0..N {
+        let task = format!("T-R{i}");
+        let records = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["entity_id"] == task.as_str())
+            .count();
+        assert_eq!(
+            records, 1,
+            "{task}: one conflict record per concurrent edit: {list}"
+        );
+    }
+}
+
+/// Devices of one team open cases on the same two tasks at once, in crossed orders, round after
+/// round: every push is answered and applied. (Each push locks the task whose status it writes;
+/// groups that took their tasks push by push, in crossed orders, deadlocked on PostgreSQL. A
+/// group now locks all its tasks first, in one order: `push::tasks_written`.)
+fn pushes_on_shared_tasks_in_crossed_orders_are_answered(s: &Server) {
+    let tasks = json!([
+        {"id": "T-Q1", "team": "team-q", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
+        {"id": "T-Q2", "team": "team-q", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
+    ]);
+    setup_tasks(s);
+    let (st, r) = s.admin("POST", "/v1/tasks", Some(tasks));
+    assert_eq!(st, 200, "{r}");
+    let mut devs: Vec<Dev> = (0..8)
+        .map(|i| s.enroll(&format!("q{i}"), "team-q", "3205", 100 + i as u8))
+        .collect();
+    let seen = devs[0].pull(0).1["cursor"].as_i64().unwrap();
+    for round in 0..40 {
+        // Devices 0, 3, 4, 7 on T-Q1 and 1, 2, 5, 6 on T-Q2: Q1 Q2 Q2 Q1 Q1 Q2 Q2 Q1.
+        let ops: Vec<Value> = devs
+            .iter_mut()
+            .enumerate()
+            .map(|(i, d)| {
+                let task = if matches!(i % 4, 0 | 3) {
+                    "T-Q1"
+                } else {
+                    "T-Q2"
+                };
+                d.op(
+                    Some(&format!("C-Q{i}-{round}")),
+                    "case_opened",
+                    &opened(task),
+                    seen,
+                )
+            })
+            .collect();
+        let barrier = std::sync::Barrier::new(devs.len());
+        let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
+            let hs: Vec<_> = devs
+                .iter()
+                .zip(&ops)
+                .map(|(d, op)| {
+                    let barrier = &barrier;
+                    sc.spawn(move || {
+                        barrier.wait();
+                        d.push(vec![op.clone()])
+                    })
+                })
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        for (i, (st, r)) in answers.iter().enumerate() {
+            assert_eq!(*st, 200, "round {round}, device {i}: {r}");
+            assert!(all_outcomes(r, "applied"), "round {round}, device {i}: {r}");
+        }
+    }
+}
+
 on_both_backends!(
     malformed_requests_refused_nothing_stored,
+    pushes_on_shared_tasks_in_crossed_orders_are_answered,
+    a_center_edit_racing_a_push_leaves_one_conflict,
     a_push_sent_again_while_in_flight_is_answered,
     oversized_bodies_and_batches_refused,
     protocol_header_and_unknown_fields,

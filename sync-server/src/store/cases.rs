@@ -105,6 +105,25 @@ pub fn lock(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
 
 /// A new case; `facts` is the version of the projection its ops will be recorded with
 /// (`case_facts::FACTS_VERSION`).
+/// The tasks of the cases `ids` (those the center holds).
+pub fn task_ids(conn: &dyn Sql, ids: &[&str]) -> DbResult<Vec<String>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut params = Vec::with_capacity(ids.len());
+    let list: Vec<String> = ids.iter().map(|id| bind(&mut params, *id)).collect();
+    conn.query(
+        &format!(
+            "SELECT DISTINCT task_id FROM cases WHERE case_id IN ({})",
+            list.join(", ")
+        ),
+        &params,
+    )?
+    .iter()
+    .map(|r| r.str(0))
+    .collect()
+}
+
 pub fn insert(conn: &dyn Sql, c: &CaseRow, hlc: &str, now_ms: u64, facts: i64) -> DbResult<()> {
     conn.exec_later(
         "INSERT INTO cases(case_id, device_id, user_id, task_id, enterprise_id, status, opened_hlc, updated_at_ms, facts)

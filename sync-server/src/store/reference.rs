@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::sql::{DbResult, Sql, args};
+use super::sql::{DbResult, Dialect, Sql, Value as SqlValue, args};
 
 pub fn put_enterprise(conn: &dyn Sql, id: &str, area: &str, value: &Value) -> DbResult<()> {
     conn.exec(
@@ -47,6 +47,45 @@ pub fn task(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
             })
         })
         .transpose()
+}
+
+/// The task, its row locked until the transaction ends: every writer of a task's shared fields
+/// (a push's status write, a center edit, a conflict resolution) reads it this way before it
+/// reads the field, so two of them never both find the value they had seen and both write (on
+/// PostgreSQL the later overwrote the earlier with no conflict record). SQLite's single writer
+/// already runs them one after another.
+pub fn task_for_update(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
+    if conn.dialect() == Dialect::Sqlite {
+        return task(conn, id);
+    }
+    conn.query_opt(
+        "SELECT team, value FROM tasks WHERE id = ?1 FOR UPDATE",
+        args![id],
+    )?
+    .map(|r| {
+        Ok(TaskRow {
+            team: r.str(0)?,
+            value: serde_json::from_str(&r.str(1)?).unwrap_or(Value::Null),
+        })
+    })
+    .transpose()
+}
+
+/// Locks the tasks `ids` (those that exist) until the transaction ends, in id order: a
+/// transaction that writes the shared fields of several tasks takes them all first, so two such
+/// transactions never hold one each while waiting for the other's (a deadlock, which PostgreSQL
+/// breaks after a second by failing one of them). Locks are always taken devices first
+/// (`devices::lock_all`), then tasks, then the change counter at the commit (`changes::seal`).
+pub fn lock_tasks(conn: &dyn Sql, ids: &[&str]) -> DbResult<()> {
+    if conn.dialect() == Dialect::Sqlite || ids.is_empty() {
+        return Ok(());
+    }
+    let ids = SqlValue::Texts(ids.iter().map(|id| Some((*id).to_string())).collect());
+    conn.query(
+        "SELECT id FROM tasks WHERE id = ANY(?1::text[]) ORDER BY id FOR UPDATE",
+        &[ids],
+    )?;
+    Ok(())
 }
 
 pub fn put_task(conn: &dyn Sql, id: &str, team: &str, value: &Value) -> DbResult<()> {
