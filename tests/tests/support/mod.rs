@@ -142,6 +142,8 @@ pub struct Server {
     child: Child,
     pub url: String,
     pub dir: PathBuf,
+    /// `--db`: `sqlite:` a file in `dir`, or a PostgreSQL URL (`Server::start_on`).
+    db: String,
     http: OnceLock<reqwest::blocking::Client>,
 }
 
@@ -170,18 +172,27 @@ impl Server {
     pub fn restart(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let next = Server::start(&self.dir.clone());
+        let next = Server::start_on(&self.dir.clone(), &self.db.clone());
         let old = std::mem::replace(self, next);
         drop(old);
     }
 
     pub fn start(dir: &Path) -> Server {
+        Server::start_on(dir, &format!("sqlite:{}", dir.join("center.db").display()))
+    }
+
+    /// The server on the database `db` (`sqlite:PATH` or a `postgres://` URL), its blobs and
+    /// signing keys in `dir`.
+    pub fn start_on(dir: &Path, db: &str) -> Server {
         std::fs::create_dir_all(dir).expect("server dir");
         let mut child = Command::new(bin_dir().join("fieldcase-server"))
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--db")
-            .arg(format!("sqlite:{}", dir.join("center.db").display()))
+            .arg(db)
+            // The center's signing keys (required with PostgreSQL; kept across restarts).
+            .arg("--keys")
+            .arg(dir.join("center-keys"))
             .arg("--blobs")
             .arg(dir.join("blobs"))
             .arg("--forms")
@@ -205,6 +216,7 @@ impl Server {
             child,
             url,
             dir: dir.to_path_buf(),
+            db: db.to_string(),
             http: OnceLock::new(),
         }
     }
