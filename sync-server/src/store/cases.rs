@@ -103,8 +103,6 @@ pub fn lock(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
     get(conn, case_id)
 }
 
-/// A new case; `facts` is the version of the projection its ops will be recorded with
-/// (`case_facts::FACTS_VERSION`).
 /// The tasks of the cases `ids` (those the center holds).
 pub fn task_ids(conn: &dyn Sql, ids: &[&str]) -> DbResult<Vec<String>> {
     if ids.is_empty() {
@@ -124,6 +122,8 @@ pub fn task_ids(conn: &dyn Sql, ids: &[&str]) -> DbResult<Vec<String>> {
     .collect()
 }
 
+/// A new case; `facts` is the version of the projection its ops will be recorded with
+/// (`case_facts::FACTS_VERSION`).
 pub fn insert(conn: &dyn Sql, c: &CaseRow, hlc: &str, now_ms: u64, facts: i64) -> DbResult<()> {
     conn.exec_later(
         "INSERT INTO cases(case_id, device_id, user_id, task_id, enterprise_id, status, opened_hlc, updated_at_ms, facts)
