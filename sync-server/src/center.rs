@@ -322,9 +322,7 @@ pub(crate) fn store_tasks(
 ) -> ApiResult<()> {
     // The existing ones locked first, in id order (`reference::lock_tasks`): a re-post writes
     // their rows, and pushes writing their status lock them too.
-    let mut ids: Vec<&str> = items.iter().filter_map(|v| v["id"].as_str()).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids: Vec<&str> = items.iter().filter_map(|v| v["id"].as_str()).collect();
     reference::lock_tasks(tx, &ids)?;
     for (v, team) in items.iter().zip(teams) {
         let id = v["id"].as_str().unwrap_or_default();

@@ -322,10 +322,11 @@ fn check_op(device: &str, op: &PushOp) -> Result<(Vec<u8>, Signature), String> {
     Ok(signed)
 }
 
-/// The tasks whose status `batches` may write, sorted: each case opening's task (from its
-/// payload, as `effects` reads it) and each closing case's task. A group commit locks them
-/// before applying any push (`reference::lock_tasks`), so that groups never wait on each other's
-/// tasks in a cycle. Only PostgreSQL takes row locks; on SQLite this answers nothing.
+/// The tasks whose status `batches` may write: each case opening's task (from its payload, as
+/// `effects` reads it) and each closing case's task, maybe more than once. A group commit locks
+/// them before applying any push (`reference::lock_tasks`, which orders them), so that groups
+/// never wait on each other's tasks in a cycle. Only PostgreSQL takes row locks; on SQLite this
+/// answers nothing.
 pub(crate) fn tasks_written<'a>(
     tx: &Tx<'_>,
     batches: impl Iterator<Item = &'a [PushOp]>,
@@ -333,7 +334,7 @@ pub(crate) fn tasks_written<'a>(
     if tx.dialect() == Dialect::Sqlite {
         return Ok(Vec::new());
     }
-    let mut tasks = std::collections::BTreeSet::new();
+    let mut tasks = Vec::new();
     let mut closing = Vec::new();
     for op in batches.flatten() {
         let Some(case_id) = op.link.case_id.as_deref() else {
@@ -350,17 +351,15 @@ pub(crate) fn tasks_written<'a>(
                     .and_then(|b| b.pointer("/body/case/task_id"))
                     .and_then(Value::as_str)
                 {
-                    tasks.insert(task.to_string());
+                    tasks.push(task.to_string());
                 }
             }
             "closed" => closing.push(case_id),
             _ => {}
         }
     }
-    closing.sort_unstable();
-    closing.dedup();
     tasks.extend(cases::task_ids(tx, &closing)?);
-    Ok(tasks.into_iter().collect())
+    Ok(tasks)
 }
 
 fn rejected(code: &str, zh: String, en: String) -> Option<ErrorBody> {

@@ -91,13 +91,10 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
         // Every device of the group locked first, in one order, so that two groups holding
         // pushes of the same devices never wait on each other in a cycle; then every task whose
         // status they write (the order is devices, tasks, then the change counter at commit).
-        let mut ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
-        ids.sort_unstable();
-        ids.dedup();
+        let ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
         devices::lock_all(&tx, &ids).map_err(|e| e.to_string())?;
         let tasks =
             tasks_written(&tx, jobs.iter().map(|j| j.ops.as_slice())).map_err(|e| e.to_string())?;
-        let tasks: Vec<&str> = tasks.iter().map(String::as_str).collect();
         reference::lock_tasks(&tx, &tasks).map_err(|e| e.to_string())?;
         for job in &jobs {
             // On PostgreSQL the savepoint goes with the push's first statement that is answered

@@ -3,7 +3,7 @@
 use fieldcase_protocol::chain::GENESIS;
 use fieldcase_protocol::sync::{Role, UserInfo};
 
-use super::sql::{DbResult, Dialect, Row, Sql, Value, args};
+use super::sql::{DbResult, Dialect, Row, Sql, args, lock_in_order};
 
 pub fn role_str(r: Role) -> &'static str {
     match r {
@@ -122,19 +122,9 @@ pub fn device(conn: &dyn Sql, device_id: &str) -> DbResult<Option<Device>> {
 /// Without it a group locked its devices push by push, in the order the pushes came; two groups
 /// holding pushes of the same two devices in crossed orders (a device that sends a push again
 /// while the first is still in flight, a retry after a timeout) deadlocked, and PostgreSQL broke
-/// the tie after a second by failing one push with an internal error. SQLite's single writer
-/// takes no row locks: nothing to do there.
+/// the tie after a second by failing one push with an internal error.
 pub fn lock_all(conn: &dyn Sql, ids: &[&str]) -> DbResult<()> {
-    if conn.dialect() == Dialect::Sqlite || ids.is_empty() {
-        return Ok(());
-    }
-    let ids = Value::Texts(ids.iter().map(|id| Some((*id).to_string())).collect());
-    conn.query(
-        "SELECT device_id FROM devices WHERE device_id = ANY(?1::text[])
-         ORDER BY device_id FOR UPDATE",
-        &[ids],
-    )?;
-    Ok(())
+    lock_in_order(conn, "devices", "device_id", ids)
 }
 
 /// The device, its row locked until the transaction ends: two pushes of one device (to two

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::sql::{DbResult, Dialect, Sql, Value as SqlValue, args};
+use super::sql::{DbResult, Dialect, Row, Sql, args, lock_in_order};
 
 pub fn put_enterprise(conn: &dyn Sql, id: &str, area: &str, value: &Value) -> DbResult<()> {
     conn.exec(
@@ -38,14 +38,17 @@ pub struct TaskRow {
     pub value: Value,
 }
 
+fn task_row(r: &Row) -> DbResult<TaskRow> {
+    Ok(TaskRow {
+        team: r.str(0)?,
+        value: serde_json::from_str(&r.str(1)?).unwrap_or(Value::Null),
+    })
+}
+
 pub fn task(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
     conn.query_opt("SELECT team, value FROM tasks WHERE id = ?1", args![id])?
-        .map(|r| {
-            Ok(TaskRow {
-                team: r.str(0)?,
-                value: serde_json::from_str(&r.str(1)?).unwrap_or(Value::Null),
-            })
-        })
+        .as_ref()
+        .map(task_row)
         .transpose()
 }
 
@@ -62,30 +65,17 @@ pub fn task_for_update(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
         "SELECT team, value FROM tasks WHERE id = ?1 FOR UPDATE",
         args![id],
     )?
-    .map(|r| {
-        Ok(TaskRow {
-            team: r.str(0)?,
-            value: serde_json::from_str(&r.str(1)?).unwrap_or(Value::Null),
-        })
-    })
+    .as_ref()
+    .map(task_row)
     .transpose()
 }
 
 /// Locks the tasks `ids` (those that exist) until the transaction ends, in id order: a
-/// transaction that writes the shared fields of several tasks takes them all first, so two such
-/// transactions never hold one each while waiting for the other's (a deadlock, which PostgreSQL
-/// breaks after a second by failing one of them). Locks are always taken devices first
-/// (`devices::lock_all`), then tasks, then the change counter at the commit (`changes::seal`).
-pub fn lock_tasks(conn: &dyn Sql, ids: &[&str]) -> DbResult<()> {
-    if conn.dialect() == Dialect::Sqlite || ids.is_empty() {
-        return Ok(());
-    }
-    let ids = SqlValue::Texts(ids.iter().map(|id| Some((*id).to_string())).collect());
-    conn.query(
-        "SELECT id FROM tasks WHERE id = ANY(?1::text[]) ORDER BY id FOR UPDATE",
-        &[ids],
-    )?;
-    Ok(())
+/// transaction that writes the shared fields of several tasks takes them all first. Locks are
+/// always taken devices first (`devices::lock_all`), then tasks, then the change counter at the
+/// commit (`changes::seal`).
+pub fn lock_tasks(conn: &dyn Sql, ids: &[impl AsRef<str>]) -> DbResult<()> {
+    lock_in_order(conn, "tasks", "id", ids)
 }
 
 pub fn put_task(conn: &dyn Sql, id: &str, team: &str, value: &Value) -> DbResult<()> {
