@@ -794,21 +794,7 @@ fn pushes_together_are_refused_or_applied_each_alone(s: &Server) {
             ops
         })
         .collect();
-    let barrier = std::sync::Barrier::new(devs.len());
-    let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
-        let hs: Vec<_> = devs
-            .iter()
-            .zip(&batches)
-            .map(|(d, ops)| {
-                let barrier = &barrier;
-                sc.spawn(move || {
-                    barrier.wait();
-                    d.push(ops.clone())
-                })
-            })
-            .collect();
-        hs.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let answers = at_once(devs.len(), |i| devs[i].push(batches[i].clone()));
     assert_eq!(
         (answers[0].0, answers[0].1["code"].as_str()),
         (409, Some("sync.seq_gap")),
@@ -862,19 +848,8 @@ fn a_push_sent_again_while_in_flight_is_answered(s: &Server) {
     for round in 0..100 {
         // Each device's push twice, the copies in the opposite order of the originals.
         let order: Vec<usize> = (0..8).chain((0..8).rev()).collect();
-        let barrier = std::sync::Barrier::new(order.len());
-        let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
-            let hs: Vec<_> = order
-                .iter()
-                .map(|&i| {
-                    let (d, ops, barrier) = (&devs[i], &batches[i], &barrier);
-                    sc.spawn(move || {
-                        barrier.wait();
-                        d.push(ops.clone())
-                    })
-                })
-                .collect();
-            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        let answers = at_once(order.len(), |k| {
+            devs[order[k]].push(batches[order[k]].clone())
         });
         let mut applied = [0; 8];
         for (&i, (st, r)) in order.iter().zip(&answers) {
@@ -900,7 +875,7 @@ fn a_center_edit_racing_a_push_leaves_one_conflict(s: &Server) {
     setup_tasks(s);
     const N: usize = 16;
     let tasks: Vec<Value> = (0..N)
-        .map(|i| json!({"id": format!("T-R{i}"), "team": "team-a", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"}))
+        .map(|i| task(&format!("T-R{i}"), "team-a", "E-1"))
         .collect();
     let (st, r) = s.admin("POST", "/v1/tasks", Some(Value::Array(tasks)));
     assert_eq!(st, 200, "{r}");
@@ -920,26 +895,23 @@ fn a_center_edit_racing_a_push_leaves_one_conflict(s: &Server) {
             )
         })
         .collect();
-    let barrier = std::sync::Barrier::new(2 * N);
-    std::thread::scope(|sc| {
-        for (i, (d, op)) in devs.iter().zip(&ops).enumerate() {
-            let barrier = &barrier;
-            sc.spawn(move || {
-                barrier.wait();
-                let (st, r) = d.push(vec![op.clone()]);
-                assert_eq!(st, 200, "push {i}: {r}");
-            });
-            sc.spawn(move || {
-                barrier.wait();
-                let (st, r) = s.admin(
-                    "PATCH",
-                    &format!("/v1/tasks/T-R{i}"),
-                    Some(json!({"field": "status", "value": "cancelled", "seen": seen})),
-                );
-                assert_eq!(st, 200, "cancel {i}: {r}");
-            });
+    // Even calls push task i's case opening, odd ones cancel task i.
+    let answers = at_once(2 * N, |k| {
+        let i = k / 2;
+        if k % 2 == 0 {
+            devs[i].push(vec![ops[i].clone()])
+        } else {
+            s.admin(
+                "PATCH",
+                &format!("/v1/tasks/T-R{i}"),
+                Some(json!({"field": "status", "value": "cancelled", "seen": seen})),
+            )
         }
     });
+    for (k, (st, r)) in answers.iter().enumerate() {
+        let what = if k % 2 == 0 { "push" } else { "cancel" };
+        assert_eq!(*st, 200, "{what} {}: {r}", k / 2);
+    }
     let (st, list) = s.admin("GET", "/v1/conflicts?limit=500", None);
     assert_eq!(st, 200, "{list}");
     for i in 0..N {
@@ -962,10 +934,7 @@ fn a_center_edit_racing_a_push_leaves_one_conflict(s: &Server) {
 /// groups that took their tasks push by push, in crossed orders, deadlocked on PostgreSQL. A
 /// group now locks all its tasks first, in one order: `push::tasks_written`.)
 fn pushes_on_shared_tasks_in_crossed_orders_are_answered(s: &Server) {
-    let tasks = json!([
-        {"id": "T-Q1", "team": "team-q", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
-        {"id": "T-Q2", "team": "team-q", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
-    ]);
+    let tasks = json!([task("T-Q1", "team-q", "E-1"), task("T-Q2", "team-q", "E-1")]);
     setup_tasks(s);
     let (st, r) = s.admin("POST", "/v1/tasks", Some(tasks));
     assert_eq!(st, 200, "{r}");
@@ -992,21 +961,7 @@ fn pushes_on_shared_tasks_in_crossed_orders_are_answered(s: &Server) {
                 )
             })
             .collect();
-        let barrier = std::sync::Barrier::new(devs.len());
-        let answers: Vec<(u16, Value)> = std::thread::scope(|sc| {
-            let hs: Vec<_> = devs
-                .iter()
-                .zip(&ops)
-                .map(|(d, op)| {
-                    let barrier = &barrier;
-                    sc.spawn(move || {
-                        barrier.wait();
-                        d.push(vec![op.clone()])
-                    })
-                })
-                .collect();
-            hs.into_iter().map(|h| h.join().unwrap()).collect()
-        });
+        let answers = at_once(devs.len(), |i| devs[i].push(vec![ops[i].clone()]));
         for (i, (st, r)) in answers.iter().enumerate() {
             assert_eq!(*st, 200, "round {round}, device {i}: {r}");
             assert!(all_outcomes(r, "applied"), "round {round}, device {i}: {r}");

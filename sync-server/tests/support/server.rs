@@ -384,6 +384,30 @@ pub fn enterprise(id: &str, area: &str, name: &str) -> Value {
         "area": area, "location": {"lat": 31.2556, "lon": 120.6052}})
 }
 
+/// A task to post to `/v1/tasks`: an inspection of `enterprise` for `team`, no officers yet.
+pub fn task(id: &str, team: &str, enterprise: &str) -> Value {
+    json!({"id": id, "team": team, "enterprise_id": enterprise, "procedure": "inspection",
+        "officers": [], "due": "2026-11-25", "source": "complaint"})
+}
+
+/// `n` calls `f(0)`, …, `f(n - 1)` started at the same instant, each on its own thread (a
+/// barrier holds them until all are ready); answers their results in that order.
+pub fn at_once<R: Send>(n: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    let barrier = std::sync::Barrier::new(n);
+    std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..n)
+            .map(|i| {
+                let (barrier, f) = (&barrier, &f);
+                sc.spawn(move || {
+                    barrier.wait();
+                    f(i)
+                })
+            })
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    })
+}
+
 pub fn setup_tasks(s: &Server) {
     let (st, _) = s.admin(
         "POST",
@@ -394,10 +418,14 @@ pub fn setup_tasks(s: &Server) {
         ])),
     );
     assert_eq!(st, 200);
-    let (st, r) = s.admin("POST", "/v1/tasks", Some(json!([
-        {"id": "T-A", "team": "team-a", "enterprise_id": "E-1", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
-        {"id": "T-B", "team": "team-b", "enterprise_id": "E-2", "procedure": "inspection", "officers": [], "due": "2026-11-25", "source": "complaint"},
-    ])));
+    let (st, r) = s.admin(
+        "POST",
+        "/v1/tasks",
+        Some(json!([
+            task("T-A", "team-a", "E-1"),
+            task("T-B", "team-b", "E-2")
+        ])),
+    );
     assert_eq!(st, 200, "{r}");
 }
 
