@@ -60,6 +60,16 @@ struct World {
     /// Two center staff's tokens: the clerks who reassign a task at the same moment and who
     /// resolve conflicts.
     clerks: [String; 2],
+    /// The PostgreSQL database's URL, dropped with the world.
+    pg: Option<String>,
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        if let Some(url) = &self.pg {
+            pg_cluster::drop_database(url);
+        }
+    }
 }
 
 /// One test at a time owns the world; it is torn down (server killed) when the test ends, since
@@ -74,9 +84,10 @@ impl World {
         {
             let tmp = tempfile::tempdir().expect("tmp");
             let dir = tmp.path().join("center");
-            let server = match db {
-                Db::Sqlite => Server::start(&dir),
-                Db::Postgres => Server::start_on(&dir, &pg_cluster::fresh_database()),
+            let pg = matches!(db, Db::Postgres).then(pg_cluster::fresh_database);
+            let server = match &pg {
+                None => Server::start(&dir),
+                Some(url) => Server::start_on(&dir, url),
             };
             let text =
                 std::fs::read_to_string(support::root().join("demo/electroplating/reference.json"))
@@ -94,6 +105,7 @@ impl World {
                 tmp,
                 runs: 0,
                 clerks,
+                pg,
             }
         }
     }
