@@ -658,15 +658,19 @@ async function previewTranscripts() {
     await step(`preview-${tid === vars.tq ? 'inquiry' : 'onsite'}-v${v}`, async () => {
       await press(`transcript-preview-${tid}-${v}`);
       await until('the preview pages', async () => (await b.$$(`${sel(`transcript-${tid}`)} ${sel('transcript-page')}`)).length > 0, { timeout: 60_000 });
-      const pages = await b.$$(`${sel(`transcript-${tid}`)} ${sel('transcript-page')}`);
-      for (let i = 0; i < pages.length; i++) {
-        await center(pages[i], 'start');
-        await until('the page image', () => b.execute((e) => e.complete && e.naturalWidth > 0, pages[i]));
+      // Each page is looked up afresh by its place rather than held: an element kept across
+      // waits goes stale if anything draws the card again.
+      const pagesSel = `${sel(`transcript-${tid}`)} ${sel('transcript-page')}`;
+      const count = (await b.$$(pagesSel)).length;
+      const page = async (i) => (await b.$$(pagesSel))[i];
+      for (let i = 0; i < count; i++) {
+        await center(await page(i), 'start');
+        await until('the page image', async () => b.execute((e) => e.complete && e.naturalWidth > 0, await page(i)));
         const name = `preview-${tid === vars.tq ? 'inquiry' : 'onsite'}-page-${i + 1}`;
         await shot(name);
-        await pageShot(pages[i], `${name}-image`);
+        await pageShot(await page(i), `${name}-image`);
       }
-      log(`     ${pages.length} page(s), PDF ${await attr('transcript-preview-hash', 'data-full')}`);
+      log(`     ${count} page(s), PDF ${await attr('transcript-preview-hash', 'data-full')}`);
       await press(`transcript-preview-${tid}-${v}`);
     });
   }

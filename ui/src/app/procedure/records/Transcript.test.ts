@@ -35,6 +35,24 @@ describe('Transcript', () => {
     expect(hash.textContent?.trim()).toBe(PREVIEW.pdf_sha256);
   });
 
+  it('keeps an open preview when the case is read again after a sync', async () => {
+    const { target, fake, rescreen } = render(Transcript, screenAwaitingParty(), { transcript_preview: () => PREVIEW });
+    click(target, 'transcript-preview-TR-ONSITE-2');
+    await settle();
+    const before = [...target.querySelectorAll('[data-testid="transcript-page"]')];
+    expect(before).toHaveLength(PREVIEW.pages.length);
+
+    // A sync went through: CaseView draws a fresh screen of the same case. The party may be
+    // reading page 2; the pages must neither blink to "loading" nor be drawn again.
+    rescreen(screenAwaitingParty());
+    await settle();
+    expect(target.querySelector('[data-testid="transcript-preview-loading"]')).toBeNull();
+    const after = [...target.querySelectorAll('[data-testid="transcript-page"]')];
+    expect(after).toHaveLength(before.length);
+    after.forEach((img, i) => expect(img).toBe(before[i]));
+    expect(fake.calls.filter((c) => c.name === 'transcript_preview')).toHaveLength(1);
+  });
+
   it('shows the reason when the preview cannot be drawn', async () => {
     const { target } = render(Transcript, screenAwaitingParty(), {
       transcript_preview: () => {

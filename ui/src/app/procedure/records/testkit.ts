@@ -6,6 +6,7 @@ import { setBackend } from '../../api/backend';
 import { FakeBackend, type Handlers } from '../../api/fake';
 import type { CaseScreen } from '../../api/bindings/CaseScreen';
 import { app } from '../../state.svelte';
+import { LiveProps } from './live.svelte';
 
 type StepProps = { screen: CaseScreen; onscreen: (s: CaseScreen) => void };
 
@@ -31,10 +32,16 @@ export function render(component: Component<StepProps>, screen: CaseScreen, hand
   const onscreen = vi.fn<(s: CaseScreen) => void>();
   const target = document.createElement('div');
   document.body.appendChild(target);
-  const instance = mount(component, { target, props: { screen, onscreen } });
+  const props = new LiveProps(screen, onscreen);
+  const instance = mount(component, { target, props });
   mounted.push(instance);
   flushSync();
-  return { target, fake, onscreen };
+  /** Hands the mounted step a new screen, as a re-read of the case after a sync does. */
+  const rescreen = (s: CaseScreen) => {
+    props.screen = s;
+    flushSync();
+  };
+  return { target, fake, onscreen, rescreen };
 }
 
 export function cleanup(): void {
