@@ -233,6 +233,16 @@ async fn enroll_device(st: &AppState, body: Body) -> ApiResult<Json<EnrollRespon
                 // A reinstall keeps its key and chain; a different key would let a new holder
                 // continue someone else's chain.
                 Some(d) if d.public_key == req.public_key && !d.revoked => {
+                    // Only by the device's own user. The key is public and the request proves
+                    // no possession of it, so another user's code would be handed a token for
+                    // the device: its own cases to pull, the blobs its ops name to read, and its
+                    // later pushes counted as that user's. The field app never asks it
+                    // (changing a device's user is an admin's reset).
+                    if d.user_id != user_id {
+                        return Err(ApiError::forbidden(
+                            "this device id is enrolled to another user",
+                        ));
+                    }
                     devices::replace_token(&tx, &req.device_id, &user_id, &token_hash)?
                 }
                 Some(_) => {

@@ -14,7 +14,8 @@
 //! write stores nothing.
 //!
 //! Scope beyond role (a team's inspector and another team's blob, tasks and cases; a push naming
-//! another device; escalating one's own role; re-enrolling a revoked device) is in
+//! another device; escalating one's own role; re-enrolling a revoked device, or another
+//! user's device under one's own code) is in
 //! [`scope_beyond_role`].
 
 #[macro_use]
@@ -1153,22 +1154,51 @@ fn scope_beyond_role(s: &Server) {
         .expect("conflict listed");
     assert!(c["resolution"].is_null(), "{c}");
 
+    // Device `d`'s id and key enrolled again with a fresh code of `user`.
+    let enroll_again = |d: &Dev, user: &str| {
+        let (_, code) = s.admin(
+            "POST",
+            "/v1/admin/enrollment-codes",
+            Some(json!({"user_id": user})),
+        );
+        call(
+            "POST",
+            &format!("{}/v1/enroll", s.base),
+            None,
+            Some(
+                json!({"protocol": 1, "code": code["code"], "device_id": d.id,
+                        "public_key": d.key.public_key().to_string(), "label": "平板"}),
+            ),
+        )
+    };
+    let pull_cases = |token: &str| -> Vec<String> {
+        let (st, p) = call(
+            "GET",
+            &format!("{}/v1/sync/pull", s.base),
+            Some(token),
+            None,
+        );
+        assert_eq!(st, 200, "{p}");
+        pulled_ids(&p, "case")
+    };
+    // Team b's device id and public key are no secret. Presented with a fresh code of team
+    // a's user they are refused, and nothing changes: b's token still works and b's cases are
+    // still b's alone. A code of b's own user re-enrolls the device (a reinstall).
+    let (st, r) = enroll_again(&b, "u-a");
+    assert_eq!(st, 403, "{r}");
+    assert!(r["en"].as_str().unwrap().contains("another user"), "{r}");
+    assert_eq!(pull_cases(&b.token), vec!["C-B".to_string()]);
+    let (st, r) = enroll_again(&b, "u-b");
+    assert_eq!(st, 200, "{r}");
+    assert_eq!(r["user"]["user_id"], "u-b", "{r}");
+    assert_eq!(
+        pull_cases(r["token"].as_str().unwrap()),
+        vec!["C-B".to_string()]
+    );
+
     // A revoked device cannot enroll again under its id, even with a fresh code.
     s.admin("POST", &format!("/v1/admin/devices/{}/revoke", a.id), None);
-    let (_, code) = s.admin(
-        "POST",
-        "/v1/admin/enrollment-codes",
-        Some(json!({"user_id": "u-a"})),
-    );
-    let (st, r) = call(
-        "POST",
-        &format!("{}/v1/enroll", s.base),
-        None,
-        Some(
-            json!({"protocol": 1, "code": code["code"], "device_id": a.id,
-                    "public_key": a.key.public_key().to_string(), "label": "平板"}),
-        ),
-    );
+    let (st, r) = enroll_again(&a, "u-a");
     assert_eq!(st, 403, "{r}");
     assert_eq!(
         call(

@@ -346,13 +346,7 @@ fn roster_entries_reach_their_areas(s: &Server) {
     let officers = |d: &Dev| -> Vec<String> {
         let (st, p) = d.pull(0);
         assert_eq!(st, 200, "{p}");
-        p["changes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|c| c["entity"] == "officer")
-            .map(|c| c["id"].as_str().unwrap().to_string())
-            .collect()
+        pulled_ids(&p, "officer")
     };
     let (st, r) = s.admin(
         "POST",

@@ -366,6 +366,17 @@ impl Dev {
     }
 }
 
+/// The ids of the changes of `entity` (`case`, `officer`, …) in the pull answer `p`, in order.
+pub fn pulled_ids(p: &Value, entity: &str) -> Vec<String> {
+    p["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["entity"] == entity)
+        .map(|c| c["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// Whether every op result in the push answer `r` has `outcome` (`applied`, `already_applied`, …).
 pub fn all_outcomes(r: &Value, outcome: &str) -> bool {
     r["results"]
