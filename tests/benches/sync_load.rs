@@ -659,12 +659,16 @@ fn sqlite(tmp: &Path) -> Duration {
 fn postgres(tmp: &Path, raw: Option<Duration>) {
     let n = DEVICES * OPS_PER_DEVICE;
     pg_cluster::durable();
-    let mut last_db = String::new();
+    // Every database made here, dropped at the end (on an outside `FIELDCASE_TEST_PG` they would
+    // stay, 10,000 links each; a throwaway cluster goes whole anyway).
+    let mut made: Vec<String> = Vec::new();
     let (pg, devices, server) = rounds(&tmp.join("center-pg"), |_| {
-        last_db = pg_cluster::fresh_database();
-        last_db.clone()
+        let url = pg_cluster::fresh_database();
+        made.push(url.clone());
+        url
     });
     drop(server);
+    let last_db = made.last().expect("a round's database").clone();
     let raw = raw.unwrap_or_else(|| raw_insert(tmp, &devices));
     let (total, each) = median_of(&pg, |r| r.total);
     let errors: usize = pg.iter().map(|r| r.errors).sum();
@@ -675,7 +679,9 @@ fn postgres(tmp: &Path, raw: Option<Duration>) {
         ms(raw),
         total.as_secs_f64() / raw.as_secs_f64()
     );
-    let (raw_pg, raw_pg_cpu) = raw_pg_insert(&pg_cluster::fresh_database(), &devices);
+    let raw_db = pg_cluster::fresh_database();
+    made.push(raw_db.clone());
+    let (raw_pg, raw_pg_cpu) = raw_pg_insert(&raw_db, &devices);
     println!(
         "anchor: raw PostgreSQL insert of the same {n} rows, {DEVICES} transactions of one multi-row INSERT (fsync on): {:.0} ms, PostgreSQL's CPU {raw_pg_cpu:.2} s; the push is {:.2}x it",
         ms(raw_pg),
@@ -693,4 +699,7 @@ fn postgres(tmp: &Path, raw: Option<Duration>) {
         (r.step_lat.as_slice(), r.step_errors)
     });
     print_cpu("PostgreSQL", &pg);
+    for url in &made {
+        pg_cluster::drop_database(url);
+    }
 }
