@@ -33,8 +33,8 @@ pub struct AppState {
     /// Uploads in progress (`<sha>` files), local to this process.
     pub staging: PathBuf,
     pub admin_token_hash: Option<String>,
-    /// Blobs being uploaded right now: a second concurrent upload of one blob is refused
-    /// rather than interleaved into the same partial file.
+    /// Blobs being uploaded right now: a second concurrent upload of one blob is told to come
+    /// back later (`blob.busy`) rather than interleaved into the same partial file.
     pub uploading: Arc<Mutex<HashSet<String>>>,
     /// Pushes waiting to be committed together (SQLite group commit).
     pub pushes: crate::push_group::Queue,
@@ -50,6 +50,8 @@ pub struct AppState {
     pub center_keys: Arc<crate::credentials::KeyFolder>,
     /// How long a device token lives (`--token-ttl-days`).
     pub token_ttl_ms: u64,
+    /// How long a request's body may stay silent (`--body-idle-secs`).
+    pub body_idle: std::time::Duration,
     /// Per-address limits on enrollment, renewal, the device status check and the public
     /// credential check.
     pub limits: Arc<Limits>,
@@ -65,6 +67,9 @@ pub struct Limits {
 }
 
 pub fn router(state: AppState) -> Router {
+    // Every request body is read with the idle limit (`--body-idle-secs`): a body silent for
+    // longer fails with a timeout, which the readers answer 408 (`util::body_error`).
+    let idle = tower_http::timeout::RequestBodyTimeoutLayer::new(state.body_idle);
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/v1/admin/users", post(admin::create_user))
@@ -143,6 +148,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::pages::routes(state.pages.clone()))
         .fallback(|| async { ApiError::not_found("route") })
         .layer(middleware::from_fn(protocol_and_time))
+        .layer(idle)
         .with_state(state)
 }
 

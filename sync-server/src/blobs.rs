@@ -22,7 +22,7 @@ use crate::app::AppState;
 use crate::auth::{Principal, authenticate};
 use crate::error::{ApiError, ApiResult};
 use crate::store::blobs::{self, BlobRow};
-use crate::util::now_ms;
+use crate::util::{self, now_ms};
 
 /// Bytes between fsync + durable-offset saves: the most a resumed upload re-sends.
 pub const SYNC_EVERY: u64 = 256 * 1024;
@@ -68,12 +68,13 @@ async fn row_or_stored(st: &AppState, sha: &str) -> ApiResult<Option<BlobRow>> {
     Ok(Some(row))
 }
 
-/// The durable offset this process can honour: staged bytes can be missing (a temp staging
-/// folder wiped by a restart, or another replica without sticky routing staged them); then the
-/// upload restarts from 0 rather than resuming onto a hole.
-async fn staged_durable(st: &AppState, sha: &str, row: &BlobRow) -> ApiResult<u64> {
+/// The upload's state as this process can honour it: staged bytes can be missing (a temp
+/// staging folder wiped by a restart, or another replica without sticky routing staged them);
+/// then the upload restarts from 0 rather than resuming onto a hole. `row` may be stale: if the
+/// blob was completed since it was read, the complete row is answered.
+async fn staged_state(st: &AppState, sha: &str, row: &BlobRow) -> ApiResult<BlobRow> {
     if row.complete || row.durable == 0 {
-        return Ok(row.durable);
+        return Ok(row.clone());
     }
     let have = match tokio::fs::metadata(partial_path(&st.staging, sha)).await {
         Ok(m) => m.len(),
@@ -81,24 +82,27 @@ async fn staged_durable(st: &AppState, sha: &str, row: &BlobRow) -> ApiResult<u6
         Err(e) => return Err(e.into()),
     };
     if have >= row.durable {
-        return Ok(row.durable);
+        return Ok(row.clone());
     }
     tracing::warn!(
         "blob {sha}: staged {have} bytes, database says {}; restarting the upload",
         row.durable
     );
-    let (key, length) = (sha.to_string(), row.length);
+    let key = sha.to_string();
+    let reset = BlobRow {
+        length: row.length,
+        durable: 0,
+        complete: false,
+    };
     st.db
         .run(move |s| {
-            let reset = BlobRow {
-                length,
-                durable: 0,
-                complete: false,
-            };
-            Ok(blobs::set(&s.conn, &key, &reset, now_ms())?)
+            if blobs::set(&s.conn, &key, &reset, now_ms())? {
+                return Ok(reset);
+            }
+            // Completed meanwhile: the staged file is gone because the blob is stored.
+            Ok(blobs::get(&s.conn, &key)?.unwrap_or(reset))
         })
-        .await?;
-    Ok(0)
+        .await
 }
 
 fn state_response(sha: &str, row: &BlobRow) -> Response {
@@ -122,10 +126,10 @@ pub async fn head(
 ) -> ApiResult<Response> {
     authenticate(&st, &headers).await?;
     check_name(&sha)?;
-    let mut row = row_or_stored(&st, &sha)
+    let row = row_or_stored(&st, &sha)
         .await?
         .ok_or_else(|| ApiError::not_found("blob"))?;
-    row.durable = staged_durable(&st, &sha, &row).await?;
+    let row = staged_state(&st, &sha, &row).await?;
     Ok(state_response(&sha, &row))
 }
 
@@ -148,6 +152,32 @@ impl Drop for Uploading<'_> {
         let mut set = self.st.uploading.lock().unwrap_or_else(|p| p.into_inner());
         set.remove(&self.sha);
     }
+}
+
+fn busy() -> ApiError {
+    let mut e = ApiError::new(
+        StatusCode::SERVICE_UNAVAILABLE,
+        codes::BLOB_BUSY,
+        "该文件正由另一连接上传，稍后将自动重试",
+        "another connection is uploading this blob; retry later",
+    );
+    e.retry_after_s = Some(5);
+    e
+}
+
+fn stalled_upload(idle: std::time::Duration) -> ApiError {
+    ApiError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        codes::BLOB_STALLED,
+        format!(
+            "上传中断超过 {} 秒，已保存收到的部分，请续传",
+            idle.as_secs()
+        ),
+        format!(
+            "no upload bytes for {} s; what arrived is kept, resume from the upload offset",
+            idle.as_secs()
+        ),
+    )
 }
 
 fn offset_error(durable: u64) -> ApiError {
@@ -194,7 +224,7 @@ pub async fn patch(
     let _guard = {
         let mut set = st.uploading.lock().unwrap_or_else(|p| p.into_inner());
         if !set.insert(sha.clone()) {
-            return Err(offset_error(row.as_ref().map_or(0, |r| r.durable)));
+            return Err(busy());
         }
         Uploading {
             st: &st,
@@ -202,7 +232,13 @@ pub async fn patch(
         }
     };
     let durable = match &row {
-        Some(r) => staged_durable(&st, &sha, r).await?,
+        Some(r) => {
+            let now = staged_state(&st, &sha, r).await?;
+            if now.complete {
+                return Ok(state_response(&sha, &now));
+            }
+            now.durable
+        }
         None => 0,
     };
     if offset != durable {
@@ -226,6 +262,13 @@ pub async fn patch(
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
             Ok(c) => c,
+            // A body silent past `--body-idle-secs` ends here too: it holds this blob's upload
+            // for as long as it lasts.
+            Err(e) if util::stalled(&e) => {
+                tracing::warn!("blob {sha}: upload went silent at {at} of {length}; ended");
+                failure = Some(stalled_upload(st.body_idle));
+                break;
+            }
             Err(e) => {
                 failure = Some(ApiError::bad_request(format!("upload body cut: {e}")));
                 break;
@@ -301,7 +344,7 @@ async fn finish(st: &AppState, sha: &str, length: u64, partial: &FsPath) -> ApiR
     let key = sha.to_string();
     if !matched {
         st.db
-            .run(move |s| Ok(blobs::delete(&s.conn, &key)?))
+            .run(move |s| Ok(blobs::delete_incomplete(&s.conn, &key)?))
             .await?;
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

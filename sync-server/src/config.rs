@@ -77,6 +77,14 @@ pub struct Config {
     /// The PEM private key of `--tls-cert`.
     #[arg(long, env = "FIELDCASE_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Seconds a request's body may stay silent before the center ends the request (408; an
+    /// upload keeps what arrived). A phone that leaves coverage mid-request leaves a connection
+    /// the center never hears close: without a limit an upload of one blob held it for good
+    /// (the phone's next connection was told to come back later), and any such request held
+    /// its memory and kept a graceful shutdown waiting.
+    #[arg(long, env = "FIELDCASE_BODY_IDLE_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_idle_secs: u64,
     /// How long a device token lives, in days (decimals allowed); the device then renews it
     /// with its enrolled key (`POST /v1/token/renew`).
     #[arg(long, env = "FIELDCASE_TOKEN_TTL_DAYS", default_value_t = 30.0)]

@@ -169,6 +169,7 @@ async fn run(cfg: Config) -> Result<(), String> {
         pages: cfg.pages.clone(),
         center_keys,
         token_ttl_ms,
+        body_idle: std::time::Duration::from_secs(cfg.body_idle_secs),
         limits: std::sync::Arc::new(app::Limits {
             enroll: rate_limit::Limiter::new(("注册", "enrollment"), cfg.limit_enroll),
             renew: rate_limit::Limiter::new(("令牌续期", "token renewal"), cfg.limit_renew),

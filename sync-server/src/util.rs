@@ -64,11 +64,37 @@ pub async fn read_bytes(body: Body, limit: usize) -> ApiResult<Vec<u8>> {
     let mut stream = body.into_data_stream();
     let mut buf = Vec::new();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("body: {e}")))?;
+        let chunk = chunk.map_err(body_error)?;
         if buf.len() + chunk.len() > limit {
             return Err(ApiError::too_large(limit as u64));
         }
         buf.extend_from_slice(&chunk);
     }
     Ok(buf)
+}
+
+/// A request body that failed while being read: silent past the idle limit (`--body-idle-secs`,
+/// 408, transient for a device), or cut or malformed (400).
+fn body_error(e: axum::Error) -> ApiError {
+    if stalled(&e) {
+        return ApiError::new(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            fieldcase_protocol::sync::codes::STALLED,
+            "请求内容中断过久，已结束，请重试",
+            "the request body went silent for too long; try again",
+        );
+    }
+    ApiError::bad_request(format!("body: {e}"))
+}
+
+/// Whether a body failed because it went silent past the idle limit.
+pub fn stalled(e: &axum::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }

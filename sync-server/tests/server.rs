@@ -477,6 +477,40 @@ fn patch_blob(
 }
 
 impl Server {
+    /// The durable offset the server answers for a blob, as a device asks before resuming (0
+    /// while it knows no upload: 404).
+    fn blob_offset(&self, token: &str, sha: &str) -> u64 {
+        match ureq::head(&format!("{}/v1/blobs/{sha}", self.base))
+            .set("fieldcase-protocol", "1")
+            .set("authorization", &format!("Bearer {token}"))
+            .call()
+        {
+            Ok(r) => r.header("upload-offset").unwrap().parse().unwrap(),
+            Err(ureq::Error::Status(404, _)) => 0,
+            Err(e) => panic!("HEAD {}: {e}", self.base),
+        }
+    }
+
+    /// Uploads `data` from byte `from` on: the rest of the blob.
+    fn resume_blob(&self, token: &str, sha: &str, data: &[u8], from: u64) -> (u16, Value) {
+        patch_blob(
+            self,
+            token,
+            sha,
+            from,
+            data.len() as u64,
+            &data[from as usize..],
+        )
+    }
+
+    /// A raw connection that has sent the head of an upload of all of `len` bytes from 0, and
+    /// sends its body as the test writes it (to cut it, hold it open or let it go silent).
+    fn open_upload(&self, token: &str, sha: &str, len: usize) -> std::net::TcpStream {
+        let mut tcp = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(tcp, "PATCH /v1/blobs/{sha} HTTP/1.1\r\nhost: x\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {token}\r\nupload-offset: 0\r\nupload-length: {len}\r\ncontent-length: {len}\r\n\r\n").unwrap();
+        tcp
+    }
+
     /// The blob names the blob store holds (not uploads in progress).
     fn stored_blobs(&self) -> Vec<String> {
         match &self.blobs {
@@ -532,19 +566,13 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
     let sha = Sha256::of(&data).to_string();
     // Send 3 MB of a 5 MB upload, then cut the connection.
     let cut = 3_000_000;
-    let mut tcp = std::net::TcpStream::connect(&s.addr).unwrap();
-    write!(tcp, "PATCH /v1/blobs/{sha} HTTP/1.1\r\nhost: x\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {}\r\nupload-offset: 0\r\nupload-length: {}\r\ncontent-length: {}\r\n\r\n", d.token, data.len(), data.len()).unwrap();
+    let mut tcp = s.open_upload(&d.token, &sha, data.len());
     tcp.write_all(&data[..cut]).unwrap();
     tcp.flush().unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
     drop(tcp);
     std::thread::sleep(std::time::Duration::from_millis(300));
-    let head = ureq::head(&format!("{}/v1/blobs/{sha}", s.base))
-        .set("fieldcase-protocol", "1")
-        .set("authorization", &format!("Bearer {}", d.token))
-        .call()
-        .unwrap();
-    let offset: u64 = head.header("upload-offset").unwrap().parse().unwrap();
+    let offset = s.blob_offset(&d.token, &sha);
     assert!(
         cut as u64 - offset <= 256 * 1024,
         "resent {} bytes",
@@ -555,14 +583,7 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
     if offset != 0 {
         assert_eq!((st, r["offset"].as_u64()), (409, Some(offset)), "{r}");
     }
-    let (st, r) = patch_blob(
-        s,
-        &d.token,
-        &sha,
-        offset,
-        data.len() as u64,
-        &data[offset as usize..],
-    );
+    let (st, r) = s.resume_blob(&d.token, &sha, &data, offset);
     assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
     assert_eq!(s.stored_blobs(), vec![sha.clone()]);
     // Read back byte for byte (the bootstrap admin is center staff).
@@ -710,6 +731,76 @@ on_s3!(
     blob_read_back_is_scoped,
     s3_create_only,
 );
+
+/// A phone that walks out of coverage mid-upload leaves a connection the center never hears
+/// close. While it is silent, the same blob's upload from the device's new connection is told
+/// to come back later (503, `blob.busy`: transient, so the device backs off rather than asking
+/// for attention); after `--body-idle-secs` of silence the center ends the stalled upload
+/// (keeping what arrived) and the device resumes from its durable offset and completes. A push
+/// whose body goes silent is ended the same way, with nothing stored.
+#[test]
+fn a_stalled_upload_lets_go_of_its_blob() {
+    let s = start_flags(Backend::Sqlite, &["--body-idle-secs", "2"]);
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let data = test_bytes(1_000_000, 5);
+    let sha = Sha256::of(&data).to_string();
+    // The old connection: 300 KB, then a byte now and then (still alive, as far as the center
+    // can tell), then nothing.
+    let mut old = s.open_upload(&d.token, &sha, data.len());
+    old.write_all(&data[..300_000]).unwrap();
+    let mut sent = 300_000;
+    let mut busy = None;
+    for _ in 0..50 {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        old.write_all(&data[sent..sent + 1]).unwrap();
+        sent += 1;
+        let at = s.blob_offset(&d.token, &sha);
+        if at > 0 {
+            busy = Some(s.resume_blob(&d.token, &sha, &data, at));
+            break;
+        }
+    }
+    let (st, r) = busy.expect("the old upload saved its progress");
+    assert_eq!((st, r["code"].as_str()), (503, Some("blob.busy")), "{r}");
+
+    // Silence: the center ends the old upload and answers it 408.
+    old.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = [0u8; 64];
+    let n = std::io::Read::read(&mut old, &mut answer).unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+
+    // The device resumes from what the center kept, and completes.
+    let at = s.blob_offset(&d.token, &sha);
+    assert!(
+        (256 * 1024..=sent as u64).contains(&at),
+        "kept {at} of the {sent} bytes sent"
+    );
+    let (st, r) = s.resume_blob(&d.token, &sha, &data, at);
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    let (st, back) = s.get_blob(ADMIN, &sha);
+    assert_eq!(st, 200);
+    assert!(back == data, "read back {} bytes", back.len());
+
+    // A push cut off mid-body, the connection left open.
+    setup_tasks(&s);
+    let mut p = s.enroll("u2", "team-a", "3205", 2);
+    let op = p.op(Some("C-9"), "case_opened", &opened("T-A"), 0);
+    let body = json!({"protocol": 1, "device_id": p.id, "ops": [op]}).to_string();
+    let mut push = std::net::TcpStream::connect(&s.addr).unwrap();
+    write!(push, "POST /v1/sync/push HTTP/1.1\r\nhost: x\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{}", p.token, body.len(), &body[..body.len() / 2]).unwrap();
+    push.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut answer = String::new();
+    let _ = std::io::Read::read_to_string(&mut push, &mut answer);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("request.stalled"), "{answer}");
+    // Nothing of it was stored: the same op is applied when pushed whole.
+    let (st, r) = p.push(vec![op]);
+    assert_eq!(st, 200, "{r}");
+    assert!(all_outcomes(&r, "applied"), "{r}");
+}
 
 /// Oversized bodies and batches are refused with 413 before anything is stored; the device
 /// then pushes normally from the same seq.
@@ -988,14 +1079,14 @@ on_both_backends!(
     blob_read_back_is_scoped,
 );
 
-/// Two replicas on one PostgreSQL database: one device pushes the same batch to both at once
-/// from several threads (the device row lock makes every op applied exactly once, the rest
-/// `already_applied`, and no request fails), while center writes land on both replicas and a
-/// device pulls page by page from either: no change is skipped (versions become visible in
-/// order).
+/// Two replicas on one PostgreSQL database.
 mod replicas {
     use super::*;
 
+    /// One device pushes the same batch to both at once from several threads (the device row
+    /// lock makes every op applied exactly once, the rest `already_applied`, and no request
+    /// fails), while center writes land on both replicas and a device pulls page by page from
+    /// either: no change is skipped (versions become visible in order).
     #[test]
     fn postgres_replicas_serialize_pushes_and_never_skip_changes() {
         let a = start(Backend::Postgres);
@@ -1078,5 +1169,64 @@ mod replicas {
                 assert!(seen.contains(&format!("E-{k}-{i}")), "E-{k}-{i} skipped");
             }
         }
+    }
+    /// Two replicas sharing the blob folder (and so the staging folder under it), as the
+    /// `--staging` help says replicas without sticky routing must: a blob is completed through
+    /// replica a while a stale upload of the same blob (a request the load balancer duplicated,
+    /// or the device's first try it gave up on) is still streaming into replica b. The stale
+    /// upload's progress saves, and the cut that ends it, must not mark the blob incomplete
+    /// again: the device was told complete and never sends it again, and the case it belongs
+    /// to would stay incomplete at the center for good.
+    #[test]
+    fn a_completed_blob_stays_complete_while_a_stale_upload_ends() {
+        let a = start(Backend::Postgres);
+        let Blobs::Local(folder) = a.blobs.clone() else {
+            panic!("a local blob folder")
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(&folder, dir.path().join("blobs")).unwrap();
+        let b = spawn(dir, a.pg.as_deref().unwrap(), None);
+        let d = a.enroll("u1", "team-a", "3205", 1);
+        let data = test_bytes(1_500_000, 3);
+        let sha = Sha256::of(&data).to_string();
+        // The stale upload: 300 KB into replica b, the connection held open.
+        let mut stale = b.open_upload(&d.token, &sha, data.len());
+        stale.write_all(&data[..300_000]).unwrap();
+        stale.flush().unwrap();
+        let saved = (0..100)
+            .map(|_| {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                a.blob_offset(&d.token, &sha)
+            })
+            .find(|&o| o > 0)
+            .expect("replica b saved its progress");
+        // Saved once past 256 KiB, at the end of the read that crossed it.
+        assert!((256 * 1024..=300_000).contains(&saved), "{saved}");
+
+        // The device resumes through replica a and completes the blob there.
+        let (st, r) = a.resume_blob(&d.token, &sha, &data, saved);
+        assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+
+        // The stale upload goes on past its next progress save, then is cut.
+        stale.write_all(&data[300_000..700_000]).unwrap();
+        stale.flush().unwrap();
+        stale.shutdown(std::net::Shutdown::Write).unwrap();
+        let mut answer = String::new();
+        std::io::Read::read_to_string(&mut stale, &mut answer).unwrap();
+        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+
+        // Both replicas answer complete at once, as for any stored blob.
+        for s in [&a, &b] {
+            let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, b"");
+            assert_eq!(
+                (st, r["complete"].as_bool()),
+                (200, Some(true)),
+                "{}: {r}",
+                s.base
+            );
+        }
+        let (st, back) = b.get_blob(ADMIN, &sha);
+        assert_eq!(st, 200);
+        assert!(back == data, "read back {} bytes", back.len());
     }
 }

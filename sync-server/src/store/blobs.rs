@@ -26,18 +26,30 @@ pub fn get(conn: &dyn Sql, sha: &str) -> DbResult<Option<BlobRow>> {
     .transpose()
 }
 
-pub fn set(conn: &dyn Sql, sha: &str, row: &BlobRow, now_ms: u64) -> DbResult<()> {
-    conn.exec(
+/// Records an upload's state; answers whether it did. A blob already complete stays as it is:
+/// its bytes were verified against their name and stored, and nothing an upload of the same
+/// blob does later (a stale duplicate still streaming into another replica, whose progress
+/// saves and cut would otherwise mark it incomplete again) can make them wrong. The device was
+/// told "complete" and never sends it again, so a row made incomplete would leave its case
+/// incomplete at the center for good.
+pub fn set(conn: &dyn Sql, sha: &str, row: &BlobRow, now_ms: u64) -> DbResult<bool> {
+    let n = conn.exec(
         "INSERT INTO blobs(sha256, length, durable, complete, updated_at_ms) VALUES (?1,?2,?3,?4,?5)
          ON CONFLICT(sha256) DO UPDATE SET length = excluded.length, durable = excluded.durable,
-           complete = excluded.complete, updated_at_ms = excluded.updated_at_ms",
+           complete = excluded.complete, updated_at_ms = excluded.updated_at_ms
+         WHERE blobs.complete = 0",
         args![sha, row.length, row.durable, row.complete, now_ms],
     )?;
-    Ok(())
+    Ok(n > 0)
 }
 
-pub fn delete(conn: &dyn Sql, sha: &str) -> DbResult<()> {
-    conn.exec("DELETE FROM blobs WHERE sha256 = ?1", args![sha])?;
+/// Forgets an upload in progress (its bytes did not match its name); a complete blob stays,
+/// for the reason given at [`set`].
+pub fn delete_incomplete(conn: &dyn Sql, sha: &str) -> DbResult<()> {
+    conn.exec(
+        "DELETE FROM blobs WHERE sha256 = ?1 AND complete = 0",
+        args![sha],
+    )?;
     Ok(())
 }
 

@@ -39,11 +39,13 @@ pub enum SyncError {
 }
 
 impl SyncError {
-    /// Whether trying again later may succeed.
+    /// Whether trying again later may succeed: the network, the center's own trouble (5xx, such
+    /// as `blob.busy`), a rate limit (429), or a request the center ended for going silent
+    /// (408, `blob.stalled`: a poor link, whose next try resumes).
     pub fn transient(&self) -> bool {
         match self {
             SyncError::Network(_) | SyncError::UntrustedCenter(_) | SyncError::Protocol(_) => true,
-            SyncError::Refused { status, .. } => *status >= 500 || *status == 429,
+            SyncError::Refused { status, .. } => *status >= 500 || *status == 429 || *status == 408,
         }
     }
 

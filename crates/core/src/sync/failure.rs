@@ -67,4 +67,20 @@ mod tests {
         assert!(!SyncFailure::Store(CoreError::Storage(full)).transient());
         assert!(!SyncFailure::Store(CoreError::Data("x".into())).transient());
     }
+
+    #[test]
+    fn refusals_worth_retrying_are_transient() {
+        use fieldcase_protocol::sync::{ErrorBody, codes};
+        let refused = |status: u16, code: &str| {
+            SyncFailure::Sync(SyncError::Refused {
+                status,
+                body: ErrorBody::new(code, "", ""),
+            })
+        };
+        assert!(refused(503, codes::BLOB_BUSY).transient());
+        assert!(refused(408, codes::BLOB_STALLED).transient());
+        assert!(refused(429, "rate_limited").transient());
+        assert!(!refused(409, codes::BLOB_OFFSET).transient());
+        assert!(!refused(401, "auth").transient());
+    }
 }

@@ -5,7 +5,9 @@
 //! `Upload-Offset: N` and `Upload-Length: L` streams bytes from N; the server makes its progress
 //! durable every 256 KiB, and on the last byte checks the SHA-256: a match is stored (create-only)
 //! and answered [`BlobState::complete`], a mismatch is discarded and refused. A blob the server
-//! already has is answered complete at once.
+//! already has is answered complete at once. While another connection uploads the same blob the
+//! answer is `503` `blob.busy` (retry later); a body silent for the server's idle limit is ended
+//! with `408` `blob.stalled`, keeping what arrived.
 
 use serde::{Deserialize, Serialize};
 

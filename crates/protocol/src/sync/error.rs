@@ -8,6 +8,9 @@ pub mod codes {
     pub const PROTOCOL_OUTDATED: &str = "protocol.outdated";
     pub const BAD_REQUEST: &str = "request.bad";
     pub const TOO_LARGE: &str = "request.too_large";
+    /// The request's body went silent for longer than the center waits (its
+    /// `--body-idle-secs`): sent with 408, transient (a poor link; try again).
+    pub const STALLED: &str = "request.stalled";
     pub const UNAUTHENTICATED: &str = "auth.missing";
     pub const FORBIDDEN: &str = "auth.forbidden";
     pub const REVOKED: &str = "auth.revoked";
@@ -36,6 +39,12 @@ pub mod codes {
     pub const BLOB_HASH: &str = "blob.hash_mismatch";
     pub const BLOB_OFFSET: &str = "blob.offset";
     pub const BLOB_NAME: &str = "blob.bad_name";
+    /// Another connection is uploading this blob right now (maybe one the device itself gave up
+    /// on): retry later, from the offset `HEAD` then answers. Sent with 503, so it is transient.
+    pub const BLOB_BUSY: &str = "blob.busy";
+    /// An upload's body went silent for longer than the center waits (`--body-idle-secs`):
+    /// what arrived is kept, and the upload resumes from `HEAD`'s offset. Sent with 408.
+    pub const BLOB_STALLED: &str = "blob.stalled";
     pub const NOT_FOUND: &str = "not_found";
     pub const INTERNAL: &str = "internal";
 }
