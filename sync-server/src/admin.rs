@@ -195,7 +195,7 @@ async fn enroll_device(st: &AppState, body: Body) -> ApiResult<Json<EnrollRespon
     if req.protocol < PROTOCOL_VERSION {
         return Err(outdated(Some(req.protocol)));
     }
-    match req.public_key.parse::<PublicKey>() {
+    let key = match req.public_key.parse::<PublicKey>() {
         Err(_) => {
             return Err(ApiError::bad_request(
                 "public_key is not an Ed25519 public key (64 lowercase hex)",
@@ -206,7 +206,18 @@ async fn enroll_device(st: &AppState, body: Body) -> ApiResult<Json<EnrollRespon
                 "public_key is a small-order or non-canonical Ed25519 point; generate a new key pair",
             ));
         }
-        Ok(_) => {}
+        Ok(k) => k,
+    };
+    // Possession of the key: id and key are public, so without it a code of the device's user
+    // would re-enroll someone else's device and take its token.
+    if req.verify_proof(&key).is_err() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            codes::BAD_REQUEST,
+            "请求无效：proof 不是 public_key 对设备编号和注册码的签名，设备未能证明持有该密钥",
+            "bad request: proof is not public_key's signature over the device id and the code \
+             (context device-enroll)",
+        ));
     }
     if req.device_id.trim().is_empty() {
         return Err(ApiError::bad_request("device_id must not be empty"));
@@ -233,11 +244,10 @@ async fn enroll_device(st: &AppState, body: Body) -> ApiResult<Json<EnrollRespon
                 // A reinstall keeps its key and chain; a different key would let a new holder
                 // continue someone else's chain.
                 Some(d) if d.public_key == req.public_key && !d.revoked => {
-                    // Only by the device's own user. The key is public and the request proves
-                    // no possession of it, so another user's code would be handed a token for
-                    // the device: its own cases to pull, the blobs its ops name to read, and its
-                    // later pushes counted as that user's. The field app never asks it
-                    // (changing a device's user is an admin's reset).
+                    // Only by the device's own user: a token for the device is its cases to
+                    // pull and the blobs its ops name, and its later pushes count as the token's
+                    // user's. Even with the key proven, changing a device's user is an admin's
+                    // reset; the field app never asks it.
                     if d.user_id != user_id {
                         return Err(ApiError::forbidden(
                             "this device id is enrolled to another user",

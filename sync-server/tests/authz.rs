@@ -682,9 +682,12 @@ impl<'a> Ctx<'a> {
                 let key = KeyPair::from_seed_unchecked([200 + who as u8; 32]).unwrap();
                 (
                     path.into(),
-                    j(json!({"protocol": 1, "code": self.codes[&who],
-                             "device_id": format!("enrolled-by-{tag}"),
-                             "public_key": key.public_key().to_string(), "label": "手机"})),
+                    j(enroll_body(
+                        &self.codes[&who],
+                        &format!("enrolled-by-{tag}"),
+                        &key,
+                        "手机",
+                    )),
                 )
             }
             ("post", "/v1/enterprises") => (
@@ -1165,10 +1168,12 @@ fn scope_beyond_role(s: &Server) {
             "POST",
             &format!("{}/v1/enroll", s.base),
             None,
-            Some(
-                json!({"protocol": 1, "code": code["code"], "device_id": d.id,
-                        "public_key": d.key.public_key().to_string(), "label": "平板"}),
-            ),
+            Some(enroll_body(
+                code["code"].as_str().unwrap(),
+                &d.id,
+                &d.key,
+                "平板",
+            )),
         )
     };
     let pull_cases = |token: &str| -> Vec<String> {

@@ -12,13 +12,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use fieldcase_protocol::Id;
 use fieldcase_protocol::KeyPair;
 use fieldcase_protocol::chain::GENESIS;
 use fieldcase_protocol::credential::{
     CredentialClaims, CredentialStatus, RevocationList, SignedKeyring, verify_credential,
 };
 use fieldcase_protocol::sync::EnrollResponse;
-use fieldcase_protocol::{Id, sync::PROTOCOL_VERSION};
 use serde_json::{Value, json};
 
 use support::server::*;
@@ -99,10 +99,12 @@ fn enroll(
         "POST",
         &format!("{}/v1/enroll", s.base),
         None,
-        Some(json!({
-            "protocol": PROTOCOL_VERSION, "code": code["code"], "device_id": id,
-            "public_key": key.public_key().to_string(), "label": "平板",
-        })),
+        Some(enroll_body(
+            code["code"].as_str().unwrap(),
+            &id,
+            &key,
+            "平板",
+        )),
     );
     assert_eq!(st, 200, "{r}");
     let resp: EnrollResponse = serde_json::from_value(r).expect("an EnrollResponse");

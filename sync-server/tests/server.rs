@@ -52,14 +52,60 @@ fn user_with_code(s: &Server) -> Value {
 fn enrollment_codes_are_one_time(s: &Server) {
     let code = user_with_code(s);
     let key = KeyPair::from_seed_unchecked([3; 32]).unwrap();
-    let req = |code: &Value| json!({"protocol": 1, "code": code, "device_id": "d1", "public_key": key.public_key().to_string(), "label": "x"});
+    let req = |code: &str| enroll_body(code, "d1", &key, "x");
+    let code = code["code"].as_str().unwrap();
     let url = format!("{}/v1/enroll", s.base);
-    let (st, body) = call("POST", &url, None, Some(req(&json!("000000000000"))));
+    let (st, body) = call("POST", &url, None, Some(req("000000000000")));
     assert_eq!((st, body["code"].as_str()), (403, Some("enroll.bad_code")));
-    let (st, _) = call("POST", &url, None, Some(req(&code["code"])));
+    let (st, _) = call("POST", &url, None, Some(req(code)));
     assert_eq!(st, 200);
-    let (st, body) = call("POST", &url, None, Some(req(&code["code"])));
+    let (st, body) = call("POST", &url, None, Some(req(code)));
     assert_eq!((st, body["code"].as_str()), (403, Some("enroll.bad_code")));
+}
+
+/// An enrollment proves it holds the key it registers: a proof missing, made by another key, or
+/// made for another device id or code is a 400 naming the proof, and the one-time code is not
+/// spent by it. So a device's public id and key, with a code of its user, buy no token for it.
+fn enrollment_needs_proof_of_the_key(s: &Server) {
+    let code = user_with_code(s);
+    let code = code["code"].as_str().unwrap();
+    let key = KeyPair::from_seed_unchecked([3; 32]).unwrap();
+    let thief = KeyPair::from_seed_unchecked([4; 32]).unwrap();
+    let url = format!("{}/v1/enroll", s.base);
+    let good = enroll_body(code, "d1", &key, "x");
+
+    let mut missing = good.clone();
+    missing.as_object_mut().unwrap().remove("proof");
+    let mut by_another_key = good.clone();
+    by_another_key["proof"] = enroll_body(code, "d1", &thief, "x")["proof"].clone();
+    let mut for_another_device = good.clone();
+    for_another_device["proof"] = enroll_body(code, "d2", &key, "x")["proof"].clone();
+    let mut for_another_code = good.clone();
+    for_another_code["proof"] = enroll_body("000000000000", "d1", &key, "x")["proof"].clone();
+    let mut not_hex = good.clone();
+    not_hex["proof"] = json!("proof");
+    for (what, body) in [
+        ("missing", missing),
+        ("by another key", by_another_key),
+        ("for another device", for_another_device),
+        ("for another code", for_another_code),
+        ("not hex", not_hex),
+    ] {
+        let (st, r) = call("POST", &url, None, Some(body));
+        assert_eq!(
+            (st, r["code"].as_str()),
+            (400, Some("request.bad")),
+            "{what}: {r}"
+        );
+        assert!(r["en"].as_str().unwrap().contains("proof"), "{what}: {r}");
+    }
+    // None of them enrolled d1 or spent the code.
+    let (st, r) = s.admin("GET", "/v1/admin/devices/d1", None);
+    assert_eq!(st, 404, "{r}");
+    let (st, r) = call("POST", &url, None, Some(good));
+    assert_eq!(st, 200, "{r}");
+    let (st, r) = s.admin("GET", "/v1/admin/devices/d1", None);
+    assert_eq!((st, r["user_id"].as_str()), (200, Some("u1")), "{r}");
 }
 
 fn push_replay_gap_and_broken_chain(s: &Server) {
@@ -226,7 +272,13 @@ fn op_ids_are_never_reused(s: &Server) {
 fn enrollment_refuses_weak_keys(s: &Server) {
     let code = user_with_code(s);
     let url = format!("{}/v1/enroll", s.base);
-    let req = |key: String| json!({"protocol": 1, "code": code["code"], "device_id": "d1", "public_key": key, "label": "x"});
+    let good = KeyPair::from_seed_unchecked([3; 32]).unwrap();
+    // A weak key is refused before its proof is looked at.
+    let req = |key: String| {
+        let mut b = enroll_body(code["code"].as_str().unwrap(), "d1", &good, "x");
+        b["public_key"] = json!(key);
+        b
+    };
     // The identity point (y = 1), and y = p + 1, which encodes it again non-canonically.
     let identity = format!("01{}", "00".repeat(31));
     let non_canonical = format!("ee{}7f", "ff".repeat(30));
@@ -242,7 +294,6 @@ fn enrollment_refuses_weak_keys(s: &Server) {
             "{body}"
         );
     }
-    let good = KeyPair::from_seed_unchecked([3; 32]).unwrap();
     let (st, body) = call("POST", &url, None, Some(req(good.public_key().to_string())));
     assert_eq!(st, 200, "{body}");
 }
@@ -1068,6 +1119,7 @@ on_both_backends!(
     oversized_bodies_and_batches_refused,
     protocol_header_and_unknown_fields,
     enrollment_codes_are_one_time,
+    enrollment_needs_proof_of_the_key,
     enrollment_refuses_weak_keys,
     push_replay_gap_and_broken_chain,
     links_without_case_or_payload_stored_beside_case_links,

@@ -109,10 +109,12 @@ fn https_with_the_certificate_and_refused_without_it() {
     let r = trusting
         .post(format!("{}/v1/enroll", s.base))
         .header("fieldcase-protocol", "1")
-        .json(
-            &json!({"protocol": 1, "code": code["code"], "device_id": "dev-tls",
-            "public_key": key_pair.public_key().to_string(), "label": "平板"}),
-        )
+        .json(&enroll_body(
+            code["code"].as_str().unwrap(),
+            "dev-tls",
+            &key_pair,
+            "平板",
+        ))
         .send()
         .unwrap();
     assert_eq!(r.status(), 200);
@@ -308,8 +310,7 @@ fn sigterm_finishes_a_batch_in_flight_over_tls() {
         "POST",
         "/v1/enroll",
         "",
-        json!({"protocol": 1, "code": code["code"],
-        "device_id": d.id, "public_key": d.key.public_key().to_string(), "label": "平板"}),
+        enroll_body(code["code"].as_str().unwrap(), &d.id, &d.key, "平板"),
     );
     assert_eq!(st, 200, "{r}");
     d.token = r["token"].as_str().unwrap().to_string();

@@ -202,10 +202,7 @@ fn enrollment_guessing_is_rate_limited(backend: Backend) {
     let attempt = |code: &str| -> ureq::Response {
         let r = ureq::post(&format!("{}/v1/enroll", s.base))
             .set("fieldcase-protocol", "1")
-            .send_json(
-                serde_json::json!({"protocol": 1, "code": code, "device_id": "dev-g",
-                "public_key": key.public_key().to_string(), "label": "平板"}),
-            );
+            .send_json(enroll_body(code, "dev-g", &key, "平板"));
         match r {
             Ok(resp) | Err(ureq::Error::Status(_, resp)) => resp,
             Err(e) => panic!("{e}"),

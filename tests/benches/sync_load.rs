@@ -181,7 +181,23 @@ fn device(addr: &str, i: usize) -> Device {
     let mut r10 = [0u8; 10];
     r10.copy_from_slice(&Sha256::of(format!("device-{i}").as_bytes()).as_bytes()[..10]);
     let id = Id::from_parts(1_790_000_000_000, r10).to_string();
-    let (s, b, _) = http(addr, "POST", "/v1/enroll", "", json!({"protocol": 1, "code": code, "device_id": id, "public_key": key.public_key().to_string(), "label": "bench"}).to_string().as_bytes());
+    let (s, b, _) = http(
+        addr,
+        "POST",
+        "/v1/enroll",
+        "",
+        &serde_json::to_vec(
+            &fieldcase_protocol::sync::EnrollRequest::signed(
+                1,
+                code.as_str().expect("code"),
+                &id,
+                &key,
+                "bench",
+            )
+            .expect("sign"),
+        )
+        .expect("json"),
+    );
     assert_eq!(s, 200, "{}", String::from_utf8_lossy(&b));
     let token = serde_json::from_slice::<Value>(&b).expect("json")["token"]
         .as_str()

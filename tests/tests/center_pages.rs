@@ -88,8 +88,7 @@ fn inspector_token(server: &Server) -> String {
         "POST",
         "/v1/enroll",
         "",
-        Some(&json!({"protocol": 1, "code": code, "device_id": device,
-            "public_key": key.public_key().to_string(), "label": "测试平板"})),
+        Some(&support::enroll_body(&code, &device, &key, "测试平板")),
     );
     assert_eq!(st, 200, "enroll: {r}");
     assert_eq!(r["user"]["role"], "inspector", "{r}");

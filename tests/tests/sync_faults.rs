@@ -133,8 +133,12 @@ fn clerk(server: &Server, n: u8) -> String {
         "POST",
         "/v1/enroll",
         "",
-        Some(&json!({"protocol": 1, "code": code, "device_id": device,
-            "public_key": key.public_key().to_string(), "label": "中心"})),
+        Some(&support::enroll_body(
+            code.as_str().expect("code"),
+            &device,
+            &key,
+            "中心",
+        )),
     );
     assert_eq!(status, 200, "enroll {user}: {r}");
     r["token"].as_str().expect("token").to_string()

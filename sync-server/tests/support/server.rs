@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use fieldcase_protocol::chain::{GENESIS, LinkHeader, header_hash};
+use fieldcase_protocol::sync::EnrollRequest;
 use fieldcase_protocol::{CONTEXT_AUDIT, Id, KeyPair, Sha256, signing_message};
 use serde_json::{Value, json};
 
@@ -266,10 +267,12 @@ impl Server {
             "POST",
             &format!("{}/v1/enroll", self.base),
             None,
-            Some(json!({
-                "protocol": 1, "code": code["code"], "device_id": id,
-                "public_key": key.public_key().to_string(), "label": "平板",
-            })),
+            Some(enroll_body(
+                code["code"].as_str().unwrap(),
+                &id,
+                &key,
+                "平板",
+            )),
         );
         assert_eq!(s, 200, "{r}");
         Dev {
@@ -364,6 +367,11 @@ impl Dev {
             None,
         )
     }
+}
+
+/// A `POST /v1/enroll` body for `device_id` trading `code`, with `key`'s proof of possession.
+pub fn enroll_body(code: &str, device_id: &str, key: &KeyPair, label: &str) -> Value {
+    serde_json::to_value(EnrollRequest::signed(1, code, device_id, key, label).unwrap()).unwrap()
 }
 
 /// The ids of the changes of `entity` (`case`, `officer`, …) in the pull answer `p`, in order.

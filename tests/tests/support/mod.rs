@@ -342,6 +342,17 @@ impl Server {
 
 /// `<target dir>/screenshots/<name>`, emptied first: where a browser or app walk saves its
 /// screenshots for review.
+/// A `POST /v1/enroll` body for `device_id` trading `code`, with `key`'s proof of possession.
+pub fn enroll_body(
+    code: &str,
+    device_id: &str,
+    key: &fieldcase_protocol::KeyPair,
+    label: &str,
+) -> Value {
+    let req = fieldcase_protocol::sync::EnrollRequest::signed(1, code, device_id, key, label);
+    serde_json::to_value(req.expect("sign the enrollment")).expect("json")
+}
+
 pub fn screenshots_dir(name: &str) -> PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)

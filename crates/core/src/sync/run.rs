@@ -61,13 +61,15 @@ pub fn enroll_with_ca<E: Env>(
         None => state::get(store.conn(), center_tls::CA_PEM)?,
     };
     let client = Client::connect(server, None, ca.as_deref(), None)?;
-    let resp = client.enroll(&EnrollRequest {
-        protocol: PROTOCOL_VERSION,
-        code: code.to_string(),
-        device_id: store.device.id.clone(),
-        public_key: store.public_key().to_string(),
-        label: label.to_string(),
-    })?;
+    let req = EnrollRequest::signed(
+        PROTOCOL_VERSION,
+        code,
+        &store.device.id,
+        &store.device.key,
+        label,
+    )
+    .map_err(|e| CoreError::Data(format!("signing the enrollment: {e}")))?;
+    let resp = client.enroll(&req)?;
     let user = serde_json::to_string(&resp.user)?;
     store.transaction(|tx, _| {
         state::set(tx, SERVER, server)?;

@@ -1,7 +1,18 @@
 //! Enrollment: an admin creates a user and a one-time code; the device trades the code and its
 //! Ed25519 public key for a bearer token.
+//!
+//! The request proves possession of the key: a signature over (device id, code) in the
+//! `device-enroll` context. A device id and its public key are not secrets (the id is on every
+//! case the center shows, the key in the enrollment's audit entry), so without the proof whoever
+//! held a code of the device's user could re-enroll it and take its token. Bound to the one-time
+//! code, a proof is good for one enrollment only.
 
 use serde::{Deserialize, Serialize};
+
+use crate::{KeyPair, PublicKey, SignError, Signature};
+
+/// The signing context of an enrollment's proof (see [`crate::signing_message`]).
+pub const CONTEXT_ENROLL: &str = "device-enroll";
 
 /// What a user may do (and see).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -39,6 +50,50 @@ pub struct EnrollRequest {
     pub public_key: String,
     /// What the user calls the device ("张伟的平板").
     pub label: String,
+    /// Ed25519 over [`enroll_payload`] of (device id, code) in context [`CONTEXT_ENROLL`], by
+    /// the key in `public_key`; 128 lowercase hex.
+    pub proof: String,
+}
+
+/// The bytes an enrollment's proof signs: `{len(device id)}:{device id}:{code}`, the code exactly
+/// as sent (the id's length first, so no id can be spelled to forge the boundary).
+pub fn enroll_payload(device_id: &str, code: &str) -> Vec<u8> {
+    format!("{}:{device_id}:{code}", device_id.len()).into_bytes()
+}
+
+impl EnrollRequest {
+    /// A request for `device_id` trading `code`, with the proof made by `key`.
+    pub fn signed(
+        protocol: u32,
+        code: &str,
+        device_id: &str,
+        key: &KeyPair,
+        label: &str,
+    ) -> Result<Self, SignError> {
+        Ok(EnrollRequest {
+            protocol,
+            code: code.to_string(),
+            device_id: device_id.to_string(),
+            public_key: key.public_key().to_string(),
+            label: label.to_string(),
+            proof: key
+                .sign_in_context(CONTEXT_ENROLL, &enroll_payload(device_id, code))?
+                .to_string(),
+        })
+    }
+
+    /// Whether `proof` is `key`'s (the key the request names, parsed by the caller) over this
+    /// request's device id and code.
+    pub fn verify_proof(&self, key: &PublicKey) -> Result<(), SignError> {
+        let sig: Signature = self.proof.parse().map_err(|_| SignError::BadSignature {
+            public_key: key.to_string(),
+        })?;
+        key.verify_in_context(
+            CONTEXT_ENROLL,
+            &enroll_payload(&self.device_id, &self.code),
+            &sig,
+        )
+    }
 }
 
 /// The enrolled user, as the device shows it.
@@ -70,4 +125,42 @@ pub struct EnrollResponse {
     /// enrollment and afterwards replaced only by a set one of these keys signed.
     #[cfg_attr(feature = "ts", ts(type = "unknown"))]
     pub keyring: crate::credential::SignedKeyring,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_proof_verifies_only_with_its_key_device_and_code() {
+        let key = KeyPair::from_seed_unchecked([5; 32]).unwrap();
+        let other = KeyPair::from_seed_unchecked([6; 32]).unwrap();
+        let r = EnrollRequest::signed(1, "123456789012", "dev-1", &key, "平板").unwrap();
+        assert_eq!(r.public_key, key.public_key().to_string());
+        r.verify_proof(&key.public_key()).unwrap();
+        assert!(r.verify_proof(&other.public_key()).is_err());
+        let mut moved = r.clone();
+        moved.device_id = "dev-2".into();
+        assert!(moved.verify_proof(&key.public_key()).is_err());
+        let mut recoded = r.clone();
+        recoded.code = "123456789013".into();
+        assert!(recoded.verify_proof(&key.public_key()).is_err());
+        // The label is the user's to change: it is not signed.
+        let mut relabelled = r.clone();
+        relabelled.label = "张伟的平板".into();
+        relabelled.verify_proof(&key.public_key()).unwrap();
+        let mut garbled = r;
+        garbled.proof = "zz".into();
+        assert!(garbled.verify_proof(&key.public_key()).is_err());
+    }
+
+    #[test]
+    fn the_signed_bytes_are_fixed() {
+        // The center browser builds the same bytes (ui/src/lib/api/enroll.ts).
+        assert_eq!(enroll_payload("设备", "1234"), "6:设备:1234".as_bytes());
+        assert_eq!(
+            crate::signing_message(CONTEXT_ENROLL, &enroll_payload("d1", "12")),
+            b"fieldcase/v1/device-enroll\x002:d1:12".to_vec()
+        );
+    }
 }

@@ -1,7 +1,8 @@
 //! The sync protocol between a device and the center (DESIGN.md §Sync, reference/sync.md §5).
 //!
 //! Plain HTTPS + JSON, request/response:
-//! - `POST /v1/enroll` — a one-time enrollment code and the device's Ed25519 public key buy a token.
+//! - `POST /v1/enroll` — a one-time enrollment code and the device's Ed25519 public key, with a
+//!   proof of the key, buy a token.
 //! - `POST /v1/sync/push` — a batch of the device's audit-chain links, in sequence, each with its
 //!   operation; answered per op (applied / already applied / rejected).
 //! - `POST /v1/device/status` — a device (a revoked one too) proves its enrolled key to learn
@@ -29,7 +30,7 @@ pub use device_status::{
     CONTEXT_STATUS, DeviceStanding, DeviceStatusRequest, DeviceStatusResponse, STATUS_WINDOW_MS,
     status_payload,
 };
-pub use enroll::{EnrollRequest, EnrollResponse, Role, UserInfo};
+pub use enroll::{CONTEXT_ENROLL, EnrollRequest, EnrollResponse, Role, UserInfo, enroll_payload};
 pub use error::{ErrorBody, codes};
 pub use pull::{Change, ChangeKind, Entity, PullResponse};
 pub use push::{OpResult, Outcome, PushOp, PushRequest, PushResponse, SharedField, SharedWrite};

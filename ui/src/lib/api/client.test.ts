@@ -35,7 +35,7 @@ describe('ApiClient', () => {
   it('sends enrollment without a token but with the protocol header', async () => {
     const f = fakeFetch(() => json({ token: 't', user: {}, server_time_ms: 1 }));
     const api = new ApiClient({ token: () => 'old', fetch: f.fetch });
-    await enroll(api, { protocol: 1, code: '123456789012', device_id: 'd', public_key: 'k', label: 'l' });
+    await enroll(api, { protocol: 1, code: '123456789012', device_id: 'd', public_key: 'k', label: 'l', proof: 'p' });
     const h = new Headers(f.calls[0].init.headers);
     expect(h.get('authorization')).toBeNull();
     expect(h.get('fieldcase-protocol')).toBe('1');

@@ -7,7 +7,7 @@
 // `token-renew` context, the same bytes `fieldcase_protocol::sync::renew_payload` and
 // `signing_message` build. A stolen token cannot be renewed without the key; signing out forgets
 // both.
-import { toHex } from './enroll';
+import { signingMessage, toHex } from './enroll';
 
 /** Where the page keeps its device key between visits. */
 export interface KeyStore {
@@ -66,14 +66,8 @@ export const CONTEXT_RENEW = 'token-renew';
 
 /** The bytes a renewal signs: `fieldcase/v1/` + context + NUL + `{len(id)}:{id}:{at_ms}`. */
 export function renewMessage(deviceId: string, atMs: number): Uint8Array {
-  const enc = new TextEncoder();
-  const id = enc.encode(deviceId);
-  const head = enc.encode(`fieldcase/v1/${CONTEXT_RENEW}\0`);
-  const payload = enc.encode(`${id.length}:${deviceId}:${atMs}`);
-  const m = new Uint8Array(head.length + payload.length);
-  m.set(head, 0);
-  m.set(payload, head.length);
-  return m;
+  const idBytes = new TextEncoder().encode(deviceId).length;
+  return signingMessage(CONTEXT_RENEW, `${idBytes}:${deviceId}:${atMs}`);
 }
 
 /** The body of `POST /v1/token/renew` for this device at `atMs`, signed with its key. */

@@ -2,7 +2,7 @@
 import { webcrypto } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { UUID_V7 } from './uuid';
-import { enrollmentBody, newDeviceKey, normalizeCode, toHex } from './enroll';
+import { enrollMessage, enrollmentBody, newDeviceKey, normalizeCode, toHex } from './enroll';
 import type { ApiError } from './error';
 
 describe('normalizeCode', () => {
@@ -47,12 +47,35 @@ describe('newDeviceKey', () => {
 });
 
 describe('enrollmentBody', () => {
-  it('is the shape POST /v1/enroll takes', () => {
-    const b = enrollmentBody('123456789012', 'ab'.repeat(32), '  中心浏览器 ');
-    expect(Object.keys(b).sort()).toEqual(['code', 'device_id', 'label', 'protocol', 'public_key']);
+  const subtle = webcrypto.subtle as unknown as SubtleCrypto;
+
+  it('is the shape POST /v1/enroll takes', async () => {
+    const key = await newDeviceKey(subtle);
+    const b = await enrollmentBody('123456789012', key, '  中心浏览器 ', undefined, subtle);
+    expect(Object.keys(b).sort()).toEqual(['code', 'device_id', 'label', 'proof', 'protocol', 'public_key']);
     expect(b.protocol).toBe(1);
     expect(b.label).toBe('中心浏览器');
     expect(b.device_id).toMatch(UUID_V7);
+    expect(b.public_key).toBe(key.publicKey);
+    expect(b.proof).toMatch(/^[0-9a-f]{128}$/);
+  });
+
+  it('spells the signed bytes as the protocol does', () => {
+    // fieldcase_protocol::sync::enroll::tests::the_signed_bytes_are_fixed writes the same.
+    const text = (id: string, code: string) => new TextDecoder().decode(enrollMessage(id, code));
+    expect(text('d1', '12')).toBe('fieldcase/v1/device-enroll\u00002:d1:12');
+    expect(text('设备', '1234')).toBe('fieldcase/v1/device-enroll\u00006:设备:1234');
+  });
+
+  it('proves the key over this device id and code only', async () => {
+    const key = await newDeviceKey(subtle);
+    const b = await enrollmentBody('123456789012', key, 'x', 'dev-1', subtle);
+    const pub = await subtle.importKey('raw', Buffer.from(key.publicKey, 'hex'), { name: 'Ed25519' }, false, ['verify']);
+    const sig = Buffer.from(b.proof, 'hex');
+    const verifies = (id: string, code: string) => subtle.verify({ name: 'Ed25519' }, pub, sig, enrollMessage(id, code) as BufferSource);
+    expect(await verifies('dev-1', '123456789012')).toBe(true);
+    expect(await verifies('dev-2', '123456789012')).toBe(false);
+    expect(await verifies('dev-1', '123456789013')).toBe(false);
   });
 });
 

@@ -44,8 +44,39 @@ export interface EnrollmentBody {
   device_id: string;
   public_key: string;
   label: string;
+  /** Ed25519 over {@link enrollMessage}: this browser holds the key it registers. */
+  proof: string;
 }
 
-export function enrollmentBody(code: string, publicKey: string, label: string, deviceId = newUuidv7()): EnrollmentBody {
-  return { protocol: PROTOCOL_VERSION, code, device_id: deviceId, public_key: publicKey, label: label.trim() };
+/** `fieldcase_protocol::sync::CONTEXT_ENROLL`. */
+export const CONTEXT_ENROLL = 'device-enroll';
+
+/** The bytes a signature in `context` covers: `fieldcase/v1/` + context + NUL + payload (UTF-8). */
+export function signingMessage(context: string, payload: string): Uint8Array {
+  const enc = new TextEncoder();
+  const head = enc.encode(`fieldcase/v1/${context}\0`);
+  const body = enc.encode(payload);
+  const m = new Uint8Array(head.length + body.length);
+  m.set(head, 0);
+  m.set(body, head.length);
+  return m;
+}
+
+/** The bytes an enrollment's proof signs: `{len(id) in bytes}:{id}:{code}` in `device-enroll`
+ *  (`fieldcase_protocol::sync::enroll_payload`). Bound to the one-time code, a proof serves once. */
+export function enrollMessage(deviceId: string, code: string): Uint8Array {
+  const idBytes = new TextEncoder().encode(deviceId).length;
+  return signingMessage(CONTEXT_ENROLL, `${idBytes}:${deviceId}:${code}`);
+}
+
+/** The body of `POST /v1/enroll`: the code, the key's public half and its proof. */
+export async function enrollmentBody(
+  code: string,
+  key: { publicKey: string; privateKey: CryptoKey },
+  label: string,
+  deviceId = newUuidv7(),
+  subtle: SubtleCrypto = globalThis.crypto.subtle,
+): Promise<EnrollmentBody> {
+  const sig = await subtle.sign({ name: 'Ed25519' }, key.privateKey, enrollMessage(deviceId, code) as BufferSource);
+  return { protocol: PROTOCOL_VERSION, code, device_id: deviceId, public_key: key.publicKey, label: label.trim(), proof: toHex(sig) };
 }

@@ -19,6 +19,8 @@ export interface EnrollRequest {
   device_id: string;
   public_key: string;
   label: string;
+  /** Ed25519 over (device id, code) in context `device-enroll`: the key is held. */
+  proof: string;
 }
 
 export interface EnrollResponse {
