@@ -126,11 +126,22 @@ async function noBanner() {
   }
 }
 
-/** Polls `cond` (an async predicate) until true; a refusal banner meanwhile fails at once. */
+/** Whether `err` is WebKit's word for an element drawn anew since it was found. */
+function stale(err) {
+  return /stale element|was not found when running/i.test(String(err?.message ?? err));
+}
+
+/** Polls `cond` (an async predicate) until true; a refusal banner meanwhile fails at once. An
+ *  element that went stale while polled (the screen is drawn anew after each sync) counts as
+ *  "not yet": the next poll finds it afresh. */
 async function until(what, cond, { timeout = 20_000, banner = true } = {}) {
   const end = Date.now() + timeout;
   for (;;) {
-    if (await cond()) return;
+    try {
+      if (await cond()) return;
+    } catch (err) {
+      if (!stale(err)) throw err;
+    }
     if (banner) await noBanner();
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
