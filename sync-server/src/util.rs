@@ -42,6 +42,11 @@ pub fn new_id(now_ms: u64) -> String {
 /// that both an oversized body and a malformed one answer with our `ErrorBody`.
 pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> ApiResult<T> {
     let buf = read_bytes(body, limit).await?;
+    // Most bodies are right: parsed plainly (a push of 50 ops spent about 1 % of the server's CPU
+    // tracking paths it never reported). Only a refused one is parsed again for its path.
+    if let Ok(value) = serde_json::from_slice(&buf) {
+        return Ok(value);
+    }
     // With the path of what is wrong (`ops[3].link.seq: invalid type …`), not just a column.
     let mut de = serde_json::Deserializer::from_slice(&buf);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {

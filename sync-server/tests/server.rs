@@ -333,7 +333,12 @@ fn malformed_requests_refused_nothing_stored(s: &Server) {
             body(json!([extra])).into_bytes(),
             "priority",
         ),
-        ("wrong type", body(json!([wrong_type])).into_bytes(), "seq"),
+        // Named with its path, so the sender finds the op and the field.
+        (
+            "wrong type",
+            body(json!([wrong_type])).into_bytes(),
+            "JSON at ops[0].link.seq:",
+        ),
     ];
     for (what, bytes, names) in cases {
         let r = call_raw(
