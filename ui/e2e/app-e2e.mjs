@@ -667,11 +667,11 @@ async function previewTranscripts() {
     const versions = await testIds(`${sel(`transcript-${tid}`)} [data-testid^="transcript-version-"]`);
     const v = Math.max(...versions.map((x) => Number(x.replace('transcript-version-', ''))));
     await step(`preview-${tid === vars.tq ? 'inquiry' : 'onsite'}-v${v}`, async () => {
-      await press(`transcript-preview-${tid}-${v}`);
-      await until('the preview pages', async () => (await b.$$(`${sel(`transcript-${tid}`)} ${sel('transcript-page')}`)).length > 0, { timeout: 60_000 });
       // Each page is looked up afresh by its place rather than held: an element kept across
       // waits goes stale if anything draws the card again.
       const pagesSel = `${sel(`transcript-${tid}`)} ${sel('transcript-page')}`;
+      await press(`transcript-preview-${tid}-${v}`);
+      await until('the preview pages', async () => (await b.$$(pagesSel)).length > 0, { timeout: 60_000 });
       const count = (await b.$$(pagesSel)).length;
       const page = async (i) => (await b.$$(pagesSel))[i];
       for (let i = 0; i < count; i++) {

@@ -9,7 +9,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{KeyPair, PublicKey, SignError, Signature};
+use crate::{KeyPair, PublicKey, SignError};
 
 /// The signing context of an enrollment's proof (see [`crate::signing_message`]).
 pub const CONTEXT_ENROLL: &str = "device-enroll";
@@ -56,9 +56,9 @@ pub struct EnrollRequest {
 }
 
 /// The bytes an enrollment's proof signs: `{len(device id)}:{device id}:{code}`, the code exactly
-/// as sent (the id's length first, so no id can be spelled to forge the boundary).
+/// as sent (see [`super::device_proof`]).
 pub fn enroll_payload(device_id: &str, code: &str) -> Vec<u8> {
-    format!("{}:{device_id}:{code}", device_id.len()).into_bytes()
+    super::device_proof::device_payload(device_id, code)
 }
 
 impl EnrollRequest {
@@ -76,22 +76,22 @@ impl EnrollRequest {
             device_id: device_id.to_string(),
             public_key: key.public_key().to_string(),
             label: label.to_string(),
-            proof: key
-                .sign_in_context(CONTEXT_ENROLL, &enroll_payload(device_id, code))?
-                .to_string(),
+            proof: super::device_proof::sign_payload(
+                CONTEXT_ENROLL,
+                &enroll_payload(device_id, code),
+                key,
+            )?,
         })
     }
 
     /// Whether `proof` is `key`'s (the key the request names, parsed by the caller) over this
     /// request's device id and code.
     pub fn verify_proof(&self, key: &PublicKey) -> Result<(), SignError> {
-        let sig: Signature = self.proof.parse().map_err(|_| SignError::BadSignature {
-            public_key: key.to_string(),
-        })?;
-        key.verify_in_context(
+        super::device_proof::verify_payload(
             CONTEXT_ENROLL,
             &enroll_payload(&self.device_id, &self.code),
-            &sig,
+            &self.proof,
+            key,
         )
     }
 }

@@ -7,7 +7,7 @@
 // `token-renew` context, the same bytes `fieldcase_protocol::sync::renew_payload` and
 // `signing_message` build. A stolen token cannot be renewed without the key; signing out forgets
 // both.
-import { signingMessage, toHex } from './enroll';
+import { deviceMessage, toHex } from './enroll';
 
 /** Where the page keeps its device key between visits. */
 export interface KeyStore {
@@ -66,8 +66,7 @@ export const CONTEXT_RENEW = 'token-renew';
 
 /** The bytes a renewal signs: `fieldcase/v1/` + context + NUL + `{len(id)}:{id}:{at_ms}`. */
 export function renewMessage(deviceId: string, atMs: number): Uint8Array {
-  const idBytes = new TextEncoder().encode(deviceId).length;
-  return signingMessage(CONTEXT_RENEW, `${idBytes}:${deviceId}:${atMs}`);
+  return deviceMessage(CONTEXT_RENEW, deviceId, atMs);
 }
 
 /** The body of `POST /v1/token/renew` for this device at `atMs`, signed with its key. */

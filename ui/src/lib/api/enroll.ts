@@ -1,9 +1,11 @@
 // Enrolling this browser as a center staff member's device: a fresh Ed25519 key (WebCrypto),
-// a v7 device id, the admin's one-time code. The server registers the public key and answers a
-// token. The private key is made non-extractable and kept only to renew that token
-// (`deviceKey.ts`): nothing, not even this page, can read it out.
+// a v7 device id, the admin's one-time code. The server registers the public key, with the
+// key's proof over the id and the code, and answers a token. The private key is made
+// non-extractable and kept only to sign that proof and renew the token (`deviceKey.ts`):
+// nothing, not even this page, can read it out.
 import { PROTOCOL_VERSION } from './client';
 import { localError } from './error';
+import type { EnrollRequest } from './types';
 import { newUuidv7 } from './uuid';
 
 /** The code as typed, with the spaces and hyphens people add to read it; null if not 12 digits. */
@@ -38,16 +40,6 @@ export async function newDeviceKey(
   return { publicKey: toHex(raw), privateKey: pair.privateKey };
 }
 
-export interface EnrollmentBody {
-  protocol: number;
-  code: string;
-  device_id: string;
-  public_key: string;
-  label: string;
-  /** Ed25519 over {@link enrollMessage}: this browser holds the key it registers. */
-  proof: string;
-}
-
 /** `fieldcase_protocol::sync::CONTEXT_ENROLL`. */
 export const CONTEXT_ENROLL = 'device-enroll';
 
@@ -62,11 +54,17 @@ export function signingMessage(context: string, payload: string): Uint8Array {
   return m;
 }
 
-/** The bytes an enrollment's proof signs: `{len(id) in bytes}:{id}:{code}` in `device-enroll`
+/** What a device proof signs in `context`: `{len(id) in bytes}:{id}:{tail}`, the id's length
+ *  first so no id can forge the boundary (`fieldcase_protocol`'s `device_proof`). */
+export function deviceMessage(context: string, deviceId: string, tail: string | number): Uint8Array {
+  const idBytes = new TextEncoder().encode(deviceId).length;
+  return signingMessage(context, `${idBytes}:${deviceId}:${tail}`);
+}
+
+/** The bytes an enrollment's proof signs: the device id and the code, in `device-enroll`
  *  (`fieldcase_protocol::sync::enroll_payload`). Bound to the one-time code, a proof serves once. */
 export function enrollMessage(deviceId: string, code: string): Uint8Array {
-  const idBytes = new TextEncoder().encode(deviceId).length;
-  return signingMessage(CONTEXT_ENROLL, `${idBytes}:${deviceId}:${code}`);
+  return deviceMessage(CONTEXT_ENROLL, deviceId, code);
 }
 
 /** The body of `POST /v1/enroll`: the code, the key's public half and its proof. */
@@ -76,7 +74,7 @@ export async function enrollmentBody(
   label: string,
   deviceId = newUuidv7(),
   subtle: SubtleCrypto = globalThis.crypto.subtle,
-): Promise<EnrollmentBody> {
+): Promise<EnrollRequest> {
   const sig = await subtle.sign({ name: 'Ed25519' }, key.privateKey, enrollMessage(deviceId, code) as BufferSource);
   return { protocol: PROTOCOL_VERSION, code, device_id: deviceId, public_key: key.publicKey, label: label.trim(), proof: toHex(sig) };
 }
