@@ -812,7 +812,12 @@ fn a_stalled_upload_lets_go_of_its_blob() {
         sent += 1;
         let at = s.blob_offset(&d.token, &sha);
         if at > 0 {
-            busy = Some(s.resume_blob(&d.token, &sha, &data, at));
+            // The device's resume from there. Only its first bytes: the center answers 503
+            // before it reads the body and closes, and a longer body still being written then
+            // can end in a reset before the answer is read (a transport error for the device,
+            // retried as such; here it would hide the answer).
+            let head = &data[at as usize..at as usize + 1024];
+            busy = Some(patch_blob(&s, &d.token, &sha, at, data.len() as u64, head));
             break;
         }
     }
