@@ -33,9 +33,10 @@ pub struct AppState {
     /// Uploads in progress (`<sha>` files), local to this process.
     pub staging: PathBuf,
     pub admin_token_hash: Option<String>,
-    /// Blobs being uploaded right now: a second concurrent upload of one blob is told to come
-    /// back later (`blob.busy`) rather than interleaved into the same partial file.
-    pub uploading: Arc<Mutex<HashSet<String>>>,
+    /// Uploads running right now, as (blob, device): a second concurrent upload of one blob by
+    /// one device is told to come back later (`blob.busy`) rather than interleaved into the same
+    /// staged file.
+    pub uploading: Arc<Mutex<HashSet<(String, String)>>>,
     /// Pushes waiting to be committed together (SQLite group commit).
     pub pushes: crate::push_group::Queue,
     /// Enrolled device keys (a device id never changes its key).

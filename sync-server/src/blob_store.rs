@@ -145,6 +145,17 @@ impl BlobStore {
         }
     }
 
+    /// The stored blob's length if the store has it and its bytes hash to `sha` (read whole to
+    /// check). For a blob the database does not know: bytes someone put under the name by other
+    /// means are not the blob, and must not be taken for it. `Err(Corrupt)` when they are not.
+    pub async fn verified_length(&self, sha: &str) -> StoreResult<Option<u64>> {
+        let Some(length) = self.stat(sha).await? else {
+            return Ok(None);
+        };
+        self.check_existing(sha).await?;
+        Ok(Some(length))
+    }
+
     /// Stores `staged` (already verified to hash to `sha`) under `sha`, create-only. The staged
     /// file is left for the caller to delete.
     pub async fn put(&self, sha: &str, staged: &Path) -> StoreResult<()> {

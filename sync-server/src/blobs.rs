@@ -1,10 +1,14 @@
 //! Resumable, content-addressed blob uploads, and reading blobs back.
 //!
-//! `STAGING/<sha>` (a local folder) holds an upload in progress; its durable offset (bytes
-//! fsynced) is kept in the database every 256 KiB, so a cut connection loses at most that much.
-//! On the last byte the whole file's SHA-256 is checked; a match goes to the blob store
-//! (`blob_store.rs`: a folder or S3) create-only, a mismatch is deleted. A blob the store already
-//! has is answered complete at once.
+//! Each device uploads into its own staged file, `STAGING/<sha>/<SHA-256 of the device id>`, and
+//! its durable offset (bytes fsynced) is kept in the database every 256 KiB (`store::blobs`), so
+//! a cut connection loses at most that much. On the last byte the whole file's SHA-256 is
+//! checked; a match goes to the blob store (`blob_store.rs`: a folder or S3) create-only and the
+//! blob's folder of uploads is removed, a mismatch removes only the sender's file. A blob the
+//! store already has is answered complete at once, to any device.
+//!
+//! Why one upload per device: with one per blob, any enrolled device that learned a blob's name
+//! could discard another device's upload by sending garbage under it, or hold it busy.
 
 use std::path::{Path as FsPath, PathBuf};
 
@@ -13,15 +17,16 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use fieldcase_protocol::Sha256Hasher;
 use fieldcase_protocol::sync::{BlobState, UPLOAD_LENGTH, UPLOAD_OFFSET, codes, valid_blob_name};
+use fieldcase_protocol::{Sha256, Sha256Hasher};
 use futures::StreamExt;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::app::AppState;
 use crate::auth::{Principal, authenticate};
+use crate::blob_store::StoreError;
 use crate::error::{ApiError, ApiResult};
-use crate::store::blobs::{self, BlobRow};
+use crate::store::blobs::{self, Upload};
 use crate::util::{self, now_ms};
 
 /// Bytes between fsync + durable-offset saves: the most a resumed upload re-sends.
@@ -42,95 +47,167 @@ fn check_name(sha: &str) -> ApiResult<()> {
     }
 }
 
-fn partial_path(staging: &FsPath, sha: &str) -> PathBuf {
+/// The folder of a blob's uploads in progress, one file per device.
+fn uploads_dir(staging: &FsPath, sha: &str) -> PathBuf {
     staging.join(sha)
 }
 
-/// The row, or — when the database has none but the blob store has the blob (another center
-/// wrote it, the database was restored) — a complete row, recorded.
-async fn row_or_stored(st: &AppState, sha: &str) -> ApiResult<Option<BlobRow>> {
-    let key = sha.to_string();
-    if let Some(row) = st.db.run(move |s| Ok(blobs::get(&s.conn, &key)?)).await? {
-        return Ok(Some(row));
-    }
-    let Some(length) = st.blobs.stat(sha).await? else {
-        return Ok(None);
-    };
-    let row = BlobRow {
-        length,
-        durable: length,
-        complete: true,
-    };
-    let (key, saved) = (sha.to_string(), row.clone());
-    st.db
-        .run(move |s| Ok(blobs::set(&s.conn, &key, &saved, now_ms())?))
-        .await?;
-    Ok(Some(row))
+/// `device_id`'s staged upload of the blob. Named by the hash of the device id: a device id is
+/// any text the device chose at enrollment, never a path.
+fn partial_path(staging: &FsPath, sha: &str, device_id: &str) -> PathBuf {
+    uploads_dir(staging, sha).join(Sha256::of(device_id.as_bytes()).to_string())
 }
 
-/// The upload's state as this process can honour it: staged bytes can be missing (a temp
-/// staging folder wiped by a restart, or another replica without sticky routing staged them);
-/// then the upload restarts from 0 rather than resuming onto a hole. `row` may be stale: if the
-/// blob was completed since it was read, the complete row is answered.
-async fn staged_state(st: &AppState, sha: &str, row: &BlobRow) -> ApiResult<BlobRow> {
-    if row.complete || row.durable == 0 {
-        return Ok(row.clone());
+/// Removes what an older center staged directly under `STAGING/<sha>` (one shared upload per
+/// blob): the migration to uploads per device forgot those uploads, and the file would stand
+/// where the blob's folder of uploads goes. Run once at start.
+pub fn sweep_old_staging(staging: &FsPath) -> std::io::Result<usize> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(staging)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if entry.file_type()?.is_file() && name.to_str().is_some_and(valid_blob_name) {
+            std::fs::remove_file(entry.path())?;
+            removed += 1;
+        }
     }
-    let have = match tokio::fs::metadata(partial_path(&st.staging, sha)).await {
+    Ok(removed)
+}
+
+/// An upload as the device is told of it (`BlobState`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UploadState {
+    length: u64,
+    offset: u64,
+    complete: bool,
+}
+
+impl UploadState {
+    fn stored(length: u64) -> UploadState {
+        UploadState {
+            length,
+            offset: length,
+            complete: true,
+        }
+    }
+
+    fn in_progress(u: Upload) -> UploadState {
+        UploadState {
+            length: u.length,
+            offset: u.durable,
+            complete: false,
+        }
+    }
+}
+
+/// The stored blob's length, if stored; when the database does not know it but the blob store
+/// has it (another center wrote it, the database was restored), it is checked against its name
+/// and, if it matches, recorded as stored. Other bytes under the name are not the blob: the
+/// upload goes on, and its create-only store refuses to replace them.
+async fn stored_length(st: &AppState, sha: &str) -> ApiResult<Option<u64>> {
+    let key = sha.to_string();
+    if let Some(length) = st
+        .db
+        .run(move |s| Ok(blobs::stored(&s.conn, &key)?))
+        .await?
+    {
+        return Ok(Some(length));
+    }
+    let length = match st.blobs.verified_length(sha).await {
+        Ok(Some(length)) => length,
+        Ok(None) => return Ok(None),
+        Err(StoreError::Corrupt(_)) => {
+            tracing::error!("blob store holds other bytes under {sha}: not taken for the blob");
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let key = sha.to_string();
+    st.db
+        .run(move |s| Ok(blobs::set_stored(&s.conn, &key, length, now_ms())?))
+        .await?;
+    Ok(Some(length))
+}
+
+/// The device's upload as this process can honour it: staged bytes can be missing (a temp
+/// staging folder wiped by a restart, or another replica without sticky routing staged them);
+/// then the upload restarts from 0 rather than resuming onto a hole. If the blob was stored
+/// since `upload` was read, it is answered stored.
+async fn staged_state(
+    st: &AppState,
+    sha: &str,
+    device_id: &str,
+    upload: Upload,
+) -> ApiResult<UploadState> {
+    if upload.durable == 0 {
+        return Ok(UploadState::in_progress(upload));
+    }
+    let have = match tokio::fs::metadata(partial_path(&st.staging, sha, device_id)).await {
         Ok(m) => m.len(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => 0,
         Err(e) => return Err(e.into()),
     };
-    if have >= row.durable {
-        return Ok(row.clone());
+    if have >= upload.durable {
+        return Ok(UploadState::in_progress(upload));
     }
     tracing::warn!(
         "blob {sha}: staged {have} bytes, database says {}; restarting the upload",
-        row.durable
+        upload.durable
     );
-    let key = sha.to_string();
-    let reset = BlobRow {
-        length: row.length,
+    let (key, device) = (sha.to_string(), device_id.to_string());
+    let reset = Upload {
+        length: upload.length,
         durable: 0,
-        complete: false,
     };
     st.db
         .run(move |s| {
-            if blobs::set(&s.conn, &key, &reset, now_ms())? {
-                return Ok(reset);
+            if blobs::set_upload(&s.conn, &key, &device, reset, now_ms())? {
+                return Ok(UploadState::in_progress(reset));
             }
-            // Completed meanwhile: the staged file is gone because the blob is stored.
-            Ok(blobs::get(&s.conn, &key)?.unwrap_or(reset))
+            // Stored meanwhile: the staged file is gone because the blob is stored.
+            let length = blobs::stored(&s.conn, &key)?.unwrap_or(reset.length);
+            Ok(UploadState::stored(length))
         })
         .await
 }
 
-fn state_response(sha: &str, row: &BlobRow) -> Response {
+fn state_response(sha: &str, state: UploadState) -> Response {
     let mut resp = Json(BlobState {
         sha256: sha.into(),
-        length: row.length,
-        offset: row.durable,
-        complete: row.complete,
+        length: state.length,
+        offset: state.offset,
+        complete: state.complete,
     })
     .into_response();
     let h = resp.headers_mut();
-    h.insert(UPLOAD_OFFSET, HeaderValue::from(row.durable));
-    h.insert(UPLOAD_LENGTH, HeaderValue::from(row.length));
+    h.insert(UPLOAD_OFFSET, HeaderValue::from(state.offset));
+    h.insert(UPLOAD_LENGTH, HeaderValue::from(state.length));
     resp
 }
 
+/// `HEAD /v1/blobs/{sha256}`: a stored blob to anyone signed in; an upload in progress only to
+/// the device uploading it (404 to anyone else, as for a blob nobody has sent).
 pub async fn head(
     State(st): State<AppState>,
     Path(sha): Path<String>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    authenticate(&st, &headers).await?;
+    let who = authenticate(&st, &headers).await?;
     check_name(&sha)?;
-    let row = row_or_stored(&st, &sha)
+    if let Some(length) = stored_length(&st, &sha).await? {
+        return Ok(state_response(&sha, UploadState::stored(length)));
+    }
+    let Principal::Device { device_id, .. } = &who else {
+        return Err(ApiError::not_found("blob"));
+    };
+    let (key, device) = (sha.clone(), device_id.clone());
+    let upload = st
+        .db
+        .run(move |s| Ok(blobs::upload(&s.conn, &key, &device)?))
         .await?
         .ok_or_else(|| ApiError::not_found("blob"))?;
-    let row = staged_state(&st, &sha, &row).await?;
-    Ok(state_response(&sha, &row))
+    let state = staged_state(&st, &sha, device_id, upload).await?;
+    Ok(state_response(&sha, state))
 }
 
 fn header_u64(headers: &HeaderMap, name: &str) -> ApiResult<u64> {
@@ -141,16 +218,17 @@ fn header_u64(headers: &HeaderMap, name: &str) -> ApiResult<u64> {
         .ok_or_else(|| ApiError::bad_request(format!("header {name} must be a byte count")))
 }
 
-/// One upload per blob at a time; released on drop whatever happens.
+/// One upload of a blob per device at a time (into one staged file); released on drop whatever
+/// happens.
 struct Uploading<'a> {
     st: &'a AppState,
-    sha: String,
+    key: (String, String),
 }
 
 impl Drop for Uploading<'_> {
     fn drop(&mut self) {
         let mut set = self.st.uploading.lock().unwrap_or_else(|p| p.into_inner());
-        set.remove(&self.sha);
+        set.remove(&self.key);
     }
 }
 
@@ -158,8 +236,8 @@ fn busy() -> ApiError {
     let mut e = ApiError::new(
         StatusCode::SERVICE_UNAVAILABLE,
         codes::BLOB_BUSY,
-        "该文件正由另一连接上传，稍后将自动重试",
-        "another connection is uploading this blob; retry later",
+        "该文件正由本设备的另一连接上传，稍后将自动重试",
+        "another connection of this device is uploading this blob; retry later",
     );
     e.retry_after_s = Some(5);
     e
@@ -198,7 +276,8 @@ pub async fn patch(
     body: Body,
 ) -> ApiResult<Response> {
     // Evidence is uploaded by the field device whose ops will name it.
-    authenticate(&st, &headers).await?.require_field_device()?;
+    let who = authenticate(&st, &headers).await?;
+    let device = who.require_field_device()?.0.to_string();
     check_name(&sha)?;
     let offset = header_u64(&headers, UPLOAD_OFFSET)?;
     let length = header_u64(&headers, UPLOAD_LENGTH)?;
@@ -208,43 +287,45 @@ pub async fn patch(
     if offset > length {
         return Err(ApiError::bad_request("upload-offset is past upload-length"));
     }
-    let row = row_or_stored(&st, &sha).await?;
-    if let Some(r) = &row {
-        if r.complete {
-            // Content-addressed: what we have is what they would send.
-            return Ok(state_response(&sha, r));
-        }
-        if r.length != length {
-            return Err(ApiError::bad_request(format!(
-                "upload-length {length} differs from the upload in progress ({})",
-                r.length
-            )));
-        }
+    // Content-addressed: what is stored is what they would send.
+    if let Some(stored) = stored_length(&st, &sha).await? {
+        return Ok(state_response(&sha, UploadState::stored(stored)));
+    }
+    let (key, id) = (sha.clone(), device.clone());
+    let upload = st
+        .db
+        .run(move |s| Ok(blobs::upload(&s.conn, &key, &id)?))
+        .await?;
+    if let Some(u) = upload
+        && u.length != length
+    {
+        return Err(ApiError::bad_request(format!(
+            "upload-length {length} differs from the upload in progress ({})",
+            u.length
+        )));
     }
     let _guard = {
+        let key = (sha.clone(), device.clone());
         let mut set = st.uploading.lock().unwrap_or_else(|p| p.into_inner());
-        if !set.insert(sha.clone()) {
+        if !set.insert(key.clone()) {
             return Err(busy());
         }
-        Uploading {
-            st: &st,
-            sha: sha.clone(),
-        }
+        Uploading { st: &st, key }
     };
-    let durable = match &row {
-        Some(r) => {
-            let now = staged_state(&st, &sha, r).await?;
+    let durable = match upload {
+        Some(u) => {
+            let now = staged_state(&st, &sha, &device, u).await?;
             if now.complete {
-                return Ok(state_response(&sha, &now));
+                return Ok(state_response(&sha, now));
             }
-            now.durable
+            now.offset
         }
         None => 0,
     };
     if offset != durable {
         return Err(offset_error(durable));
     }
-    let partial = partial_path(&st.staging, &sha);
+    let partial = partial_path(&st.staging, &sha, &device);
     tokio::fs::create_dir_all(partial.parent().expect("has parent")).await?;
     let mut file = tokio::fs::OpenOptions::new()
         .create(true)
@@ -255,8 +336,17 @@ pub async fn patch(
     // Bytes past the durable offset were never fsynced: drop them and write from there.
     file.set_len(durable).await?;
     file.seek(std::io::SeekFrom::Start(durable)).await?;
+    let progress = Progress {
+        st: &st,
+        sha: &sha,
+        device: &device,
+        length,
+    };
     let mut at = durable;
     let mut synced = durable;
+    // Set when a save finds the blob stored meanwhile (another device's upload of it ended
+    // first): the rest of the body is read and dropped, and the answer is "complete".
+    let mut stored = false;
     let mut stream = body.into_data_stream();
     let mut failure = None;
     while let Some(chunk) = stream.next().await {
@@ -278,73 +368,118 @@ pub async fn patch(
             failure = Some(ApiError::too_large(length));
             break;
         }
-        file.write_all(&chunk).await?;
         at += chunk.len() as u64;
+        if stored {
+            continue;
+        }
+        file.write_all(&chunk).await?;
         if at - synced >= SYNC_EVERY {
-            synced = save_progress(&st, &mut file, &sha, length, at).await?;
+            stored = !progress.save(&mut file, at).await?;
+            synced = at;
         }
     }
     // Whatever arrived whole is kept: the client resumes from here.
-    if at != synced || row.is_none() {
-        save_progress(&st, &mut file, &sha, length, at).await?;
+    if !stored && (at != synced || upload.is_none()) {
+        stored = !progress.save(&mut file, at).await?;
     }
     drop(file);
+    if stored {
+        drop_staged(&st.staging, &sha, &partial).await;
+        return Ok(state_response(&sha, UploadState::stored(length)));
+    }
     if let Some(e) = failure {
         return Err(e);
     }
     if at < length {
         return Ok(state_response(
             &sha,
-            &BlobRow {
+            UploadState::in_progress(Upload {
                 length,
                 durable: at,
-                complete: false,
-            },
+            }),
         ));
     }
-    finish(&st, &sha, length, &partial).await
+    finish(&st, &sha, &device, length, &partial).await
 }
 
-async fn save_progress(
-    st: &AppState,
-    file: &mut tokio::fs::File,
-    sha: &str,
+/// Where one device's upload of one blob saves its progress.
+struct Progress<'a> {
+    st: &'a AppState,
+    sha: &'a str,
+    device: &'a str,
     length: u64,
-    at: u64,
-) -> ApiResult<u64> {
-    file.flush().await?;
-    file.sync_data().await?;
-    let key = sha.to_string();
-    st.db
-        .run(move |s| {
-            let row = BlobRow {
-                length,
-                durable: at,
-                complete: false,
-            };
-            Ok(blobs::set(&s.conn, &key, &row, now_ms())?)
-        })
-        .await?;
-    Ok(at)
 }
 
-async fn finish(st: &AppState, sha: &str, length: u64, partial: &FsPath) -> ApiResult<Response> {
+impl Progress<'_> {
+    /// Makes the first `at` bytes durable and records them. Answers false, recording nothing,
+    /// if the blob is stored by now.
+    async fn save(&self, file: &mut tokio::fs::File, at: u64) -> ApiResult<bool> {
+        file.flush().await?;
+        file.sync_data().await?;
+        let (key, device) = (self.sha.to_string(), self.device.to_string());
+        let upload = Upload {
+            length: self.length,
+            durable: at,
+        };
+        self.st
+            .db
+            .run(move |s| Ok(blobs::set_upload(&s.conn, &key, &device, upload, now_ms())?))
+            .await
+    }
+}
+
+/// Removes one device's staged upload of a blob stored meanwhile, and the blob's folder of
+/// uploads if that leaves it empty. The storing upload removed the folder already unless this
+/// upload began after it; either way nothing here is needed any more, so failures only warn.
+async fn drop_staged(staging: &FsPath, sha: &str, partial: &FsPath) {
+    match tokio::fs::remove_file(partial).await {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => tracing::warn!("staged {}: {e}", partial.display()),
+    }
+    // Fails (and is left) while another device's upload still has its file there.
+    let _ = tokio::fs::remove_dir(uploads_dir(staging, sha)).await;
+}
+
+async fn finish(
+    st: &AppState,
+    sha: &str,
+    device: &str,
+    length: u64,
+    partial: &FsPath,
+) -> ApiResult<Response> {
     let (staged, want) = (partial.to_path_buf(), sha.to_string());
-    let matched = tokio::task::spawn_blocking(move || -> std::io::Result<bool> {
+    // None: the staged file is gone, because another device's upload of the blob stored it
+    // (and removed the blob's folder of uploads) since this one's last save.
+    let matched = tokio::task::spawn_blocking(move || -> std::io::Result<Option<bool>> {
+        let mut file = match std::fs::File::open(&staged) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e),
+        };
         let mut hasher = Sha256Hasher::new();
-        std::io::copy(&mut std::fs::File::open(&staged)?, &mut hasher)?;
+        std::io::copy(&mut file, &mut hasher)?;
         if hasher.finish().to_string() != want {
-            std::fs::remove_file(&staged)?;
-            return Ok(false);
+            match std::fs::remove_file(&staged) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => return Ok(Some(false)),
+            }
         }
-        Ok(true)
+        Ok(Some(true))
     })
     .await
     .map_err(ApiError::internal)??;
-    let key = sha.to_string();
+    let Some(matched) = matched else {
+        let stored = stored_length(st, sha)
+            .await?
+            .ok_or_else(|| ApiError::internal("a staged upload vanished"))?;
+        return Ok(state_response(sha, UploadState::stored(stored)));
+    };
+    let (key, id) = (sha.to_string(), device.to_string());
     if !matched {
+        // Only this device's upload: another device's upload of the same name is untouched.
         st.db
-            .run(move |s| Ok(blobs::delete_incomplete(&s.conn, &key)?))
+            .run(move |s| Ok(blobs::delete_upload(&s.conn, &key, &id)?))
             .await?;
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -356,19 +491,15 @@ async fn finish(st: &AppState, sha: &str, length: u64, partial: &FsPath) -> ApiR
     // If the store fails, the staged file and its durable offset (= length) stay: the client's
     // retry (an empty PATCH at that offset) tries the store again.
     st.blobs.put(sha, partial).await?;
-    let row = BlobRow {
-        length,
-        durable: length,
-        complete: true,
-    };
-    let saved = row.clone();
     st.db
-        .run(move |s| Ok(blobs::set(&s.conn, &key, &saved, now_ms())?))
+        .run(move |s| Ok(blobs::set_stored(&s.conn, &key, length, now_ms())?))
         .await?;
-    if let Err(e) = tokio::fs::remove_file(partial).await {
-        tracing::warn!("staged {}: {e}", partial.display());
+    // Every device's upload of the blob is done with: the others are answered "complete".
+    let dir = uploads_dir(&st.staging, sha);
+    if let Err(e) = tokio::fs::remove_dir_all(&dir).await {
+        tracing::warn!("staged {}: {e}", dir.display());
     }
-    Ok(state_response(sha, &row))
+    Ok(state_response(sha, UploadState::stored(length)))
 }
 
 /// `GET /v1/blobs/{sha256}`: the stored bytes, streamed. Center staff and admins read any blob;
@@ -397,6 +528,10 @@ pub async fn get(
             ));
         }
     }
+    // Only a blob stored as such: bytes put under its name by other means are not it.
+    if stored_length(&st, &sha).await?.is_none() {
+        return Err(ApiError::not_found("blob"));
+    }
     let reading = st
         .blobs
         .read(&sha)
@@ -418,4 +553,34 @@ pub async fn get(
         HeaderValue::from_static("private, max-age=31536000, immutable"),
     );
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What an older center staged (a file per blob) goes; the folders of uploads per device,
+    /// and anything not named like a blob, stay.
+    #[test]
+    fn the_sweep_removes_only_the_old_staged_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let (old, new) = ("a".repeat(64), "b".repeat(64));
+        std::fs::write(dir.path().join(&old), b"old upload").unwrap();
+        let mine = partial_path(dir.path(), &new, "device-1");
+        std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
+        std::fs::write(&mine, b"new upload").unwrap();
+        std::fs::write(dir.path().join("notes.txt"), b"kept").unwrap();
+        assert_eq!(sweep_old_staging(dir.path()).unwrap(), 1);
+        assert!(!dir.path().join(&old).exists());
+        assert!(mine.exists());
+        assert!(dir.path().join("notes.txt").exists());
+        assert_eq!(sweep_old_staging(dir.path()).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_device_id_never_makes_a_path() {
+        let p = partial_path(FsPath::new("/s"), &"c".repeat(64), "../../etc/passwd");
+        assert_eq!(p.parent().unwrap(), FsPath::new("/s").join("c".repeat(64)));
+        assert!(valid_blob_name(p.file_name().unwrap().to_str().unwrap()));
+    }
 }

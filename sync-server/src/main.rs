@@ -149,6 +149,14 @@ async fn run(cfg: Config) -> Result<(), String> {
     let staging = cfg.staging.clone().unwrap_or(default_staging);
     std::fs::create_dir_all(&staging)
         .map_err(|e| format!("staging folder {}: {e}", staging.display()))?;
+    let swept = blobs::sweep_old_staging(&staging)
+        .map_err(|e| format!("staging folder {}: {e}", staging.display()))?;
+    if swept > 0 {
+        tracing::info!(
+            files = swept,
+            "uploads staged by an older center (one per blob) removed; their devices start again"
+        );
+    }
     let pdf = match &cfg.forms {
         Some(forms) => Some(transcript_pdf::Renderer::load(forms)?),
         None => None,

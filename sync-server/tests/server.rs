@@ -612,6 +612,30 @@ impl Server {
     }
 }
 
+/// One HTTP/1.1 answer read off a raw connection that stays open (its head, and a body of its
+/// content-length).
+fn http_answer(tcp: &mut std::net::TcpStream) -> String {
+    tcp.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+        .unwrap();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&got).into_owned();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length: "))
+                .map_or(0, |n| n.trim().parse::<usize>().unwrap());
+            if got.len() >= end + 4 + length {
+                return text;
+            }
+        }
+        let n = std::io::Read::read(tcp, &mut buf).unwrap();
+        assert!(n > 0, "the connection closed after {text:?}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
 fn test_bytes(n: u32, salt: u32) -> Vec<u8> {
     (0..n).map(|i| (i * 7 + i / 13 + salt) as u8).collect()
 }
@@ -674,6 +698,66 @@ fn blob_upload_resumes_and_checks_hash(s: &Server) {
             (400, Some("blob.bad_name")),
             "{bad}"
         );
+    }
+}
+
+/// An upload in progress is its device's own. Another enrolled device that learned the blob's
+/// name (a teammate's pulled case names it) cannot see it, cannot discard it by sending garbage
+/// under the name, and cannot hold it busy; once any device's upload is stored, every device is
+/// answered complete and no staged bytes stay behind.
+fn another_device_cannot_disturb_an_upload(s: &Server) {
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let m = s.enroll("u2", "team-a", "3205", 2);
+    let data = test_bytes(1_000_000, 9);
+    let sha = Sha256::of(&data).to_string();
+    let len = data.len() as u64;
+    // d sends 600 KB of the blob, and the request ends there.
+    let (st, r) = patch_blob(s, &d.token, &sha, 0, len, &data[..600_000]);
+    assert_eq!((st, r["offset"].as_u64()), (200, Some(600_000)), "{r}");
+    // Not m's upload: m is told of none, and starts its own from 0.
+    assert_eq!(s.blob_offset(&m.token, &sha), 0);
+    // (A short body: the center answers before it reads one, and a long one still being
+    // written could be reset before the answer is read.)
+    let (st, r) = patch_blob(s, &m.token, &sha, 600_000, len, &data[600_000..601_024]);
+    assert_eq!((st, r["offset"].as_u64()), (409, Some(0)), "{r}");
+    // m's garbage under the name, of the right length or another: refused, m's alone.
+    let garbage = test_bytes(1_000_000, 1);
+    let (st, r) = patch_blob(s, &m.token, &sha, 0, len, &garbage);
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (422, Some("blob.hash_mismatch")),
+        "{r}"
+    );
+    let (st, r) = patch_blob(s, &m.token, &sha, 0, 5, b"abcde");
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (422, Some("blob.hash_mismatch")),
+        "{r}"
+    );
+    assert_eq!(s.blob_offset(&d.token, &sha), 600_000);
+    // m holds an upload of the name open: d's resume is not kept waiting.
+    let mut held = s.open_upload(&m.token, &sha, data.len());
+    held.write_all(&garbage[..300_000]).unwrap();
+    held.flush().unwrap();
+    let (st, r) = s.resume_blob(&d.token, &sha, &data, 600_000);
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    assert_eq!(s.stored_blobs(), vec![sha.clone()]);
+    let (st, back) = s.get_blob(ADMIN, &sha);
+    assert_eq!(st, 200);
+    assert!(back == data, "read back {} bytes", back.len());
+    // Stored: m's upload has nothing left to do, whatever it sends.
+    held.write_all(&garbage[300_000..]).unwrap();
+    let answer = http_answer(&mut held);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"complete\":true"), "{answer}");
+    assert_eq!(s.blob_offset(&m.token, &sha), len);
+    let (st, r) = patch_blob(s, &m.token, &sha, 0, len, b"");
+    assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    let (st, back) = s.get_blob(ADMIN, &sha);
+    assert!(st == 200 && back == data, "stored bytes changed");
+    if let Blobs::Local(dir) = &s.blobs {
+        let staged = dir.join("partial").join(&sha);
+        assert!(!staged.exists(), "{} left behind", staged.display());
     }
 }
 
@@ -766,6 +850,23 @@ fn s3_create_only(s: &Server) {
     assert_eq!(st, 500, "{r}");
     assert_eq!(bucket.stamp(&key(&sha)), Some(before));
     assert_eq!(bucket.get(&key(&sha)), b"tampered");
+
+    // Other bytes under a name the center knows nothing of: not taken for the blob (not
+    // answered complete, so the device uploads it), and not replaced by the upload either.
+    let data = test_bytes(300_000, 6);
+    let sha = Sha256::of(&data).to_string();
+    bucket.plant(&key(&sha), b"planted");
+    let (st, r) = call(
+        "HEAD",
+        &format!("{}/v1/blobs/{sha}", s.base),
+        Some(&d.token),
+        None,
+    );
+    assert_eq!(st, 404, "{r}");
+    let (st, r) = patch_blob(s, &d.token, &sha, 0, data.len() as u64, &data);
+    assert_eq!(st, 500, "{r}");
+    assert_eq!(bucket.get(&key(&sha)), b"planted");
+    assert_eq!(s.get_blob(ADMIN, &sha).0, 404);
 }
 
 /// The blob cases with blobs in S3 (SQLite database): `s3::NAME`.
@@ -1139,6 +1240,7 @@ on_both_backends!(
     pull_is_scoped_and_snapshot_compacts,
     blob_upload_resumes_and_checks_hash,
     blob_read_back_is_scoped,
+    another_device_cannot_disturb_an_upload,
 );
 
 /// Two replicas on one PostgreSQL database.
@@ -1269,13 +1371,15 @@ mod replicas {
         let (st, r) = a.resume_blob(&d.token, &sha, &data, saved);
         assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
 
-        // The stale upload goes on past its next progress save, then is cut.
+        // The stale upload goes on past its next progress save, then is cut. That save finds
+        // the blob stored: the upload has nothing left to do, and is answered complete.
         stale.write_all(&data[300_000..700_000]).unwrap();
         stale.flush().unwrap();
         stale.shutdown(std::net::Shutdown::Write).unwrap();
         let mut answer = String::new();
         std::io::Read::read_to_string(&mut stale, &mut answer).unwrap();
-        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(answer.contains("\"complete\":true"), "{answer}");
 
         // Both replicas answer complete at once, as for any stored blob.
         for s in [&a, &b] {

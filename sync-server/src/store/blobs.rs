@@ -1,54 +1,83 @@
-//! Blob upload state: length, durable offset, complete; which device's applied ops name a blob.
+//! Blobs: the ones stored (checked against their name), and each device's upload in progress
+//! (length and durable offset); which device's applied ops name a blob.
+//!
+//! An upload in progress belongs to the device sending it. When all devices shared one upload
+//! per blob, any enrolled device that learned a blob's name could send garbage under it: the
+//! hash check then discarded the honest upload's bytes too, and that device started again from
+//! 0, as often as the other liked. Now garbage only ever discards its sender's own upload.
 
 use fieldcase_protocol::sync::Outcome;
 
 use super::sql::{DbResult, Sql, args};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlobRow {
+/// A device's upload of a blob not yet stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Upload {
     pub length: u64,
     pub durable: u64,
-    pub complete: bool,
 }
 
-pub fn get(conn: &dyn Sql, sha: &str) -> DbResult<Option<BlobRow>> {
+/// The length of a stored blob.
+pub fn stored(conn: &dyn Sql, sha: &str) -> DbResult<Option<u64>> {
+    conn.query_opt("SELECT length FROM blobs WHERE sha256 = ?1", args![sha])?
+        .map(|r| Ok(r.i64(0)? as u64))
+        .transpose()
+}
+
+/// Records a blob as stored (its bytes matched its name and are in the blob store), and drops
+/// every device's upload of it: nothing more of them is needed. A stored blob stays stored:
+/// nothing an upload of the same blob does later (a stale duplicate still streaming into another
+/// replica) makes it incomplete again. The device was told "complete" and never sends it again,
+/// so a case waiting on it would stay incomplete at the center for good.
+pub fn set_stored(conn: &dyn Sql, sha: &str, length: u64, now_ms: u64) -> DbResult<()> {
+    conn.exec(
+        "INSERT INTO blobs(sha256, length, stored_at_ms) VALUES (?1, ?2, ?3)
+         ON CONFLICT(sha256) DO NOTHING",
+        args![sha, length, now_ms],
+    )?;
+    conn.exec("DELETE FROM blob_uploads WHERE sha256 = ?1", args![sha])?;
+    Ok(())
+}
+
+/// `device_id`'s upload of the blob, if it has one.
+pub fn upload(conn: &dyn Sql, sha: &str, device_id: &str) -> DbResult<Option<Upload>> {
     conn.query_opt(
-        "SELECT length, durable, complete FROM blobs WHERE sha256 = ?1",
-        args![sha],
+        "SELECT length, durable FROM blob_uploads WHERE sha256 = ?1 AND device_id = ?2",
+        args![sha, device_id],
     )?
     .map(|r| {
-        Ok(BlobRow {
+        Ok(Upload {
             length: r.i64(0)? as u64,
             durable: r.i64(1)? as u64,
-            complete: r.bool(2)?,
         })
     })
     .transpose()
 }
 
-/// Records an upload's state; answers whether it did. A blob already complete stays as it is:
-/// its bytes were verified against their name and stored, and nothing an upload of the same
-/// blob does later (a stale duplicate still streaming into another replica, whose progress
-/// saves and cut would otherwise mark it incomplete again) can make them wrong. The device was
-/// told "complete" and never sends it again, so a row made incomplete would leave its case
-/// incomplete at the center for good.
-pub fn set(conn: &dyn Sql, sha: &str, row: &BlobRow, now_ms: u64) -> DbResult<bool> {
+/// Records the progress of `device_id`'s upload; answers whether it did. Not once the blob is
+/// stored (see [`set_stored`]): an upload that ends after that has nothing left to resume.
+pub fn set_upload(
+    conn: &dyn Sql,
+    sha: &str,
+    device_id: &str,
+    upload: Upload,
+    now_ms: u64,
+) -> DbResult<bool> {
     let n = conn.exec(
-        "INSERT INTO blobs(sha256, length, durable, complete, updated_at_ms) VALUES (?1,?2,?3,?4,?5)
-         ON CONFLICT(sha256) DO UPDATE SET length = excluded.length, durable = excluded.durable,
-           complete = excluded.complete, updated_at_ms = excluded.updated_at_ms
-         WHERE blobs.complete = 0",
-        args![sha, row.length, row.durable, row.complete, now_ms],
+        "INSERT INTO blob_uploads(sha256, device_id, length, durable, updated_at_ms)
+         SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM blobs WHERE sha256 = ?1)
+         ON CONFLICT(sha256, device_id) DO UPDATE SET length = excluded.length,
+           durable = excluded.durable, updated_at_ms = excluded.updated_at_ms",
+        args![sha, device_id, upload.length, upload.durable, now_ms],
     )?;
     Ok(n > 0)
 }
 
-/// Forgets an upload in progress (its bytes did not match its name); a complete blob stays,
-/// for the reason given at [`set`].
-pub fn delete_incomplete(conn: &dyn Sql, sha: &str) -> DbResult<()> {
+/// Forgets `device_id`'s upload (its bytes did not match the blob's name).
+pub fn delete_upload(conn: &dyn Sql, sha: &str, device_id: &str) -> DbResult<()> {
     conn.exec(
-        "DELETE FROM blobs WHERE sha256 = ?1 AND complete = 0",
-        args![sha],
+        "DELETE FROM blob_uploads WHERE sha256 = ?1 AND device_id = ?2",
+        args![sha, device_id],
     )?;
     Ok(())
 }

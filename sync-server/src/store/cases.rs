@@ -203,7 +203,7 @@ pub fn emit(conn: &dyn Sql, c: &CaseRow, now: u64) -> DbResult<i64> {
 /// The blobs a case's ops name, each with whether it is stored complete.
 pub fn blobs(conn: &dyn Sql, case_id: &str) -> DbResult<Vec<(String, bool)>> {
     conn.query(
-        "SELECT DISTINCT lb.sha256, COALESCE(b.complete, 0)
+        "SELECT DISTINCT lb.sha256, b.sha256 IS NOT NULL
          FROM links l JOIN link_blobs lb ON lb.device_id = l.device_id AND lb.seq = l.seq
          LEFT JOIN blobs b ON b.sha256 = lb.sha256
          WHERE l.case_id = ?1 ORDER BY lb.sha256",
@@ -320,7 +320,7 @@ pub fn list(conn: &dyn Sql, f: &Filter) -> DbResult<Vec<Value>> {
                AS blob_count,
              (SELECT COUNT(DISTINCT lb.sha256) FROM links l JOIN link_blobs lb
                 ON lb.device_id = l.device_id AND lb.seq = l.seq
-                JOIN blobs b ON b.sha256 = lb.sha256 AND b.complete = 1
+                JOIN blobs b ON b.sha256 = lb.sha256
                 WHERE l.case_id = c.case_id) AS blobs_stored,
              (SELECT COUNT(*) FROM case_findings cf WHERE cf.case_id = c.case_id) AS findings,
              c.opened_at, c.closed_at, c.officers,

@@ -167,6 +167,21 @@ ALTER TABLE links DROP CONSTRAINT links_device_id_fkey;
     r#"
 CREATE INDEX fields_unsealed ON fields(version) WHERE version < 0;
 "#,
+    // 10: an upload in progress belongs to the device sending it (`store::blobs`): one shared
+    // upload per blob let any device discard another's progress by sending garbage under its
+    // name. `blobs` now holds only stored blobs. Uploads in progress at the upgrade are
+    // forgotten, and their devices start them again from 0 (the staged files moved too,
+    // `blobs::sweep_old_staging`).
+    r#"
+CREATE TABLE blob_uploads(
+    sha256 TEXT NOT NULL, device_id TEXT NOT NULL, length BIGINT NOT NULL,
+    durable BIGINT NOT NULL, updated_at_ms BIGINT NOT NULL,
+    PRIMARY KEY (sha256, device_id));
+DELETE FROM blobs WHERE complete = 0;
+ALTER TABLE blobs DROP COLUMN durable;
+ALTER TABLE blobs DROP COLUMN complete;
+ALTER TABLE blobs RENAME COLUMN updated_at_ms TO stored_at_ms;
+"#,
 ];
 
 /// Any advisory-lock key, the same in every replica: replicas starting together migrate one at

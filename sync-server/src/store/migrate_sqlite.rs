@@ -148,6 +148,21 @@ CREATE TABLE center_audit_head(
     id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, hash TEXT NOT NULL);
 INSERT INTO center_audit_head VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
 "#,
+    // 8: an upload in progress belongs to the device sending it (`store::blobs`): one shared
+    // upload per blob let any device discard another's progress by sending garbage under its
+    // name. `blobs` now holds only stored blobs. Uploads in progress at the upgrade are
+    // forgotten, and their devices start them again from 0 (the staged files moved too,
+    // `blobs::sweep_old_staging`).
+    r#"
+CREATE TABLE blob_uploads(
+    sha256 TEXT NOT NULL, device_id TEXT NOT NULL, length INTEGER NOT NULL,
+    durable INTEGER NOT NULL, updated_at_ms INTEGER NOT NULL,
+    PRIMARY KEY (sha256, device_id));
+DELETE FROM blobs WHERE complete = 0;
+ALTER TABLE blobs DROP COLUMN durable;
+ALTER TABLE blobs DROP COLUMN complete;
+ALTER TABLE blobs RENAME COLUMN updated_at_ms TO stored_at_ms;
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -216,6 +231,40 @@ mod tests {
                 broken: None
             }
         );
+    }
+
+    /// Blobs stored before uploads were per device stay stored; an upload then in progress,
+    /// whose device nobody recorded, is forgotten (its device starts it again from 0).
+    #[test]
+    fn blobs_of_version_7_keep_what_is_stored_and_forget_uploads() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        for sql in &super::MIGRATIONS[..7] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 7).unwrap();
+        let (done, half) = ("a".repeat(64), "b".repeat(64));
+        conn.execute_batch(&format!(
+            "INSERT INTO blobs VALUES ('{done}', 700, 700, 1, 5);
+             INSERT INTO blobs VALUES ('{half}', 900, 512, 0, 6);"
+        ))
+        .unwrap();
+        super::migrate(&mut conn).unwrap();
+        use crate::store::blobs;
+        assert_eq!(blobs::stored(&conn, &done).unwrap(), Some(700));
+        assert_eq!(blobs::stored(&conn, &half).unwrap(), None);
+        assert_eq!(blobs::upload(&conn, &half, "d-1").unwrap(), None);
+        // Uploads are now kept per device, and end with the blob stored.
+        let up = blobs::Upload {
+            length: 900,
+            durable: 256,
+        };
+        assert!(blobs::set_upload(&conn, &half, "d-1", up, 7).unwrap());
+        assert_eq!(blobs::upload(&conn, &half, "d-1").unwrap(), Some(up));
+        assert_eq!(blobs::upload(&conn, &half, "d-2").unwrap(), None);
+        blobs::set_stored(&conn, &half, 900, 8).unwrap();
+        assert_eq!(blobs::upload(&conn, &half, "d-1").unwrap(), None);
+        assert!(!blobs::set_upload(&conn, &half, "d-2", up, 9).unwrap());
+        assert_eq!(blobs::upload(&conn, &half, "d-2").unwrap(), None);
     }
 
     /// A roster stored before credentials were verifiable keeps its credential numbers, which
