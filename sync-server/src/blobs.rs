@@ -100,25 +100,46 @@ impl UploadState {
     }
 }
 
-/// The stored blob's length, if stored; when the database does not know it but the blob store
-/// has it (another center wrote it, the database was restored), it is checked against its name
-/// and, if it matches, recorded as stored. Other bytes under the name are not the blob: the
-/// upload goes on, and its create-only store refuses to replace them.
-async fn stored_length(st: &AppState, sha: &str) -> ApiResult<Option<u64>> {
-    let key = sha.to_string();
-    if let Some(length) = st
+/// What the center holds of a blob for one device.
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    /// Stored, of this length.
+    Stored(u64),
+    /// Not stored; the device's upload in progress.
+    Upload(Upload),
+    Nothing,
+}
+
+/// What is held of the blob for `device` (or only whether it is stored, for no device). When
+/// the database knows nothing of it but the blob store has bytes under its name (another center
+/// wrote them, the database was restored), they are checked against the name and, if they
+/// match, recorded as stored. Other bytes under the name are not the blob: an upload goes on,
+/// and its create-only store refuses to replace them. (The store is asked only then: a device
+/// resuming its upload costs no request to S3.)
+async fn held(st: &AppState, sha: &str, device: Option<&str>) -> ApiResult<Held> {
+    let (key, id) = (sha.to_string(), device.map(str::to_string));
+    let known = st
         .db
-        .run(move |s| Ok(blobs::stored(&s.conn, &key)?))
-        .await?
-    {
-        return Ok(Some(length));
+        .run(move |s| {
+            if let Some(length) = blobs::stored(&s.conn, &key)? {
+                return Ok(Held::Stored(length));
+            }
+            let upload = match &id {
+                Some(id) => blobs::upload(&s.conn, &key, id)?,
+                None => None,
+            };
+            Ok(upload.map_or(Held::Nothing, Held::Upload))
+        })
+        .await?;
+    if !matches!(known, Held::Nothing) {
+        return Ok(known);
     }
     let length = match st.blobs.verified_length(sha).await {
         Ok(Some(length)) => length,
-        Ok(None) => return Ok(None),
+        Ok(None) => return Ok(Held::Nothing),
         Err(StoreError::Corrupt(_)) => {
             tracing::error!("blob store holds other bytes under {sha}: not taken for the blob");
-            return Ok(None);
+            return Ok(Held::Nothing);
         }
         Err(e) => return Err(e.into()),
     };
@@ -126,7 +147,15 @@ async fn stored_length(st: &AppState, sha: &str) -> ApiResult<Option<u64>> {
     st.db
         .run(move |s| Ok(blobs::set_stored(&s.conn, &key, length, now_ms())?))
         .await?;
-    Ok(Some(length))
+    Ok(Held::Stored(length))
+}
+
+/// The stored blob's length, if stored (see [`held`]).
+async fn stored_length(st: &AppState, sha: &str) -> ApiResult<Option<u64>> {
+    Ok(match held(st, sha, None).await? {
+        Held::Stored(length) => Some(length),
+        Held::Upload(_) | Held::Nothing => None,
+    })
 }
 
 /// The device's upload as this process can honour it: staged bytes can be missing (a temp
@@ -194,18 +223,17 @@ pub async fn head(
 ) -> ApiResult<Response> {
     let who = authenticate(&st, &headers).await?;
     check_name(&sha)?;
-    if let Some(length) = stored_length(&st, &sha).await? {
-        return Ok(state_response(&sha, UploadState::stored(length)));
-    }
-    let Principal::Device { device_id, .. } = &who else {
-        return Err(ApiError::not_found("blob"));
+    let device = match &who {
+        Principal::Device { device_id, .. } => Some(device_id.as_str()),
+        Principal::BootstrapAdmin => None,
     };
-    let (key, device) = (sha.clone(), device_id.clone());
-    let upload = st
-        .db
-        .run(move |s| Ok(blobs::upload(&s.conn, &key, &device)?))
-        .await?
-        .ok_or_else(|| ApiError::not_found("blob"))?;
+    let (device_id, upload) = match (device, held(&st, &sha, device).await?) {
+        (_, Held::Stored(length)) => {
+            return Ok(state_response(&sha, UploadState::stored(length)));
+        }
+        (Some(device_id), Held::Upload(upload)) => (device_id, upload),
+        _ => return Err(ApiError::not_found("blob")),
+    };
     let state = staged_state(&st, &sha, device_id, upload).await?;
     Ok(state_response(&sha, state))
 }
@@ -287,15 +315,12 @@ pub async fn patch(
     if offset > length {
         return Err(ApiError::bad_request("upload-offset is past upload-length"));
     }
-    // Content-addressed: what is stored is what they would send.
-    if let Some(stored) = stored_length(&st, &sha).await? {
-        return Ok(state_response(&sha, UploadState::stored(stored)));
-    }
-    let (key, id) = (sha.clone(), device.clone());
-    let upload = st
-        .db
-        .run(move |s| Ok(blobs::upload(&s.conn, &key, &id)?))
-        .await?;
+    let upload = match held(&st, &sha, Some(&device)).await? {
+        // Content-addressed: what is stored is what they would send.
+        Held::Stored(length) => return Ok(state_response(&sha, UploadState::stored(length))),
+        Held::Upload(u) => Some(u),
+        Held::Nothing => None,
+    };
     if let Some(u) = upload
         && u.length != length
     {

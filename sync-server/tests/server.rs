@@ -739,6 +739,14 @@ fn another_device_cannot_disturb_an_upload(s: &Server) {
     let mut held = s.open_upload(&m.token, &sha, data.len());
     held.write_all(&garbage[..300_000]).unwrap();
     held.flush().unwrap();
+    // Under way: m's own progress saved once past 256 KiB (and only m is told of it).
+    (0..200)
+        .map(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            s.blob_offset(&m.token, &sha)
+        })
+        .find(|&o| o > 0)
+        .expect("m's upload saved its progress");
     let (st, r) = s.resume_blob(&d.token, &sha, &data, 600_000);
     assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
     assert_eq!(s.stored_blobs(), vec![sha.clone()]);
