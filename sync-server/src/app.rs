@@ -30,7 +30,7 @@ pub struct AppState {
     pub db: Db,
     /// Where verified blobs are stored.
     pub blobs: BlobStore,
-    /// Uploads in progress (`<sha>` files), local to this process.
+    /// Uploads in progress (`<sha>/<SHA-256 of the device id>` files), local to this process.
     pub staging: PathBuf,
     pub admin_token_hash: Option<String>,
     /// Uploads running right now, as (blob, device): a second concurrent upload of one blob by

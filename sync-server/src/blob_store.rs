@@ -129,31 +129,23 @@ impl BlobStore {
         }))
     }
 
-    /// The stored blob's length, if the store has it.
-    pub async fn stat(&self, sha: &str) -> StoreResult<Option<u64>> {
-        match self {
-            BlobStore::Local { dir } => match tokio::fs::metadata(local_path(dir, sha)).await {
-                Ok(m) => Ok(Some(m.len())),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(e) => Err(e.into()),
-            },
-            BlobStore::S3(s) => match s.store.head(&s.key(sha)).await {
-                Ok(meta) => Ok(Some(meta.size)),
-                Err(object_store::Error::NotFound { .. }) => Ok(None),
-                Err(e) => Err(e.into()),
-            },
-        }
-    }
-
-    /// The stored blob's length if the store has it and its bytes hash to `sha` (read whole to
-    /// check). For a blob the database does not know: bytes someone put under the name by other
-    /// means are not the blob, and must not be taken for it. `Err(Corrupt)` when they are not.
+    /// The stored blob's length if the store has it and its bytes hash to `sha` (read whole, in
+    /// one request, to check). For a blob the database does not know: bytes someone put under
+    /// the name by other means are not the blob, and must not be taken for it. `Err(Corrupt)`
+    /// when they are not.
     pub async fn verified_length(&self, sha: &str) -> StoreResult<Option<u64>> {
-        let Some(length) = self.stat(sha).await? else {
+        let Some(mut reading) = self.read(sha).await? else {
             return Ok(None);
         };
-        self.check_existing(sha).await?;
-        Ok(Some(length))
+        let mut hasher = Sha256Hasher::new();
+        while let Some(chunk) = reading.bytes.next().await {
+            std::io::Write::write_all(&mut hasher, &chunk?)?;
+        }
+        if hasher.finish().to_string() == sha {
+            Ok(Some(reading.length))
+        } else {
+            Err(StoreError::Corrupt(sha.to_string()))
+        }
     }
 
     /// Stores `staged` (already verified to hash to `sha`) under `sha`, create-only. The staged
@@ -213,18 +205,10 @@ impl BlobStore {
 
     /// The name `sha` is taken: success only if the bytes there hash to it.
     async fn check_existing(&self, sha: &str) -> StoreResult<()> {
-        let Some(mut reading) = self.read(sha).await? else {
+        match self.verified_length(sha).await? {
+            Some(_) => Ok(()),
             // Gone again between the refused create and now: nothing was overwritten either way.
-            return Err(StoreError::Corrupt(sha.to_string()));
-        };
-        let mut hasher = Sha256Hasher::new();
-        while let Some(chunk) = reading.bytes.next().await {
-            std::io::Write::write_all(&mut hasher, &chunk?)?;
-        }
-        if hasher.finish().to_string() == sha {
-            Ok(())
-        } else {
-            Err(StoreError::Corrupt(sha.to_string()))
+            None => Err(StoreError::Corrupt(sha.to_string())),
         }
     }
 }
