@@ -31,6 +31,7 @@ mod pages;
 mod pull;
 mod push;
 mod push_group;
+mod push_reads;
 mod query_params;
 mod rate_limit;
 mod signatures;

@@ -130,14 +130,27 @@ fn put_task_change(
 
 /// Merges `w` into the field of `task` (the task `w` names, as the caller read it).
 pub fn write(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbResult<Merged> {
+    let current = fields::get(conn, "task", w.task_id, field_name(w.field))?;
+    Ok(write_over(conn, w, task, current, now_ms)?.0)
+}
+
+/// `write`, given the field's `current` state as the caller read it (after locking the task): a
+/// group commit reads every status its pushes write at once. Answers also the state written,
+/// if the write was.
+pub fn write_over(
+    conn: &dyn Sql,
+    w: &Write<'_>,
+    task: &TaskRow,
+    current: Option<FieldState>,
+    now_ms: u64,
+) -> DbResult<(Merged, Option<FieldState>)> {
     let name = field_name(w.field);
-    let current = fields::get(conn, "task", w.task_id, name)?;
     let Some(cur) = current else {
-        force(conn, w, task, now_ms)?;
-        return Ok(Merged::Written);
+        let state = force(conn, w, task, now_ms)?;
+        return Ok((Merged::Written, Some(state)));
     };
     if cur.value == w.value {
-        return Ok(Merged::Unchanged);
+        return Ok((Merged::Unchanged, None));
     }
     let legal = w.field != SharedField::Status || transition_ok(&cur.value, &w.value);
     let concurrent = cur.version > w.seen && cur.origin != w.origin;
@@ -155,14 +168,16 @@ pub fn write(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbRe
         let wins = (w.hlc.as_str(), w.origin.as_str()) > (cur.hlc.as_str(), cur.origin.as_str());
         ("concurrent", wins && legal)
     } else if legal {
-        force(conn, w, task, now_ms)?;
-        return Ok(Merged::Written);
+        let state = force(conn, w, task, now_ms)?;
+        return Ok((Merged::Written, Some(state)));
     } else {
         ("invalid_transition", false)
     };
-    if written {
-        force(conn, w, task, now_ms)?;
-    }
+    let state = if written {
+        Some(force(conn, w, task, now_ms)?)
+    } else {
+        None
+    };
     let (kept, other) = if written {
         (incoming, standing)
     } else {
@@ -190,7 +205,7 @@ pub fn write(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbRe
         now_ms,
     )?;
     emit_conflict(conn, &id, now_ms)?;
-    Ok(Merged::Conflict { id, written })
+    Ok((Merged::Conflict { id, written }, state))
 }
 
 /// Appends the conflict's current record as a change for the device concerned.
@@ -221,8 +236,8 @@ pub fn emit_conflict(conn: &dyn Sql, id: &str, now_ms: u64) -> DbResult<i64> {
 /// `task` is the task `w` names, as the caller read it (every caller first checks that it
 /// exists). The value sent down is built from it and the value written, not read back after
 /// writing: a device's case opening runs this, and reading the task and its fields again was
-/// three of a push's statements.
-pub fn force(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbResult<()> {
+/// three of a push's statements. Answers the field's state as written.
+pub fn force(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbResult<FieldState> {
     let name = field_name(w.field);
     let mut team = task.team.clone();
     let mut value = task.value.clone();
@@ -267,7 +282,8 @@ pub fn force(conn: &dyn Sql, w: &Write<'_>, task: &TaskRow, now_ms: u64) -> DbRe
         hlc: w.hlc.clone(),
         origin: w.origin.clone(),
     };
-    fields::set(conn, "task", w.task_id, name, &state)
+    fields::set(conn, "task", w.task_id, name, &state)?;
+    Ok(state)
 }
 
 /// A conflict as JSON for answers (`{id, written}`).

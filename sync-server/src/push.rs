@@ -20,8 +20,8 @@ use crate::clock::Clock;
 use crate::ed25519;
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Merged, Write};
-use crate::store::sql::Dialect;
-use crate::store::{DbError, DbResult, Sql, Tx, cases, devices, links, reference};
+use crate::push_reads::{GroupReads, TaskState};
+use crate::store::{DbError, DbResult, Tx, cases, devices, links};
 use crate::util::{now_ms, read_json};
 
 pub async fn push(
@@ -69,6 +69,7 @@ pub async fn push(
     match result {
         Ok(r) => Ok(Json(r)),
         Err(Refused::Api(e)) => Err(e),
+        Err(Refused::Store(e)) => Err(e.into()),
         Err(Refused::Chain { seq, reason }) => {
             // The batch rolled back; the alert is its own transaction so it survives.
             let (id, why) = (device_id.clone(), reason.clone());
@@ -150,12 +151,18 @@ pub(crate) struct Device<'a> {
 
 pub(crate) enum Refused {
     Api(ApiError),
-    Chain { seq: i64, reason: String },
+    Chain {
+        seq: i64,
+        reason: String,
+    },
+    /// The database failed a statement: the push's savepoint rolls back, and the group asks
+    /// `op_id_clash` whether that was a link's op id already taken (`refusal_after_rollback`).
+    Store(DbError),
 }
 
 impl From<DbError> for Refused {
     fn from(e: DbError) -> Self {
-        Refused::Api(e.into())
+        Refused::Store(e)
     }
 }
 
@@ -175,21 +182,23 @@ fn op_id_reused(seq: i64) -> Refused {
 }
 
 /// Verifies and applies one device's batch inside the caller's transaction (one savepoint of a
-/// group commit, `push_group`).
+/// group commit, `push_group`), reading through the group's `reads`.
 pub(crate) fn apply_in(
     tx: &Tx<'_>,
     clock: &Clock,
     dev: &Device<'_>,
     ops: &[PushOp],
     now: u64,
+    reads: &mut GroupReads,
 ) -> Result<PushResponse, Refused> {
     // Locked: concurrent pushes of this device serialize here, each seeing the other's head.
-    let d = devices::lock(tx, dev.id)?.ok_or_else(|| ApiError::not_found("device"))?;
+    let d = reads
+        .device(tx, dev.id)?
+        .ok_or_else(|| ApiError::not_found("device"))?;
     if d.revoked {
         return Err(revoked().into());
     }
     let mut results = Vec::with_capacity(ops.len());
-    let mut case = CaseCache::default();
     let (mut last_seq, mut last_hash) = (d.last_seq, d.last_hash.clone());
     if let Some(first) = ops.first() {
         for (i, op) in ops.iter().enumerate() {
@@ -245,25 +254,21 @@ pub(crate) fn apply_in(
     }
     // The new links are stored first, together, each with the result most ops get; an op whose
     // effects answer otherwise has its result replaced below. A link whose op id another link
-    // already has is not stored: that refuses the whole push, and nothing of it stays.
+    // already has fails the insert (on PostgreSQL when it is sent, with the push's last
+    // writes): the push rolls back whole, and the group answers which op it was
+    // (`refusal_after_rollback`).
     let expected: Vec<OpResult> = new.iter().map(|op| applied(op)).collect();
     let rows: Vec<(&PushOp, &OpResult)> = new.iter().copied().zip(&expected).collect();
-    if links::insert_all(tx, dev.id, &rows, now)? < new.len() {
-        for op in &new {
-            if !links::exists(tx, dev.id, op.link.seq)? {
-                return Err(op_id_reused(op.link.seq));
-            }
-        }
-        return Err(ApiError::internal("a link was not stored").into());
-    }
+    links::insert_all(tx, dev.id, &rows, now)?;
     for (op, expected) in new.into_iter().zip(expected) {
-        let result = apply_op(tx, clock, dev, op, now, &mut case)?;
+        let result = apply_op(tx, clock, dev, op, now, reads)?;
         if result != expected {
             links::set_result(tx, dev.id, op.link.seq, &result)?;
         }
         results.push(result);
     }
     devices::set_head(tx, dev.id, last_seq, &last_hash)?;
+    reads.set_head(dev.id, last_seq, &last_hash);
     Ok(PushResponse {
         server_time_ms: now,
         last_seq,
@@ -322,44 +327,45 @@ fn check_op(device: &str, op: &PushOp) -> Result<(Vec<u8>, Signature), String> {
     Ok(signed)
 }
 
-/// The tasks whose status `batches` may write: each case opening's task (from its payload, as
-/// `effects` reads it) and each closing case's task, maybe more than once. A group commit locks
-/// them before applying any push (`reference::lock_tasks`, which orders them), so that groups
-/// never wait on each other's tasks in a cycle. Only PostgreSQL takes row locks; on SQLite this
-/// answers nothing.
-pub(crate) fn tasks_written<'a>(
+/// What a push refused with `refusal` answers once its savepoint rolled back: a store error
+/// that came of a link whose op id another link already holds (or an earlier op of the same
+/// batch) is that op's `op_conflict`; anything else stands.
+pub(crate) fn refusal_after_rollback(
     tx: &Tx<'_>,
-    batches: impl Iterator<Item = &'a [PushOp]>,
-) -> DbResult<Vec<String>> {
-    if tx.dialect() == Dialect::Sqlite {
-        return Ok(Vec::new());
-    }
-    let mut tasks = Vec::new();
-    let mut closing = Vec::new();
-    for op in batches.flatten() {
-        let Some(case_id) = op.link.case_id.as_deref() else {
-            continue;
-        };
-        match op.link.kind.as_str() {
-            "case_opened" => {
-                let body: Option<Value> = op
-                    .payload
-                    .as_deref()
-                    .and_then(|p| serde_json::from_str(p).ok());
-                if let Some(task) = body
-                    .as_ref()
-                    .and_then(|b| b.pointer("/body/case/task_id"))
-                    .and_then(Value::as_str)
-                {
-                    tasks.push(task.to_string());
-                }
-            }
-            "closed" => closing.push(case_id),
-            _ => {}
+    device_id: &str,
+    ops: &[PushOp],
+    refusal: Refused,
+) -> Refused {
+    let Refused::Store(e) = refusal else {
+        return refusal;
+    };
+    match op_id_clash(tx, device_id, ops) {
+        Ok(Some(seq)) => op_id_reused(seq),
+        Ok(None) => Refused::Store(e),
+        Err(lookup) => {
+            tracing::error!(error = %lookup, "looking up op ids after a failed push");
+            Refused::Store(e)
         }
     }
-    tasks.extend(cases::task_ids(tx, &closing)?);
-    Ok(tasks)
+}
+
+/// The seq of the first op in `ops` whose op id is taken: held by a link other than this
+/// device's at that seq (an op already applied holds its own), or used by an earlier op of the
+/// batch.
+fn op_id_clash(tx: &Tx<'_>, device_id: &str, ops: &[PushOp]) -> DbResult<Option<i64>> {
+    let ids: Vec<&str> = ops.iter().map(|op| op.link.op_id.as_str()).collect();
+    let holders = links::holders(tx, &ids)?;
+    let mut earlier = std::collections::HashSet::new();
+    for op in ops {
+        let id = op.link.op_id.as_str();
+        let held_elsewhere = holders
+            .get(id)
+            .is_some_and(|(d, seq)| (d.as_str(), *seq) != (device_id, op.link.seq));
+        if !earlier.insert(id) || held_elsewhere {
+            return Ok(Some(op.link.seq));
+        }
+    }
+    Ok(None)
 }
 
 fn rejected(code: &str, zh: String, en: String) -> Option<ErrorBody> {
@@ -385,10 +391,10 @@ fn apply_op(
     dev: &Device<'_>,
     op: &PushOp,
     now: u64,
-    case: &mut CaseCache,
+    reads: &mut GroupReads,
 ) -> Result<OpResult, Refused> {
     let mut res = applied(op);
-    let reason = effects(tx, clock, dev, op, now, case, &mut res.conflicts)?;
+    let reason = effects(tx, clock, dev, op, now, reads, &mut res.conflicts)?;
     if reason.is_some() {
         res.outcome = Outcome::Rejected;
         res.reason = reason;
@@ -403,7 +409,7 @@ fn effects(
     dev: &Device<'_>,
     op: &PushOp,
     now: u64,
-    cache: &mut CaseCache,
+    reads: &mut GroupReads,
     conflicts: &mut Vec<String>,
 ) -> Result<Option<ErrorBody>, Refused> {
     let link = &op.link;
@@ -438,7 +444,7 @@ fn effects(
             "payload is not JSON".into(),
         ));
     }
-    let case = match cache.get(tx, case_id)? {
+    let case = match reads.case(tx, case_id)? {
         None => {
             let body: Value = serde_json::from_str(payload).unwrap_or_default();
             if link.kind != "case_opened" {
@@ -459,8 +465,9 @@ fn effects(
                     "case_opened lacks /body/case/task_id or /body/case/enterprise_id".into(),
                 ));
             };
-            let task = reference::task_for_update(tx, &task_id)?;
-            let Some(task) = task.filter(|t| Some(t.team.as_str()) == dev.team) else {
+            let task = reads.task(tx, &task_id)?;
+            let Some((task, status)) = task.filter(|(t, _)| Some(t.team.as_str()) == dev.team)
+            else {
                 return Ok(rejected(
                     codes::OUT_OF_SCOPE,
                     "任务不在本组范围内".into(),
@@ -479,8 +486,19 @@ fn effects(
             cases::insert(tx, &row, &link.hlc, now, case_facts::FACTS_VERSION)?;
             case_facts::record(tx, case_id, &link.kind, payload)?;
             cases::emit(tx, &row, now)?;
-            cache.0 = Some(row);
-            status_write(tx, dev, op, &task_id, &task, "in_progress", now, conflicts)?;
+            reads.set_case(row);
+            let task = (task, status);
+            status_write(
+                tx,
+                dev,
+                op,
+                &task_id,
+                task,
+                "in_progress",
+                now,
+                reads,
+                conflicts,
+            )?;
             return Ok(None);
         }
         Some(c) if c.device_id != dev.id => {
@@ -503,28 +521,22 @@ fn effects(
         cases::emit(tx, &row, now)?;
         // Tasks are never deleted, so the task is there; if it were not, the case would still
         // close (device work is evidence), with no status to write.
-        if let Some(task) = reference::task_for_update(tx, &case.task_id)? {
-            status_write(tx, dev, op, &case.task_id, &task, "done", now, conflicts)?;
+        reads.set_case(row);
+        if let Some(task) = reads.task(tx, &case.task_id)? {
+            status_write(
+                tx,
+                dev,
+                op,
+                &case.task_id,
+                task,
+                "done",
+                now,
+                reads,
+                conflicts,
+            )?;
         }
-        cache.0 = Some(row);
     }
     Ok(None)
-}
-
-/// The case a push's last op touched: a device's ops mostly follow one case, and asking the
-/// database again for each one was a query per op. What is read from it (owner, task,
-/// enterprise) never changes once the case is opened; its status is written, never read.
-#[derive(Default)]
-struct CaseCache(Option<cases::CaseRow>);
-
-impl CaseCache {
-    fn get(&mut self, tx: &Tx<'_>, case_id: &str) -> DbResult<Option<cases::CaseRow>> {
-        if let Some(c) = self.0.as_ref().filter(|c| c.case_id == case_id) {
-            return Ok(Some(c.clone()));
-        }
-        self.0 = cases::get(tx, case_id)?;
-        Ok(self.0.clone())
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -533,9 +545,10 @@ fn status_write(
     dev: &Device<'_>,
     op: &PushOp,
     task_id: &str,
-    task: &reference::TaskRow,
+    (task, current): TaskState,
     status: &str,
     now: u64,
+    reads: &mut GroupReads,
     conflicts: &mut Vec<String>,
 ) -> DbResult<()> {
     let w = Write {
@@ -548,7 +561,11 @@ fn status_write(
         op_id: Some(&op.link.op_id),
         device_id: Some(dev.id),
     };
-    if let Merged::Conflict { id, .. } = merge::write(tx, &w, task, now)? {
+    let (merged, written) = merge::write_over(tx, &w, &task, current, now)?;
+    if let Some(state) = written {
+        reads.set_status(task_id, state);
+    }
+    if let Merged::Conflict { id, .. } = merged {
         conflicts.push(id);
     }
     Ok(())

@@ -19,8 +19,9 @@ use tokio::sync::oneshot;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::push::{OwnedDevice, Refused, apply_in, tasks_written};
-use crate::store::{Sql, Store, devices, reference};
+use crate::push::{OwnedDevice, Refused, apply_in, refusal_after_rollback};
+use crate::push_reads::GroupReads;
+use crate::store::{Sql, Store};
 use crate::util::now_ms;
 
 /// Most pushes in one group: bounds one transaction's length (and the wait of its first push).
@@ -91,28 +92,34 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
         // Every device of the group locked first, in one order, so that two groups holding
         // pushes of the same devices never wait on each other in a cycle; then every task whose
         // status they write (the order is devices, tasks, then the change counter at commit).
+        // What the pushes read of them is read here, once.
         let ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
-        devices::lock_all(&tx, &ids).map_err(|e| e.to_string())?;
-        let tasks =
-            tasks_written(&tx, jobs.iter().map(|j| j.ops.as_slice())).map_err(|e| e.to_string())?;
-        reference::lock_tasks(&tx, &tasks).map_err(|e| e.to_string())?;
+        let mut reads = GroupReads::lock_and_read(&tx, &ids, jobs.iter().map(|j| j.ops.as_slice()))
+            .map_err(|e| e.to_string())?;
         for job in &jobs {
             // On PostgreSQL the savepoint goes with the push's first statement that is answered
             // (the device's lock), and its release with the next push's: no round trip of
             // their own.
             tx.exec_later("SAVEPOINT push", &[])
                 .map_err(|e| e.to_string())?;
-            let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now).and_then(|resp| {
-                // PostgreSQL sends a push's last writes with the next statement that waits for
-                // an answer: send them now, so a write that fails does so inside this push's
-                // savepoint and rolls back this push alone, not the group.
-                tx.flush()?;
-                Ok(resp)
-            });
-            if r.is_err() {
-                tx.exec("ROLLBACK TO SAVEPOINT push", &[])
-                    .map_err(|e| e.to_string())?;
-            }
+            let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now, &mut reads).and_then(
+                |resp| {
+                    // PostgreSQL sends a push's last writes with the next statement that waits
+                    // for an answer: send them now, so a write that fails does so inside this
+                    // push's savepoint and rolls back this push alone, not the group.
+                    tx.flush()?;
+                    Ok(resp)
+                },
+            );
+            let r = match r {
+                Ok(resp) => Ok(resp),
+                Err(refused) => {
+                    tx.exec("ROLLBACK TO SAVEPOINT push", &[])
+                        .map_err(|e| e.to_string())?;
+                    reads.forget();
+                    Err(refusal_after_rollback(&tx, &job.dev.id, &job.ops, refused))
+                }
+            };
             tx.exec_later("RELEASE SAVEPOINT push", &[])
                 .map_err(|e| e.to_string())?;
             answers.push(r);

@@ -265,6 +265,23 @@ fn op_ids_are_never_reused(s: &Server) {
     let fresh = other.op(None, "note", "{}", 0);
     let (st, r) = other.push(vec![fresh]);
     assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
+    // Two new ops of one batch with one id: the second is the one refused, and neither stays.
+    let (seq, prev) = (d.seq, d.prev.clone());
+    let once = d.op(Some("C-1"), "note", "{}", 0);
+    let id = once["link"]["op_id"].as_str().unwrap().to_string();
+    let twice = d.op_with_id(&id, Some("C-1"), "note", "{}", 0);
+    let (st, r) = d.push(vec![once, twice]);
+    assert_eq!(
+        (st, r["code"].as_str()),
+        (409, Some("sync.op_id_reused")),
+        "{r}"
+    );
+    let named = format!("seq {}", seq + 2);
+    assert!(r["en"].as_str().unwrap().contains(&named), "{r}");
+    (d.seq, d.prev) = (seq, prev);
+    let next = d.op(Some("C-1"), "note", "{}", 0);
+    let (st, r) = d.push(vec![next]);
+    assert_eq!((st, r["last_seq"].as_i64()), (200, Some(seq + 1)), "{r}");
 }
 
 /// A public key that is a small-order or non-canonical point would verify forged signatures;

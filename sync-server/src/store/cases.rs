@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::reference::OfficerNames;
 use super::sql::{
-    DbResult, Dialect, Sql, Value as SqlValue, args, bind, json_text, like_anywhere, where_all,
+    DbResult, Dialect, Row, Sql, Value as SqlValue, args, bind, json_text, like_anywhere, where_all,
 };
 
 #[derive(Debug, Clone)]
@@ -61,33 +61,52 @@ impl Default for Review {
 /// The reviewer's name: the center user behind `review_by` (`center:<user id>`).
 const REVIEWER: &str = "(SELECT u.name FROM users u WHERE 'center:' || u.user_id = c.review_by)";
 
+/// The columns `case_row` reads.
+const CASE_COLS: &str = "c.case_id, c.device_id, c.user_id, c.task_id, c.enterprise_id, c.status,
+    c.review_state, c.review_note, c.review_by, c.review_at_ms";
+
+fn case_row(r: &Row) -> DbResult<CaseRow> {
+    Ok(CaseRow {
+        case_id: r.str(0)?,
+        device_id: r.str(1)?,
+        user_id: r.str(2)?,
+        task_id: r.str(3)?,
+        enterprise_id: r.str(4)?,
+        status: r.str(5)?,
+        review: Review {
+            state: r.str(6)?,
+            note: r.opt_str(7)?,
+            by: r.opt_str(8)?,
+            at_ms: r.opt_i64(9)?,
+            by_name: r.opt_str(10)?,
+        },
+    })
+}
+
 pub fn get(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
     conn.query_opt(
-        &format!(
-            "SELECT c.case_id, c.device_id, c.user_id, c.task_id, c.enterprise_id, c.status,
-                c.review_state, c.review_note, c.review_by, c.review_at_ms, {REVIEWER}
-         FROM cases c WHERE c.case_id = ?1"
-        ),
+        &format!("SELECT {CASE_COLS}, {REVIEWER} FROM cases c WHERE c.case_id = ?1"),
         args![case_id],
     )?
-    .map(|r| {
-        Ok(CaseRow {
-            case_id: r.str(0)?,
-            device_id: r.str(1)?,
-            user_id: r.str(2)?,
-            task_id: r.str(3)?,
-            enterprise_id: r.str(4)?,
-            status: r.str(5)?,
-            review: Review {
-                state: r.str(6)?,
-                note: r.opt_str(7)?,
-                by: r.opt_str(8)?,
-                at_ms: r.opt_i64(9)?,
-                by_name: r.opt_str(10)?,
-            },
-        })
-    })
+    .as_ref()
+    .map(case_row)
     .transpose()
+}
+
+/// The cases among `ids` that the center holds, in one statement (a group commit reads every
+/// case its pushes name this way). PostgreSQL only: the ids go as one array parameter.
+pub fn get_all(conn: &dyn Sql, ids: &[&str]) -> DbResult<Vec<CaseRow>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = SqlValue::Texts(ids.iter().map(|id| Some(id.to_string())).collect());
+    conn.query(
+        &format!("SELECT {CASE_COLS}, {REVIEWER} FROM cases c WHERE c.case_id = ANY(?1::text[])"),
+        &[ids],
+    )?
+    .iter()
+    .map(case_row)
+    .collect()
 }
 
 /// The case, its row locked until the transaction ends (PostgreSQL; SQLite has one writer).
@@ -101,25 +120,6 @@ pub fn lock(conn: &dyn Sql, case_id: &str) -> DbResult<Option<CaseRow>> {
         )?;
     }
     get(conn, case_id)
-}
-
-/// The tasks of the cases `ids` (those the center holds).
-pub fn task_ids(conn: &dyn Sql, ids: &[&str]) -> DbResult<Vec<String>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut params = Vec::with_capacity(ids.len());
-    let list: Vec<String> = ids.iter().map(|id| bind(&mut params, *id)).collect();
-    conn.query(
-        &format!(
-            "SELECT DISTINCT task_id FROM cases WHERE case_id IN ({})",
-            list.join(", ")
-        ),
-        &params,
-    )?
-    .iter()
-    .map(|r| r.str(0))
-    .collect()
 }
 
 /// A new case; `facts` is the version of the projection its ops will be recorded with

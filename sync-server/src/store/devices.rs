@@ -3,7 +3,7 @@
 use fieldcase_protocol::chain::GENESIS;
 use fieldcase_protocol::sync::{Role, UserInfo};
 
-use super::sql::{DbResult, Dialect, Row, Sql, args, lock_in_order};
+use super::sql::{DbResult, Dialect, Row, Sql, Value, args};
 
 pub fn role_str(r: Role) -> &'static str {
     match r {
@@ -117,14 +117,34 @@ pub fn device(conn: &dyn Sql, device_id: &str) -> DbResult<Option<Device>> {
     .transpose()
 }
 
-/// Locks every device in `ids` until the transaction ends, in device-id order: the first thing
-/// a group commit (`push_group`) does. Each push then locks its own device again, already held.
-/// Without it a group locked its devices push by push, in the order the pushes came; two groups
-/// holding pushes of the same two devices in crossed orders (a device that sends a push again
-/// while the first is still in flight, a retry after a timeout) deadlocked, and PostgreSQL broke
-/// the tie after a second by failing one push with an internal error.
-pub fn lock_all(conn: &dyn Sql, ids: &[&str]) -> DbResult<()> {
-    lock_in_order(conn, "devices", "device_id", ids)
+/// Locks every device in `ids` until the transaction ends, in device-id order, and answers their
+/// rows as they stand once locked: the first thing a group commit (`push_group`) does, whose
+/// pushes then take their chain heads from these rows instead of each reading its own.
+/// Without the one ordered lock a group locked its devices push by push, in the order the
+/// pushes came; two groups holding pushes of the same two devices in crossed orders (a device
+/// that sends a push again while the first is still in flight, a retry after a timeout)
+/// deadlocked, and PostgreSQL broke the tie after a second by failing one push with an
+/// internal error.
+///
+/// SQLite's single writer takes no row locks: there this answers nothing, and each push reads
+/// its device itself (`lock`), in-process.
+pub fn lock_all(conn: &dyn Sql, ids: &[&str]) -> DbResult<Vec<Device>> {
+    if conn.dialect() == Dialect::Sqlite || ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = Value::Texts(ids.iter().map(|id| Some(id.to_string())).collect());
+    // One table, so the rows answered are the versions locked: under READ COMMITTED a row
+    // another transaction held is read again once it is ours.
+    conn.query(
+        &format!(
+            "SELECT {DEVICE_COLS} FROM devices WHERE device_id = ANY(?1::text[])
+             ORDER BY device_id FOR UPDATE"
+        ),
+        &[ids],
+    )?
+    .iter()
+    .map(device_row)
+    .collect()
 }
 
 /// The device, its row locked until the transaction ends: two pushes of one device (to two

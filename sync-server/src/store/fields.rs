@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::sql::{DbResult, Sql, args};
+use super::sql::{DbResult, Row, Sql, args};
 
 #[derive(Debug, Clone)]
 pub struct FieldState {
@@ -18,15 +18,23 @@ pub fn get(conn: &dyn Sql, entity: &str, id: &str, field: &str) -> DbResult<Opti
         "SELECT value, version, hlc, origin FROM fields WHERE entity = ?1 AND id = ?2 AND field = ?3",
         args![entity, id, field],
     )?
-    .map(|r| {
-        Ok(FieldState {
-            value: serde_json::from_str(&r.str(0)?).unwrap_or(Value::Null),
-            version: r.i64(1)?,
-            hlc: r.str(2)?,
-            origin: r.str(3)?,
-        })
-    })
+    .map(|r| state_at(&r, 0))
     .transpose()
+    .map(Option::flatten)
+}
+
+/// The state in columns `at..at + 4` of `r` (value, version, hlc, origin), `None` where the
+/// value is NULL (an outer join that found no field).
+pub fn state_at(r: &Row, at: usize) -> DbResult<Option<FieldState>> {
+    let Some(value) = r.opt_str(at)? else {
+        return Ok(None);
+    };
+    Ok(Some(FieldState {
+        value: serde_json::from_str(&value).unwrap_or(Value::Null),
+        version: r.i64(at + 1)?,
+        hlc: r.str(at + 2)?,
+        origin: r.str(at + 3)?,
+    }))
 }
 
 pub fn set(conn: &dyn Sql, entity: &str, id: &str, field: &str, s: &FieldState) -> DbResult<()> {

@@ -3,6 +3,8 @@
 use fieldcase_protocol::chain::ChainLink;
 use fieldcase_protocol::sync::{OpResult, Outcome, PushOp};
 
+use std::collections::HashMap;
+
 use super::sql::{DbError, DbResult, Dialect, Sql, Value, args};
 
 /// What a replay is compared against.
@@ -85,10 +87,7 @@ fn insert_sql(n: usize) -> &'static str {
                         format!("({})", cols.join(","))
                     })
                     .collect();
-                format!(
-                    "INSERT INTO links({COLUMNS}) VALUES {} ON CONFLICT DO NOTHING",
-                    rows.join(",")
-                )
+                format!("INSERT INTO links({COLUMNS}) VALUES {}", rows.join(","))
             })
             .collect()
     });
@@ -99,21 +98,22 @@ fn insert_sql(n: usize) -> &'static str {
     &all[i]
 }
 
-/// Stores new links, each with `result`, and the blobs they name; answers how many links were
-/// stored. A link whose op id is already another link's is skipped, not stored (the caller holds
-/// the device's row and has checked that the seqs continue its chain, so the op id is the only
-/// key that can clash; letting the unique index answer saves a query per op), and the caller
-/// compares the count.
+/// Stores new links, each with `result`, and the blobs they name. A link whose op id is already
+/// another link's fails the statement with a unique violation (the caller holds the device's
+/// row and has checked that the seqs continue its chain, so the op id is the only key that can
+/// clash; letting the unique index answer saves a query per op). On PostgreSQL nothing is
+/// waited for: the insert goes out with the transaction's next statement that is read, and
+/// fails there.
 pub fn insert_all(
     conn: &dyn Sql,
     device_id: &str,
     ops: &[(&PushOp, &OpResult)],
     now_ms: u64,
-) -> DbResult<usize> {
-    let stored = match conn.dialect() {
+) -> DbResult<()> {
+    match conn.dialect() {
         Dialect::Sqlite => insert_chunks(conn, device_id, ops, now_ms)?,
         Dialect::Postgres => insert_unnest(conn, device_id, ops, now_ms)?,
-    };
+    }
     for (op, _) in ops {
         for b in &op.blobs {
             conn.exec_later(
@@ -123,7 +123,7 @@ pub fn insert_all(
             )?;
         }
     }
-    Ok(stored)
+    Ok(())
 }
 
 /// SQLite: multi-row INSERTs of the `CHUNKS` sizes (a statement costs no round trip there).
@@ -132,8 +132,7 @@ fn insert_chunks(
     device_id: &str,
     ops: &[(&PushOp, &OpResult)],
     now_ms: u64,
-) -> DbResult<usize> {
-    let mut stored = 0;
+) -> DbResult<()> {
     let mut rest = ops;
     while !rest.is_empty() {
         // CHUNKS ends with 1, so some size always fits.
@@ -159,10 +158,10 @@ fn insert_chunks(
                 Value::from(now_ms),
             ]);
         }
-        stored += conn.exec(insert_sql(n), &params)?;
+        conn.exec(insert_sql(n), &params)?;
         rest = tail;
     }
-    Ok(stored as usize)
+    Ok(())
 }
 
 /// PostgreSQL: every link in one statement, each column an array under `unnest`, in the order
@@ -176,8 +175,7 @@ fn unnest_sql() -> &'static str {
             "INSERT INTO links({COLUMNS})
              SELECT ?1, u.*, ?14 FROM unnest(?2::bigint[], ?3::text[], ?4::text[], ?5::text[],
                  ?6::text[], ?7::text[], ?8::text[], ?9::text[], ?10::text[], ?11::text[],
-                 ?12::bigint[], ?13::text[]) AS u
-             ON CONFLICT DO NOTHING"
+                 ?12::bigint[], ?13::text[]) AS u"
         )
     })
 }
@@ -187,7 +185,7 @@ fn insert_unnest(
     device_id: &str,
     ops: &[(&PushOp, &OpResult)],
     now_ms: u64,
-) -> DbResult<usize> {
+) -> DbResult<()> {
     let texts = |f: &dyn Fn(&PushOp, &OpResult) -> Option<String>| {
         Value::Texts(ops.iter().map(|(op, r)| f(op, r)).collect())
     };
@@ -207,16 +205,34 @@ fn insert_unnest(
         texts(&|_, r| Some(encode_result(r))),
         Value::from(now_ms),
     ];
-    Ok(conn.exec(unnest_sql(), &params)? as usize)
+    conn.exec_later(unnest_sql(), &params)
 }
 
-/// Whether the device holds a link at `seq`.
-pub fn exists(conn: &dyn Sql, device_id: &str, seq: i64) -> DbResult<bool> {
-    conn.query_one(
-        "SELECT EXISTS(SELECT 1 FROM links WHERE device_id = ?1 AND seq = ?2)",
-        args![device_id, seq],
-    )?
-    .bool(0)
+/// The links holding the op ids `ids` (those held): op id → (device, seq). Asked only after a
+/// push failed, to tell whether an op id clash was why.
+pub fn holders(conn: &dyn Sql, ids: &[&str]) -> DbResult<HashMap<String, (String, i64)>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows = match conn.dialect() {
+        Dialect::Postgres => conn.query(
+            "SELECT op_id, device_id, seq FROM links WHERE op_id = ANY(?1::text[])",
+            &[Value::Texts(
+                ids.iter().map(|i| Some(i.to_string())).collect(),
+            )],
+        )?,
+        // No arrays there: the ids as one JSON array, which SQLite's json_each reads.
+        Dialect::Sqlite => conn.query(
+            "SELECT op_id, device_id, seq FROM links
+             WHERE op_id IN (SELECT value FROM json_each(?1))",
+            &[Value::from(
+                serde_json::to_string(ids).map_err(|e| DbError::Other(e.to_string()))?,
+            )],
+        )?,
+    };
+    rows.iter()
+        .map(|r| Ok((r.str(0)?, (r.str(1)?, r.i64(2)?))))
+        .collect()
 }
 
 /// Replaces a stored link's result (it was stored with the result expected before its effects

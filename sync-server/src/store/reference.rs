@@ -3,7 +3,8 @@
 
 use serde_json::Value;
 
-use super::sql::{DbResult, Dialect, Row, Sql, args, lock_in_order};
+use super::fields::{self, FieldState};
+use super::sql::{DbResult, Dialect, Row, Sql, Value as SqlValue, args, lock_in_order};
 
 pub fn put_enterprise(conn: &dyn Sql, id: &str, area: &str, value: &Value) -> DbResult<()> {
     conn.exec(
@@ -76,6 +77,38 @@ pub fn task_for_update(conn: &dyn Sql, id: &str) -> DbResult<Option<TaskRow>> {
 /// commit (`changes::seal`).
 pub fn lock_tasks(conn: &dyn Sql, ids: &[impl AsRef<str>]) -> DbResult<()> {
     lock_in_order(conn, "tasks", "id", ids)
+}
+
+/// Locks the tasks `ids` as `lock_tasks` does and answers those that exist, each with its shared
+/// `field` (a push writes the status) as it stands once they are locked: a group commit reads
+/// them once for all its pushes. PostgreSQL only: the ids go as one array parameter.
+pub fn lock_tasks_with_field(
+    conn: &dyn Sql,
+    ids: &[impl AsRef<str>],
+    field: &str,
+) -> DbResult<Vec<(String, TaskRow, Option<FieldState>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = SqlValue::Texts(ids.iter().map(|k| Some(k.as_ref().to_string())).collect());
+    // The lock first, its rows unread; the read after it goes in the same round trip and takes
+    // its snapshot once the locks are held, so it sees whatever the transactions it waited for
+    // committed. (One statement joining the fields under FOR UPDATE would read the tasks' rows
+    // as locked but their fields as they were before the wait.)
+    conn.exec_later(
+        "SELECT id FROM tasks WHERE id = ANY(?1::text[]) ORDER BY id FOR UPDATE",
+        std::slice::from_ref(&ids),
+    )?;
+    conn.query(
+        "SELECT t.team, t.value, t.id, f.value, f.version, f.hlc, f.origin
+         FROM tasks t LEFT JOIN fields f
+           ON f.entity = 'task' AND f.id = t.id AND f.field = ?2
+         WHERE t.id = ANY(?1::text[])",
+        &[ids, SqlValue::from(field)],
+    )?
+    .iter()
+    .map(|r| Ok((r.str(2)?, task_row(r)?, fields::state_at(r, 3)?)))
+    .collect()
 }
 
 pub fn put_task(conn: &dyn Sql, id: &str, team: &str, value: &Value) -> DbResult<()> {
