@@ -181,8 +181,9 @@ fn op_id_reused(seq: i64) -> Refused {
     ))
 }
 
-/// Verifies and applies one device's batch inside the caller's transaction (one savepoint of a
-/// group commit, `push_group`), reading through the group's `reads`.
+/// Verifies and applies one device's batch inside the caller's transaction (one push of a
+/// group commit, `push_group`), reading through the group's `reads`: [`check_in`], then
+/// [`write_in`].
 pub(crate) fn apply_in(
     tx: &Tx<'_>,
     clock: &Clock,
@@ -191,6 +192,29 @@ pub(crate) fn apply_in(
     now: u64,
     reads: &mut GroupReads,
 ) -> Result<PushResponse, Refused> {
+    let checked = check_in(tx, dev, ops, reads)?;
+    write_in(tx, clock, dev, checked, now, reads)
+}
+
+/// A push checked against the chain the center holds for its device; nothing written yet.
+pub(crate) struct Checked<'o> {
+    /// The answers of the ops already applied (replays), in batch order.
+    results: Vec<OpResult>,
+    /// The ops the center does not hold yet, in seq order after them.
+    new: Vec<&'o PushOp>,
+    last_seq: i64,
+    last_hash: String,
+}
+
+/// The part of a push that only reads: the device is enrolled and not revoked, the seqs are
+/// contiguous with no gap, a replayed op is the one stored, and the new links continue the
+/// chain held. A refusal here has written nothing.
+pub(crate) fn check_in<'o>(
+    tx: &Tx<'_>,
+    dev: &Device<'_>,
+    ops: &'o [PushOp],
+    reads: &mut GroupReads,
+) -> Result<Checked<'o>, Refused> {
     // Locked: concurrent pushes of this device serialize here, each seeing the other's head.
     let d = reads
         .device(tx, dev.id)?
@@ -252,6 +276,29 @@ pub(crate) fn apply_in(
         last_seq = link.seq;
         last_hash = link.hash.clone();
     }
+    Ok(Checked {
+        results,
+        new,
+        last_seq,
+        last_hash,
+    })
+}
+
+/// Stores a checked push's new links and applies their effects.
+pub(crate) fn write_in(
+    tx: &Tx<'_>,
+    clock: &Clock,
+    dev: &Device<'_>,
+    checked: Checked<'_>,
+    now: u64,
+    reads: &mut GroupReads,
+) -> Result<PushResponse, Refused> {
+    let Checked {
+        mut results,
+        new,
+        last_seq,
+        last_hash,
+    } = checked;
     // The new links are stored first, together, each with the result most ops get; an op whose
     // effects answer otherwise has its result replaced below. A link whose op id another link
     // already has fails the insert (on PostgreSQL when it is sent, with the push's last

@@ -19,9 +19,11 @@ use tokio::sync::oneshot;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::push::{OwnedDevice, Refused, apply_in, refusal_after_rollback};
+use crate::clock::Clock;
+use crate::push::{OwnedDevice, Refused, apply_in, check_in, refusal_after_rollback, write_in};
 use crate::push_reads::GroupReads;
-use crate::store::{Sql, Store};
+use crate::store::sql::Dialect;
+use crate::store::{Conn, Sql, Store};
 use crate::util::now_ms;
 
 /// Most pushes in one group: bounds one transaction's length (and the wait of its first push).
@@ -82,52 +84,38 @@ pub async fn submit(
         .map_err(|_| ApiError::internal("the group commit dropped a push"))
 }
 
+/// How the pushes of a group are kept apart within its transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Isolation {
+    /// Each push in its own savepoint, its writes sent and answered before the next push
+    /// starts: a push whose write fails rolls back alone. On PostgreSQL that is two statements
+    /// and a round trip per push.
+    Savepoints,
+    /// No savepoints, and every write goes out with the commit. A push refused before it wrote
+    /// anything (`push::check_in`: a seq gap, a broken chain, a revoked device) is answered as
+    /// usual; any other failure, or a failed commit, rolls the whole group back, and it runs
+    /// again with `Savepoints`, where each push's outcome is its own. Tried first on
+    /// PostgreSQL, where each round trip wakes both processes; a write fails only on an op id
+    /// reused or a fault of the database, so the second run is rare.
+    Optimistic,
+}
+
 /// Applies `jobs` in one transaction and answers each.
 fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
     let now = now_ms();
     let Store { conn, clock } = s;
-    let mut answers: Vec<Result<PushResponse, Refused>> = Vec::with_capacity(jobs.len());
-    let committed = (|| -> Result<(), String> {
-        let tx = conn.transaction().map_err(|e| e.to_string())?;
-        // Every device of the group locked first, in one order, so that two groups holding
-        // pushes of the same devices never wait on each other in a cycle; then every task whose
-        // status they write (the order is devices, tasks, then the change counter at commit).
-        // What the pushes read of them is read here, once.
-        let ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
-        let mut reads = GroupReads::lock_and_read(&tx, &ids, jobs.iter().map(|j| j.ops.as_slice()))
-            .map_err(|e| e.to_string())?;
-        for job in &jobs {
-            // On PostgreSQL the savepoint goes with the push's first statement that is answered
-            // (the device's lock), and its release with the next push's: no round trip of
-            // their own.
-            tx.exec_later("SAVEPOINT push", &[])
-                .map_err(|e| e.to_string())?;
-            let r = apply_in(&tx, clock, &job.dev.borrow(), &job.ops, now, &mut reads).and_then(
-                |resp| {
-                    // PostgreSQL sends a push's last writes with the next statement that waits
-                    // for an answer: send them now, so a write that fails does so inside this
-                    // push's savepoint and rolls back this push alone, not the group.
-                    tx.flush()?;
-                    Ok(resp)
-                },
-            );
-            let r = match r {
-                Ok(resp) => Ok(resp),
-                Err(refused) => {
-                    tx.exec("ROLLBACK TO SAVEPOINT push", &[])
-                        .map_err(|e| e.to_string())?;
-                    reads.forget();
-                    Err(refusal_after_rollback(&tx, &job.dev.id, &job.ops, refused))
-                }
-            };
-            tx.exec_later("RELEASE SAVEPOINT push", &[])
-                .map_err(|e| e.to_string())?;
-            answers.push(r);
+    let mut outcome = Err(String::new());
+    if conn.dialect() == Dialect::Postgres {
+        outcome = run(conn, clock, &jobs, now, Isolation::Optimistic);
+        if let Err(e) = &outcome {
+            tracing::debug!(error = %e, pushes = jobs.len(), "group rolled back, run again with savepoints");
         }
-        tx.commit().map_err(|e| e.to_string())
-    })();
-    match committed {
-        Ok(()) => {
+    }
+    if outcome.is_err() {
+        outcome = run(conn, clock, &jobs, now, Isolation::Savepoints);
+    }
+    match outcome {
+        Ok(answers) => {
             for (job, answer) in jobs.into_iter().zip(answers) {
                 let _ = job.reply.send(answer);
             }
@@ -139,4 +127,66 @@ fn apply_group(s: &mut Store<'_>, jobs: Vec<Job>) {
             }
         }
     }
+}
+
+/// One transaction of `jobs`, committed; answers each job's outcome, or why the transaction
+/// failed (with `Optimistic`, also why it gave up).
+fn run(
+    conn: &mut Conn<'_>,
+    clock: &Clock,
+    jobs: &[Job],
+    now: u64,
+    isolation: Isolation,
+) -> Result<Vec<Result<PushResponse, Refused>>, String> {
+    let tx = conn.transaction().map_err(|e| e.to_string())?;
+    // Every device of the group locked first, in one order, so that two groups holding pushes
+    // of the same devices never wait on each other in a cycle; then every task whose status
+    // they write (the order is devices, tasks, then the change counter at commit). What the
+    // pushes read of them is read here, once.
+    let ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
+    let mut reads = GroupReads::lock_and_read(&tx, &ids, jobs.iter().map(|j| j.ops.as_slice()))
+        .map_err(|e| e.to_string())?;
+    let mut answers = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let dev = job.dev.borrow();
+        let answer = match isolation {
+            Isolation::Optimistic => match check_in(&tx, &dev, &job.ops, &mut reads) {
+                // A read failed: maybe on an earlier push's write, sent with it.
+                Err(Refused::Store(e)) => return Err(e.to_string()),
+                Err(refused) => Err(refused),
+                Ok(checked) => match write_in(&tx, clock, &dev, checked, now, &mut reads) {
+                    Ok(resp) => Ok(resp),
+                    Err(_) => return Err("a push failed in its writes".into()),
+                },
+            },
+            Isolation::Savepoints => {
+                // On PostgreSQL the savepoint goes with the push's first statement that is
+                // answered, and its release with the next push's: no round trip of their own.
+                tx.exec_later("SAVEPOINT push", &[])
+                    .map_err(|e| e.to_string())?;
+                let r = apply_in(&tx, clock, &dev, &job.ops, now, &mut reads).and_then(|resp| {
+                    // PostgreSQL sends a push's last writes with the next statement that waits
+                    // for an answer: send them now, so a write that fails does so inside this
+                    // push's savepoint and rolls back this push alone, not the group.
+                    tx.flush()?;
+                    Ok(resp)
+                });
+                let r = match r {
+                    Ok(resp) => Ok(resp),
+                    Err(refused) => {
+                        tx.exec("ROLLBACK TO SAVEPOINT push", &[])
+                            .map_err(|e| e.to_string())?;
+                        reads.forget();
+                        Err(refusal_after_rollback(&tx, &job.dev.id, &job.ops, refused))
+                    }
+                };
+                tx.exec_later("RELEASE SAVEPOINT push", &[])
+                    .map_err(|e| e.to_string())?;
+                r
+            }
+        };
+        answers.push(answer);
+    }
+    tx.commit().map_err(|e| e.to_string())?;
+    Ok(answers)
 }
