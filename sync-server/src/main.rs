@@ -31,7 +31,7 @@ mod pages;
 mod pull;
 mod push;
 mod push_group;
-mod push_reads;
+mod push_state;
 mod query_params;
 mod rate_limit;
 mod signatures;

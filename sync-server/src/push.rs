@@ -20,7 +20,7 @@ use crate::clock::Clock;
 use crate::ed25519;
 use crate::error::{ApiError, ApiResult};
 use crate::merge::{self, Merged, Write};
-use crate::push_reads::{GroupReads, TaskState};
+use crate::push_state::{GroupState, TaskState};
 use crate::store::{DbError, DbResult, Tx, cases, devices, links};
 use crate::util::{now_ms, read_json};
 
@@ -182,18 +182,20 @@ fn op_id_reused(seq: i64) -> Refused {
 }
 
 /// Verifies and applies one device's batch inside the caller's transaction (one push of a
-/// group commit, `push_group`), reading through the group's `reads`: [`check_in`], then
-/// [`write_in`].
+/// group commit, `push_group`), reading through the group's `state`: [`check_in`], then
+/// [`write_in`], then the device's new head.
 pub(crate) fn apply_in(
     tx: &Tx<'_>,
     clock: &Clock,
     dev: &Device<'_>,
     ops: &[PushOp],
     now: u64,
-    reads: &mut GroupReads,
+    state: &mut GroupState,
 ) -> Result<PushResponse, Refused> {
-    let checked = check_in(tx, dev, ops, reads)?;
-    write_in(tx, clock, dev, checked, now, reads)
+    let checked = check_in(tx, dev, ops, state)?;
+    let resp = write_in(tx, clock, dev, checked, now, state)?;
+    state.write_heads(tx)?;
+    Ok(resp)
 }
 
 /// A push checked against the chain the center holds for its device; nothing written yet.
@@ -213,10 +215,10 @@ pub(crate) fn check_in<'o>(
     tx: &Tx<'_>,
     dev: &Device<'_>,
     ops: &'o [PushOp],
-    reads: &mut GroupReads,
+    state: &mut GroupState,
 ) -> Result<Checked<'o>, Refused> {
     // Locked: concurrent pushes of this device serialize here, each seeing the other's head.
-    let d = reads
+    let d = state
         .device(tx, dev.id)?
         .ok_or_else(|| ApiError::not_found("device"))?;
     if d.revoked {
@@ -291,7 +293,7 @@ pub(crate) fn write_in(
     dev: &Device<'_>,
     checked: Checked<'_>,
     now: u64,
-    reads: &mut GroupReads,
+    state: &mut GroupState,
 ) -> Result<PushResponse, Refused> {
     let Checked {
         mut results,
@@ -299,23 +301,18 @@ pub(crate) fn write_in(
         last_seq,
         last_hash,
     } = checked;
-    // The new links are stored first, together, each with the result most ops get; an op whose
-    // effects answer otherwise has its result replaced below. A link whose op id another link
-    // already has fails the insert (on PostgreSQL when it is sent, with the push's last
-    // writes): the push rolls back whole, and the group answers which op it was
-    // (`refusal_after_rollback`).
-    let expected: Vec<OpResult> = new.iter().map(|op| applied(op)).collect();
-    let rows: Vec<(&PushOp, &OpResult)> = new.iter().copied().zip(&expected).collect();
-    links::insert_all(tx, dev.id, &rows, now)?;
-    for (op, expected) in new.into_iter().zip(expected) {
-        let result = apply_op(tx, clock, dev, op, now, reads)?;
-        if result != expected {
-            links::set_result(tx, dev.id, op.link.seq, &result)?;
-        }
-        results.push(result);
+    // Each new op's effects first, then the links, together, each with the result its op got.
+    // A link whose op id another link already has fails that insert (on PostgreSQL when it is
+    // sent, with the push's or the group's last writes): the push rolls back whole, and the
+    // group answers which op it was (`refusal_after_rollback`).
+    let replays = results.len();
+    for op in &new {
+        results.push(apply_op(tx, clock, dev, op, now, state)?);
     }
-    devices::set_head(tx, dev.id, last_seq, &last_hash)?;
-    reads.set_head(dev.id, last_seq, &last_hash);
+    let rows: Vec<(&PushOp, &OpResult)> = new.iter().copied().zip(&results[replays..]).collect();
+    links::insert_all(tx, dev.id, &rows, now)?;
+    // The head itself is written by the group (`GroupState::write_heads`): once per device.
+    state.set_head(dev.id, last_seq, &last_hash);
     Ok(PushResponse {
         server_time_ms: now,
         last_seq,
@@ -438,10 +435,10 @@ fn apply_op(
     dev: &Device<'_>,
     op: &PushOp,
     now: u64,
-    reads: &mut GroupReads,
+    state: &mut GroupState,
 ) -> Result<OpResult, Refused> {
     let mut res = applied(op);
-    let reason = effects(tx, clock, dev, op, now, reads, &mut res.conflicts)?;
+    let reason = effects(tx, clock, dev, op, now, state, &mut res.conflicts)?;
     if reason.is_some() {
         res.outcome = Outcome::Rejected;
         res.reason = reason;
@@ -456,7 +453,7 @@ fn effects(
     dev: &Device<'_>,
     op: &PushOp,
     now: u64,
-    reads: &mut GroupReads,
+    state: &mut GroupState,
     conflicts: &mut Vec<String>,
 ) -> Result<Option<ErrorBody>, Refused> {
     let link = &op.link;
@@ -491,7 +488,7 @@ fn effects(
             "payload is not JSON".into(),
         ));
     }
-    let case = match reads.case(tx, case_id)? {
+    let case = match state.case(tx, case_id)? {
         None => {
             let body: Value = serde_json::from_str(payload).unwrap_or_default();
             if link.kind != "case_opened" {
@@ -512,7 +509,7 @@ fn effects(
                     "case_opened lacks /body/case/task_id or /body/case/enterprise_id".into(),
                 ));
             };
-            let task = reads.task(tx, &task_id)?;
+            let task = state.task(tx, &task_id)?;
             let Some((task, status)) = task.filter(|(t, _)| Some(t.team.as_str()) == dev.team)
             else {
                 return Ok(rejected(
@@ -533,7 +530,7 @@ fn effects(
             cases::insert(tx, &row, &link.hlc, now, case_facts::FACTS_VERSION)?;
             case_facts::record(tx, case_id, &link.kind, payload)?;
             cases::emit(tx, &row, now)?;
-            reads.set_case(row);
+            state.set_case(row);
             let task = (task, status);
             status_write(
                 tx,
@@ -543,7 +540,7 @@ fn effects(
                 task,
                 "in_progress",
                 now,
-                reads,
+                state,
                 conflicts,
             )?;
             return Ok(None);
@@ -568,8 +565,8 @@ fn effects(
         cases::emit(tx, &row, now)?;
         // Tasks are never deleted, so the task is there; if it were not, the case would still
         // close (device work is evidence), with no status to write.
-        reads.set_case(row);
-        if let Some(task) = reads.task(tx, &case.task_id)? {
+        state.set_case(row);
+        if let Some(task) = state.task(tx, &case.task_id)? {
             status_write(
                 tx,
                 dev,
@@ -578,7 +575,7 @@ fn effects(
                 task,
                 "done",
                 now,
-                reads,
+                state,
                 conflicts,
             )?;
         }
@@ -595,7 +592,7 @@ fn status_write(
     (task, current): TaskState,
     status: &str,
     now: u64,
-    reads: &mut GroupReads,
+    state: &mut GroupState,
     conflicts: &mut Vec<String>,
 ) -> DbResult<()> {
     let w = Write {
@@ -609,8 +606,8 @@ fn status_write(
         device_id: Some(dev.id),
     };
     let (merged, written) = merge::write_over(tx, &w, &task, current, now)?;
-    if let Some(state) = written {
-        reads.set_status(task_id, state);
+    if let Some(written) = written {
+        state.set_status(task_id, written);
     }
     if let Merged::Conflict { id, .. } = merged {
         conflicts.push(id);

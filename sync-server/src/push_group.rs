@@ -18,10 +18,10 @@ use fieldcase_protocol::sync::{PushOp, PushResponse};
 use tokio::sync::oneshot;
 
 use crate::app::AppState;
-use crate::error::{ApiError, ApiResult};
 use crate::clock::Clock;
+use crate::error::{ApiError, ApiResult};
 use crate::push::{OwnedDevice, Refused, apply_in, check_in, refusal_after_rollback, write_in};
-use crate::push_reads::GroupReads;
+use crate::push_state::GroupState;
 use crate::store::sql::Dialect;
 use crate::store::{Conn, Sql, Store};
 use crate::util::now_ms;
@@ -144,17 +144,17 @@ fn run(
     // they write (the order is devices, tasks, then the change counter at commit). What the
     // pushes read of them is read here, once.
     let ids: Vec<&str> = jobs.iter().map(|j| j.dev.id.as_str()).collect();
-    let mut reads = GroupReads::lock_and_read(&tx, &ids, jobs.iter().map(|j| j.ops.as_slice()))
+    let mut state = GroupState::lock_and_read(&tx, &ids, jobs.iter().map(|j| j.ops.as_slice()))
         .map_err(|e| e.to_string())?;
     let mut answers = Vec::with_capacity(jobs.len());
     for job in jobs {
         let dev = job.dev.borrow();
         let answer = match isolation {
-            Isolation::Optimistic => match check_in(&tx, &dev, &job.ops, &mut reads) {
+            Isolation::Optimistic => match check_in(&tx, &dev, &job.ops, &mut state) {
                 // A read failed: maybe on an earlier push's write, sent with it.
                 Err(Refused::Store(e)) => return Err(e.to_string()),
                 Err(refused) => Err(refused),
-                Ok(checked) => match write_in(&tx, clock, &dev, checked, now, &mut reads) {
+                Ok(checked) => match write_in(&tx, clock, &dev, checked, now, &mut state) {
                     Ok(resp) => Ok(resp),
                     Err(_) => return Err("a push failed in its writes".into()),
                 },
@@ -164,7 +164,7 @@ fn run(
                 // answered, and its release with the next push's: no round trip of their own.
                 tx.exec_later("SAVEPOINT push", &[])
                     .map_err(|e| e.to_string())?;
-                let r = apply_in(&tx, clock, &dev, &job.ops, now, &mut reads).and_then(|resp| {
+                let r = apply_in(&tx, clock, &dev, &job.ops, now, &mut state).and_then(|resp| {
                     // PostgreSQL sends a push's last writes with the next statement that waits
                     // for an answer: send them now, so a write that fails does so inside this
                     // push's savepoint and rolls back this push alone, not the group.
@@ -176,7 +176,7 @@ fn run(
                     Err(refused) => {
                         tx.exec("ROLLBACK TO SAVEPOINT push", &[])
                             .map_err(|e| e.to_string())?;
-                        reads.forget();
+                        state.forget();
                         Err(refusal_after_rollback(&tx, &job.dev.id, &job.ops, refused))
                     }
                 };
@@ -187,6 +187,8 @@ fn run(
         };
         answers.push(answer);
     }
+    // With savepoints each push wrote its device's head; else every moved head goes now.
+    state.write_heads(&tx).map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
     Ok(answers)
 }

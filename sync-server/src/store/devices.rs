@@ -203,11 +203,30 @@ pub fn revoke(conn: &dyn Sql, device_id: &str, now_ms: u64) -> DbResult<bool> {
     Ok(n == 1)
 }
 
-pub fn set_head(conn: &dyn Sql, device_id: &str, seq: i64, hash: &str) -> DbResult<()> {
-    conn.exec_later(
-        "UPDATE devices SET last_seq = ?2, last_hash = ?3 WHERE device_id = ?1",
-        args![device_id, seq, hash],
-    )?;
+/// Moves the devices' chain heads: (device, last seq, last hash), each device once. On
+/// PostgreSQL in one statement, sent with the transaction's next one that is read.
+pub fn set_heads(conn: &dyn Sql, heads: &[(&str, i64, &str)]) -> DbResult<()> {
+    match (conn.dialect(), heads) {
+        (_, []) => {}
+        (Dialect::Sqlite, _) => {
+            for (id, seq, hash) in heads {
+                conn.exec(
+                    "UPDATE devices SET last_seq = ?2, last_hash = ?3 WHERE device_id = ?1",
+                    args![*id, *seq, *hash],
+                )?;
+            }
+        }
+        (Dialect::Postgres, _) => conn.exec_later(
+            "UPDATE devices d SET last_seq = h.seq, last_hash = h.hash
+             FROM unnest(?1::text[], ?2::bigint[], ?3::text[]) AS h(id, seq, hash)
+             WHERE d.device_id = h.id",
+            &[
+                Value::Texts(heads.iter().map(|h| Some(h.0.to_string())).collect()),
+                Value::Ints(heads.iter().map(|h| h.1).collect()),
+                Value::Texts(heads.iter().map(|h| Some(h.2.to_string())).collect()),
+            ],
+        )?,
+    }
     Ok(())
 }
 

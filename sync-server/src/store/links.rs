@@ -235,16 +235,6 @@ pub fn holders(conn: &dyn Sql, ids: &[&str]) -> DbResult<HashMap<String, (String
         .collect()
 }
 
-/// Replaces a stored link's result (it was stored with the result expected before its effects
-/// were applied).
-pub fn set_result(conn: &dyn Sql, device_id: &str, seq: i64, result: &OpResult) -> DbResult<()> {
-    conn.exec_later(
-        "UPDATE links SET result = ?3 WHERE device_id = ?1 AND seq = ?2",
-        args![device_id, seq, encode_result(result)],
-    )?;
-    Ok(())
-}
-
 /// A stored link with what the case page shows.
 #[derive(Debug, Clone)]
 pub struct CaseOp {

@@ -1,7 +1,8 @@
-//! What a group commit (`push_group`) reads once for all its pushes: the devices' chain heads,
-//! the cases their ops name, and the tasks whose status they write with that status. Each push
-//! then reads from here, and what it writes of these is written here too, so the next push of
-//! the group sees it as the database would answer it.
+//! What a group commit (`push_group`) knows of the rows its pushes read: the devices' chain
+//! heads, the cases their ops name, and the tasks whose status they write with that status, all
+//! read once for the group. Each push then reads from here, and what it writes of these is
+//! written here too, so the next push of the group sees it as the database would answer it. The
+//! devices' new heads are written from here too, once per device (`write_heads`).
 //!
 //! Why: on PostgreSQL each read is a round trip, and a 50-op push made five of them (its device,
 //! its case, its task, the task's status, the count of links stored), each waking both
@@ -11,7 +12,7 @@
 //!
 //! A row not read ahead (SQLite, or a row only a fallback reads) is read when first asked for
 //! and kept. When a push rolls back, what it wrote here is no longer true: the group calls
-//! [`GroupReads::forget`], and later pushes read the database again.
+//! [`GroupState::forget`], and later pushes read the database again.
 
 use std::collections::HashMap;
 
@@ -30,15 +31,17 @@ use crate::store::{DbResult, Sql};
 pub(crate) type TaskState = (TaskRow, Option<FieldState>);
 
 #[derive(Default)]
-pub(crate) struct GroupReads {
+pub(crate) struct GroupState {
     devices: HashMap<String, Device>,
+    /// Devices whose head moved and is not written yet, in the order they moved.
+    heads_moved: Vec<String>,
     /// `None`: the center holds no such case.
     cases: HashMap<String, Option<CaseRow>>,
     /// `None`: the center holds no such task.
     tasks: HashMap<String, Option<TaskState>>,
 }
 
-impl GroupReads {
+impl GroupState {
     /// Locks the devices of `batches`, then the tasks whose status they may write, and reads
     /// them and the cases the ops name. Locks go in the order every writer takes them: devices,
     /// then tasks (then the change counter at the commit), each table in key order, so two
@@ -48,8 +51,8 @@ impl GroupReads {
         conn: &dyn Sql,
         devices: &[&str],
         batches: impl Iterator<Item = &'a [PushOp]> + Clone,
-    ) -> DbResult<GroupReads> {
-        let mut reads = GroupReads::default();
+    ) -> DbResult<GroupState> {
+        let mut reads = GroupState::default();
         if conn.dialect() == Dialect::Sqlite {
             return Ok(reads);
         }
@@ -91,12 +94,29 @@ impl GroupReads {
         Ok(d)
     }
 
-    /// A push moved the device's chain head (`devices::set_head`).
+    /// A push moved the device's chain head; `write_heads` stores it. The device was read
+    /// first (`device`), so it is held here.
     pub fn set_head(&mut self, id: &str, seq: i64, hash: &str) {
         if let Some(d) = self.devices.get_mut(id) {
             d.last_seq = seq;
             d.last_hash = hash.to_string();
+            if !self.heads_moved.iter().any(|m| m == id) {
+                self.heads_moved.push(id.to_string());
+            }
         }
+    }
+
+    /// Stores the heads moved since the last call, each device's last (`devices::set_heads`).
+    pub fn write_heads(&mut self, conn: &dyn Sql) -> DbResult<()> {
+        let heads: Vec<(&str, i64, &str)> = self
+            .heads_moved
+            .iter()
+            .filter_map(|id| self.devices.get(id))
+            .map(|d| (d.device_id.as_str(), d.last_seq, d.last_hash.as_str()))
+            .collect();
+        devices::set_heads(conn, &heads)?;
+        self.heads_moved.clear();
+        Ok(())
     }
 
     pub fn case(&mut self, conn: &dyn Sql, id: &str) -> DbResult<Option<CaseRow>> {
@@ -134,10 +154,11 @@ impl GroupReads {
         }
     }
 
-    /// A push rolled back: what it wrote here is gone from the database. Later pushes read
-    /// again (the locks taken stay held: they end with the transaction).
+    /// A push rolled back: what it wrote here is gone from the database (its head is not
+    /// written either). Later pushes read again (the locks taken stay held: they end with the
+    /// transaction).
     pub fn forget(&mut self) {
-        *self = GroupReads::default();
+        *self = GroupState::default();
     }
 }
 
