@@ -21,7 +21,10 @@
 //! `SYNC_BENCH_ROUNDS=9` runs more rounds and `SYNC_BENCH_ONLY=sqlite` (or `postgres`) one
 //! database's part: the server's CPU for the same round varied from 0.31 to 0.39 s in one run
 //! here, so a change worth less than that shows only in the median of many rounds. (A change
-//! that looked like 0.34 → 0.30 s over 3 rounds was 0.32 against 0.32 over 9.)
+//! that looked like 0.34 → 0.30 s over 3 rounds was 0.32 against 0.32 over 9.) The machine's
+//! own speed drifts too, over minutes: to compare two builds, keep each one's server binary and
+//! alternate one-round runs with `SYNC_BENCH_SERVER=<binary>`, which runs that binary instead of
+//! building the server.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -67,8 +70,41 @@ impl Drop for Server {
     }
 }
 
-/// The release server on `db` (`sqlite:PATH` or a `postgres://` URL), blobs in `dir`.
+/// The release server on `db` (`sqlite:PATH` or a `postgres://` URL), blobs in `dir`; or the
+/// server binary `SYNC_BENCH_SERVER` names, as it is (to compare two builds round by round on a
+/// machine whose speed drifts: the rusqlite anchor here took 123 ms in one run and 163 ms in
+/// another a few minutes later).
 fn start_server(dir: &Path, db: &str) -> Server {
+    let binary = match std::env::var_os("SYNC_BENCH_SERVER").filter(|b| !b.is_empty()) {
+        Some(b) => PathBuf::from(b),
+        None => built_server(),
+    };
+    std::fs::create_dir_all(dir).expect("dir");
+    let mut child = Command::new(&binary)
+        .args(["--listen", "127.0.0.1:0", "--db", db])
+        .arg("--blobs")
+        .arg(dir.join("blobs"))
+        // The center's signing keys (required with PostgreSQL).
+        .arg("--keys")
+        .arg(dir.join("center-keys"))
+        .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let addr = loop {
+        let l = lines.next().expect("output").expect("line");
+        if let Some(a) = l.strip_prefix("listening on ") {
+            break a.trim().to_string();
+        }
+    };
+    Server { child, addr }
+}
+
+/// Builds the release server; answers its path.
+fn built_server() -> PathBuf {
     let st = nested_cargo::command()
         .current_dir(root())
         // The same selection as `cargo bench --workspace` (the whole workspace, a bench target):
@@ -90,28 +126,7 @@ fn start_server(dir: &Path, db: &str) -> Server {
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root().join("target"));
-    std::fs::create_dir_all(dir).expect("dir");
-    let mut child = Command::new(target.join("release/fieldcase-server"))
-        .args(["--listen", "127.0.0.1:0", "--db", db])
-        .arg("--blobs")
-        .arg(dir.join("blobs"))
-        // The center's signing keys (required with PostgreSQL).
-        .arg("--keys")
-        .arg(dir.join("center-keys"))
-        .env("FIELDCASE_ADMIN_TOKEN", ADMIN)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start server");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-    let addr = loop {
-        let l = lines.next().expect("output").expect("line");
-        if let Some(a) = l.strip_prefix("listening on ") {
-            break a.trim().to_string();
-        }
-    };
-    Server { child, addr }
+    target.join("release/fieldcase-server")
 }
 
 /// One HTTP/1.1 request on a fresh connection; returns (status, body, bytes written).
