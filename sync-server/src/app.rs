@@ -37,7 +37,7 @@ pub struct AppState {
     /// one device is told to come back later (`blob.busy`) rather than interleaved into the same
     /// staged file.
     pub uploading: Arc<Mutex<HashSet<(String, String)>>>,
-    /// Pushes waiting to be committed together (SQLite group commit).
+    /// Pushes waiting to be committed together (`push_group`), and their writers.
     pub pushes: crate::push_group::Queue,
     /// Enrolled device keys (a device id never changes its key).
     pub keys: Arc<Mutex<std::collections::HashMap<String, fieldcase_protocol::PublicKey>>>,

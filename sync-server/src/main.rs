@@ -79,6 +79,10 @@ async fn main() -> std::process::ExitCode {
 
 async fn run(cfg: Config) -> Result<(), String> {
     let pool = cfg.db_pool;
+    let postgres = matches!(cfg.db_url()?, DbUrl::Postgres(_));
+    let push_writers =
+        cfg.push_writers
+            .unwrap_or(if postgres { util::cores().min(pool) } else { 1 });
     let db_ca = cfg.db_ca.clone();
     let token_ttl_ms = cfg.token_ttl_ms()?;
     // Read the certificate before anything else: a wrong file should stop the start at once.
@@ -171,7 +175,7 @@ async fn run(cfg: Config) -> Result<(), String> {
         staging,
         admin_token_hash: cfg.admin_token.as_deref().map(util::secret_hash),
         uploading: Default::default(),
-        pushes: Default::default(),
+        pushes: push_group::Queue::new(push_writers),
         keys: Default::default(),
         cpu: Default::default(),
         pdf,

@@ -6,11 +6,17 @@
 //!
 //! Why: on SQLite (one writer, `synchronous=FULL`) 200 devices pushing at once would otherwise
 //! queue 200 fsyncs; on PostgreSQL, 200 commits each with its own round trips, WAL flush and turn
-//! at the change counter. On PostgreSQL several groups run at once, one per pooled connection.
-//! Grouping was slower there while the change log held its lock from a transaction's first
-//! change (0.50 s against 0.37–0.44 s for the sync bench's 10,000 ops); since versions are
-//! numbered at the commit (`changes::seal`) it is faster: median of 9 rounds 413 ms against
-//! 454 ms, p99 381 ms against 445 ms.
+//! at the change counter. Grouping was slower there while the change log held its lock from a
+//! transaction's first change (0.50 s against 0.37–0.44 s for the sync bench's 10,000 ops);
+//! since versions are numbered at the commit (`changes::seal`) it is faster: median of 9 rounds
+//! 413 ms against 454 ms, p99 381 ms against 445 ms.
+//!
+//! How many groups run at once is `--push-writers`: one on SQLite, one per core on PostgreSQL.
+//! One per pooled connection (eight) was the rule while each push still made round trips of
+//! its own, which the groups overlapped; once a group made a handful in all (`push_state`,
+//! `Isolation::Optimistic`), eight writers on two cores only made smaller groups, each with its
+//! statements and its commit: the sync bench's 50-op round took 290–343 ms with eight and
+//! 264–280 ms with two (PostgreSQL's CPU 0.17–0.24 s against 0.13–0.15 s).
 
 use std::sync::{Arc, Mutex};
 
@@ -35,24 +41,39 @@ struct Job {
     reply: oneshot::Sender<Result<PushResponse, Refused>>,
 }
 
-/// Pushes waiting for the writer.
-#[derive(Clone, Default)]
-pub struct Queue(Arc<Mutex<Vec<Job>>>);
+/// Pushes waiting for a writer, and the writers' permits: a request whose push is still queued
+/// when it gets a permit becomes a writer, and commits everything queued by then.
+#[derive(Clone)]
+pub struct Queue {
+    jobs: Arc<Mutex<Vec<Job>>>,
+    writers: Arc<tokio::sync::Semaphore>,
+}
 
 impl std::fmt::Debug for Queue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let n = self.0.lock().map(|q| q.len()).unwrap_or(0);
+        let n = self.jobs.lock().map(|q| q.len()).unwrap_or(0);
         write!(f, "Queue({n} waiting)")
     }
 }
 
 impl Queue {
+    /// A queue served by at most `writers` group commits at once.
+    pub fn new(writers: usize) -> Queue {
+        Queue {
+            jobs: Arc::default(),
+            writers: Arc::new(tokio::sync::Semaphore::new(writers.max(1))),
+        }
+    }
+
     fn push(&self, job: Job) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).push(job);
+        self.jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(job);
     }
 
     fn take(&self) -> Vec<Job> {
-        let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut q = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         let n = q.len().min(MAX_GROUP);
         q.drain(..n).collect()
     }
@@ -64,11 +85,18 @@ pub async fn submit(
     dev: OwnedDevice,
     ops: Vec<PushOp>,
 ) -> ApiResult<Result<PushResponse, Refused>> {
-    let (reply, answer) = oneshot::channel();
+    let (reply, mut answer) = oneshot::channel();
     st.pushes.push(Job { dev, ops, reply });
     let queue = st.pushes.clone();
+    let writers = queue.writers.clone();
+    let permit = tokio::select! {
+        // Another request's writer took this job and answered it.
+        a = &mut answer => return a.map_err(|_| ApiError::internal("the group commit dropped a push")),
+        p = writers.acquire_owned() => p.map_err(ApiError::internal)?,
+    };
     st.db
         .run(move |s| {
+            let _permit = permit;
             // Another request may have taken this job already; then there is nothing to do.
             loop {
                 let jobs = queue.take();
