@@ -1040,10 +1040,11 @@ fn oversized_bodies_and_batches_refused(s: &Server) {
     assert_eq!((st, r["last_seq"].as_i64()), (200, Some(1)), "{r}");
 }
 
-/// Pushes arriving together share one transaction (group commit), each batch in its own
-/// savepoint: a batch refused inside the group (a sequence gap, a chain that does not continue
-/// the one held, an op id used twice — found only once its other links are written) rolls back
-/// alone, and the batches beside it are stored and answered as if each had come on its own.
+/// Pushes arriving together share one transaction (group commit): a batch refused inside the
+/// group (a sequence gap, a chain that does not continue the one held, an op id used twice —
+/// found only once its links are written) rolls back alone, and the batches beside it are
+/// stored and answered as if each had come on its own. (On PostgreSQL the op id's failure rolls
+/// back the group's first run, with no savepoints, and the group runs again push by push.)
 fn pushes_together_are_refused_or_applied_each_alone(s: &Server) {
     setup_tasks(s);
     let mut devs: Vec<Dev> = (0..12)
