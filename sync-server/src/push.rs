@@ -160,6 +160,17 @@ pub(crate) enum Refused {
     Store(DbError),
 }
 
+/// For the log (an optimistic group run that gave up says why).
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Api(e) => write!(f, "{}: {}", e.body.code, e.body.en),
+            Refused::Chain { seq, reason } => write!(f, "chain broken at seq {seq}: {reason}"),
+            Refused::Store(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 impl From<DbError> for Refused {
     fn from(e: DbError) -> Self {
         Refused::Store(e)

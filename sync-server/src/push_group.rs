@@ -184,7 +184,7 @@ fn run(
                 Err(refused) => Err(refused),
                 Ok(checked) => match write_in(&tx, clock, &dev, checked, now, &mut state) {
                     Ok(resp) => Ok(resp),
-                    Err(_) => return Err("a push failed in its writes".into()),
+                    Err(refused) => return Err(format!("a push's writes failed: {refused}")),
                 },
             },
             Isolation::Savepoints => {
