@@ -297,7 +297,7 @@ pub(crate) fn check_in<'o>(
     })
 }
 
-/// Stores a checked push's new links and applies their effects.
+/// Applies a checked push's new ops (their effects, then their links) and moves its head in `state`.
 pub(crate) fn write_in(
     tx: &Tx<'_>,
     clock: &Clock,
