@@ -297,7 +297,8 @@ pub(crate) fn check_in<'o>(
     })
 }
 
-/// Applies a checked push's new ops (their effects, then their links) and moves its head in `state`.
+/// Applies a checked push's new ops (their effects, then their links) and moves its head in
+/// `state`.
 pub(crate) fn write_in(
     tx: &Tx<'_>,
     clock: &Clock,
