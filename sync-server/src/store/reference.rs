@@ -90,15 +90,12 @@ pub fn lock_tasks_with_field(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
+    // The lock first; the read after it goes in the same round trip and takes its snapshot once
+    // the locks are held, so it sees whatever the transactions it waited for committed. (One
+    // statement joining the fields under FOR UPDATE would read the tasks' rows as locked but
+    // their fields as they were before the wait.)
+    lock_tasks(conn, ids)?;
     let ids = SqlValue::Texts(ids.iter().map(|k| Some(k.as_ref().to_string())).collect());
-    // The lock first, its rows unread; the read after it goes in the same round trip and takes
-    // its snapshot once the locks are held, so it sees whatever the transactions it waited for
-    // committed. (One statement joining the fields under FOR UPDATE would read the tasks' rows
-    // as locked but their fields as they were before the wait.)
-    conn.exec_later(
-        "SELECT id FROM tasks WHERE id = ANY(?1::text[]) ORDER BY id FOR UPDATE",
-        std::slice::from_ref(&ids),
-    )?;
     conn.query(
         "SELECT t.team, t.value, t.id, f.value, f.version, f.hlc, f.origin
          FROM tasks t LEFT JOIN fields f

@@ -123,6 +123,10 @@ pub fn like_anywhere(s: &str) -> String {
 /// that lock several rows of one table this way never each hold one while waiting for another's,
 /// the deadlock PostgreSQL breaks after a second by failing one of them. SQLite's single writer
 /// takes no row locks: nothing to do there. `table` and `key` are the caller's literals.
+///
+/// No rows are read: inside a transaction the lock goes out with the next statement that is
+/// (`exec_later`), which PostgreSQL runs once the locks are held, so that statement's snapshot
+/// sees what the transactions it waited for committed.
 pub fn lock_in_order(
     conn: &dyn Sql,
     table: &str,
@@ -133,13 +137,12 @@ pub fn lock_in_order(
         return Ok(());
     }
     let keys = Value::Texts(keys.iter().map(|k| Some(k.as_ref().to_string())).collect());
-    conn.query(
+    conn.exec_later(
         &format!(
             "SELECT {key} FROM {table} WHERE {key} = ANY(?1::text[]) ORDER BY {key} FOR UPDATE"
         ),
         &[keys],
-    )?;
-    Ok(())
+    )
 }
 
 /// Adds a parameter to a statement being built; answers its `?N` placeholder.
