@@ -25,6 +25,9 @@
 //! own speed drifts too, over minutes: to compare two builds, keep each one's server binary and
 //! alternate one-round runs with `SYNC_BENCH_SERVER=<binary>`, which runs that binary instead of
 //! building the server.
+//!
+//! To profile the 50-op pushes alone: `mkfifo /tmp/ctl` and run the bench under
+//! `perf record -a -D -1 --control fifo:/tmp/ctl` with `SYNC_BENCH_PERF_CTL=/tmp/ctl`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -428,6 +431,7 @@ fn push_at_once(
         .collect();
     // Every thread is spawned and waits at the barrier: from here on the CPU is the pushes'.
     let before = cpu_use::sample(server.child.id());
+    perf_control(ops, "enable");
     barrier.wait();
     let t = Instant::now();
     let results: Vec<(Duration, bool)> = handles
@@ -435,11 +439,28 @@ fn push_at_once(
         .map(|h| h.join().expect("thread"))
         .collect();
     let total = t.elapsed();
+    perf_control(ops, "disable");
     let cpu = before.until(&cpu_use::sample(server.child.id()));
     let errors = results.iter().filter(|r| !r.1).count();
     let mut lat: Vec<Duration> = results.iter().map(|r| r.0).collect();
     lat.sort();
     (total, lat, errors, cpu)
+}
+
+/// With `SYNC_BENCH_PERF_CTL=<fifo>`, turns a `perf record --control fifo:<fifo> -D -1` run of
+/// the bench on and off around the 50-op pushes, so its profile is theirs alone and not the
+/// setup's (enrolments, pulls, cluster start), which takes most of a run's time.
+fn perf_control(ops: usize, command: &str) {
+    let Ok(fifo) = std::env::var("SYNC_BENCH_PERF_CTL") else {
+        return;
+    };
+    if ops == OPS_PER_DEVICE {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .unwrap_or_else(|e| panic!("SYNC_BENCH_PERF_CTL {fifo}: {e}"));
+        writeln!(f, "{command}").expect("perf control");
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
