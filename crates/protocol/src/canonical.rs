@@ -148,6 +148,12 @@ pub fn to_canonical_json<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Ca
     Ok(out)
 }
 
+/// Appends `s` as a canonical JSON string literal (rule 3), for a caller that writes a fixed
+/// shape itself (`chain::header_hash`).
+pub(crate) fn write_str(s: &str, out: &mut Vec<u8>) {
+    emit::write_str(s, out);
+}
+
 /// SHA-256 of [`to_canonical_json`]`(value)`.
 pub fn canonical_hash<T: Serialize + ?Sized>(value: &T) -> Result<Sha256, CanonicalError> {
     Ok(Sha256::of(&to_canonical_json(value)?))
