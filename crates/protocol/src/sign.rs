@@ -244,7 +244,7 @@ macro_rules! hex_text {
     ($ty:ident, $err:ident, $expecting:literal) => {
         impl fmt::Display for $ty {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&hex::encode(self.0))
+                crate::lower_hex::write(&self.0, f)
             }
         }
 
