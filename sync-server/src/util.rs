@@ -66,8 +66,11 @@ pub async fn read_json<T: DeserializeOwned>(body: Body, limit: usize) -> ApiResu
 
 /// Reads a whole body of at most `limit` bytes (413 past it), whatever its format.
 pub async fn read_bytes(body: Body, limit: usize) -> ApiResult<Vec<u8>> {
+    // Sized up front from the declared length, so a push of 50 ops is not copied at each
+    // doubling. At most 1 MiB is reserved ahead: the length is only the client's word.
+    let declared = usize::try_from(axum::body::HttpBody::size_hint(&body).lower()).unwrap_or(0);
+    let mut buf = Vec::with_capacity(declared.min(limit).min(1 << 20));
     let mut stream = body.into_data_stream();
-    let mut buf = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(body_error)?;
         if buf.len() + chunk.len() > limit {
