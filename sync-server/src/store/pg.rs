@@ -16,7 +16,7 @@ use bytes::BytesMut;
 use tokio_postgres::types::{IsNull, ToSql, Type, to_sql_checked};
 
 use super::pg_conn::{PgConnection, Reply, Request};
-use super::sql::{DbError, DbResult, Dialect, Row, Sql, Value, to_dollar};
+use super::sql::{DbError, DbResult, Dialect, Row, Sql, Value};
 
 impl ToSql for Value {
     /// Converts to whatever the server inferred for the parameter, so one `Value::Int` serves a
@@ -134,7 +134,7 @@ impl<'c> PgSql<'c> {
     }
 
     fn prepare(&self, sql: &str) -> DbResult<tokio_postgres::Statement> {
-        self.conn.borrow_mut().statement(&to_dollar(sql))
+        self.conn.borrow_mut().statement(sql)
     }
 
     /// Sends what is queued and then `requests`, in one round trip, and answers the replies to

@@ -17,7 +17,7 @@ use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls, Row, Statement};
 
 use super::pg_tls::PgTls;
-use super::sql::{DbError, DbResult, Value};
+use super::sql::{DbError, DbResult, Value, to_dollar};
 
 /// Statements a connection has prepared, by SQL text. A statement given as text costs two round
 /// trips (prepare, then execute); a prepared one, one. Kept per connection: statements belong
@@ -116,7 +116,9 @@ impl PgConnection {
         }))
     }
 
-    /// The prepared statement for `sql` (in `$n` form), preparing it the first time.
+    /// The prepared statement for `sql` (the store's `?n` form), preparing it the first time.
+    /// Kept under the text as the store writes it, so a statement used again is a lookup,
+    /// not a rewrite to `$n` first.
     pub fn statement(&mut self, sql: &str) -> DbResult<Statement> {
         /// More distinct statements than the store has means something builds SQL dynamically:
         /// start over rather than grow without bound.
@@ -125,10 +127,11 @@ impl PgConnection {
             return Ok(st.clone());
         }
         let client = self.client.as_ref().expect("present until drop");
+        let text = to_dollar(sql);
         let st = Self::block_on(
             &self.runtime,
             &mut self.driver,
-            Box::pin(async move { Ok(client.prepare(sql).await?) }),
+            Box::pin(async move { Ok(client.prepare(&text).await?) }),
         )?;
         if self.statements.len() >= MAX_STATEMENTS {
             self.statements.clear();
