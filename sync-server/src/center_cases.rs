@@ -302,8 +302,9 @@ pub async fn review_case(
         .await
 }
 
-/// `GET /v1/alerts`: what the center recorded against devices — broken audit chains, bad
-/// signatures, pushes from revoked devices — newest first, for center staff.
+/// `GET /v1/alerts`: what the center recorded against devices — broken audit chains (bad
+/// signatures among them), op ids or seqs reused with other content, a revoked device back in
+/// contact — newest first, for center staff.
 pub async fn alerts(State(st): State<AppState>, headers: HeaderMap) -> ApiResult<Json<Value>> {
     center(&st, &headers).await?;
     let list = st.db.read(|s| Ok(devices::alerts(&s.conn)?)).await?;

@@ -73,6 +73,24 @@ async fn standing(st: &AppState, body: Body) -> ApiResult<Json<DeviceStatusRespo
     let (key, revoked_at_ms) = row.ok_or_else(not_proven)?;
     let key: PublicKey = key.parse().map_err(ApiError::internal)?;
     req.verify(&key).map_err(|_| not_proven())?;
+    if let Some(revoked_at) = revoked_at_ms {
+        // The revoked device itself, proven by its key, is back in contact (a lost or stolen
+        // tablet came online): an alert for center staff, once per revocation.
+        let id = req.device_id.clone();
+        st.db
+            .run(move |s| {
+                devices::insert_alert_once_since(
+                    &s.conn,
+                    &id,
+                    codes::REVOKED,
+                    "a revoked device checked its standing (its key verified)",
+                    revoked_at as u64,
+                    now,
+                )?;
+                Ok(())
+            })
+            .await?;
+    }
     Ok(Json(DeviceStatusResponse {
         device_id: req.device_id,
         status: match revoked_at_ms {

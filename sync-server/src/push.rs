@@ -71,21 +71,7 @@ pub async fn push(
         Err(Refused::Api(e)) => Err(e),
         Err(Refused::Store(e)) => Err(e.into()),
         Err(Refused::Chain { seq, reason }) => {
-            // The batch rolled back; the alert is its own transaction so it survives.
-            let (id, why) = (device_id.clone(), reason.clone());
-            st.db
-                .run(move |s| {
-                    devices::insert_alert(
-                        &s.conn,
-                        &id,
-                        Some(seq),
-                        codes::CHAIN_BROKEN,
-                        &why,
-                        now_ms(),
-                    )?;
-                    Ok(())
-                })
-                .await?;
+            alert(&st, &device_id, seq, codes::CHAIN_BROKEN, &reason).await?;
             tracing::warn!(device = %device_id, seq, %reason, "chain broken, batch refused");
             Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -94,7 +80,35 @@ pub async fn push(
                 format!("audit chain broken at seq {seq}: {reason}"),
             ))
         }
+        Err(Refused::OpIdReused { seq }) => {
+            // An honest device never does this: a link sent again is the one stored (answered
+            // `already_applied`). A different link under a stored op id or seq is a device that
+            // rewrote its chain, or one that lost its store and began again, and center staff
+            // should know. On PostgreSQL it also made its group run twice (`push_group`).
+            let e = op_id_reused_error(seq);
+            alert(&st, &device_id, Some(seq), codes::OP_CONFLICT, &e.body.en).await?;
+            tracing::warn!(device = %device_id, seq, "op id or seq reused, batch refused");
+            Err(e)
+        }
     }
+}
+
+/// Records an alert against the device, in a transaction of its own: the batch that raised it
+/// rolled back, and the alert must survive.
+async fn alert(
+    st: &AppState,
+    device_id: &str,
+    seq: impl Into<Option<i64>>,
+    code: &'static str,
+    reason: &str,
+) -> ApiResult<()> {
+    let (id, seq, why) = (device_id.to_string(), seq.into(), reason.to_string());
+    st.db
+        .run(move |s| {
+            devices::insert_alert(&s.conn, &id, seq, code, &why, now_ms())?;
+            Ok(())
+        })
+        .await
 }
 
 /// The device's enrolled key, cached: a device id never changes its key (re-enrolment must
@@ -155,6 +169,10 @@ pub(crate) enum Refused {
         seq: i64,
         reason: String,
     },
+    /// A link at `seq` is not the one stored under its op id or seq (`sync.op_id_reused`).
+    OpIdReused {
+        seq: i64,
+    },
     /// The database failed a statement: the push's savepoint rolls back, and the group asks
     /// `op_id_clash` whether that was a link's op id already taken (`refusal_after_rollback`).
     Store(DbError),
@@ -166,6 +184,7 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::Api(e) => write!(f, "{}: {}", e.body.code, e.body.en),
             Refused::Chain { seq, reason } => write!(f, "chain broken at seq {seq}: {reason}"),
+            Refused::OpIdReused { seq } => write!(f, "op id or seq reused at seq {seq}"),
             Refused::Store(e) => write!(f, "{e}"),
         }
     }
@@ -184,12 +203,16 @@ impl From<ApiError> for Refused {
 }
 
 fn op_id_reused(seq: i64) -> Refused {
-    Refused::Api(ApiError::new(
+    Refused::OpIdReused { seq }
+}
+
+fn op_id_reused_error(seq: i64) -> ApiError {
+    ApiError::new(
         StatusCode::CONFLICT,
         codes::OP_CONFLICT,
         format!("第 {seq} 条操作与服务器已存记录不一致（操作编号重复）"),
         format!("op at seq {seq} differs from the one stored (op id or seq reused)"),
-    ))
+    )
 }
 
 /// Verifies and applies one device's batch inside the caller's transaction (one push of a

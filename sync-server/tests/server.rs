@@ -9,6 +9,7 @@ mod support;
 use std::io::Write;
 
 use fieldcase_protocol::chain::GENESIS;
+use fieldcase_protocol::sync::DeviceStatusRequest;
 use fieldcase_protocol::{KeyPair, Sha256};
 use serde_json::{Value, json};
 
@@ -229,7 +230,7 @@ fn links_without_case_or_payload_stored_beside_case_links(s: &Server) {
 /// An op id names one op forever. A well-signed link that reuses one (its own device's earlier
 /// link, or another device's) refuses the whole push with 409 `sync.op_id_reused`, and what the
 /// push's earlier ops did rolls back with it: the case it opened does not exist, the chain
-/// continues from where it was.
+/// continues from where it was. Each refusal is an alert for center staff.
 fn op_ids_are_never_reused(s: &Server) {
     setup_tasks(s);
     let mut d = s.enroll("u1", "team-a", "3205", 1);
@@ -240,6 +241,7 @@ fn op_ids_are_never_reused(s: &Server) {
     // A fresh op that opens C-2, then a link reusing the first op's id.
     let opens = d.op(Some("C-2"), "case_opened", &opened("T-A"), 0);
     let reused = d.op_with_id(&taken, Some("C-1"), "note", "{}", 0);
+    let reused_at = d.seq;
     let (st, r) = d.push(vec![opens, reused]);
     assert_eq!(
         (st, r["code"].as_str()),
@@ -282,6 +284,92 @@ fn op_ids_are_never_reused(s: &Server) {
     let next = d.op(Some("C-1"), "note", "{}", 0);
     let (st, r) = d.push(vec![next]);
     assert_eq!((st, r["last_seq"].as_i64()), (200, Some(seq + 1)), "{r}");
+    // Each refusal raised an alert for center staff, naming the device and the op; the pushes
+    // that were applied raised none.
+    let (_, alerts) = s.admin("GET", "/v1/admin/alerts", None);
+    let mut raised: Vec<(String, i64)> = alerts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["code"], "sync.op_id_reused", "{a}");
+            (
+                a["device_id"].as_str().unwrap().into(),
+                a["seq"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    raised.sort();
+    let mut expected = vec![
+        (d.id.clone(), reused_at),
+        (other.id.clone(), 1),
+        (d.id.clone(), seq + 2),
+    ];
+    expected.sort();
+    assert_eq!(raised, expected);
+}
+
+/// A revoked device that checks its standing (proving its key) is an alert for center staff,
+/// once per revocation however often it asks: a lost tablet came back online. An active
+/// device's check, and a stranger's that proves nothing, raise none.
+fn a_revoked_device_in_contact_is_one_alert(s: &Server) {
+    let d = s.enroll("u1", "team-a", "3205", 1);
+    let status = |dev: &Dev| {
+        let req = DeviceStatusRequest::signed(&dev.id, now_ms(), &dev.key).unwrap();
+        call(
+            "POST",
+            &format!("{}/v1/device/status", s.base),
+            None,
+            Some(serde_json::to_value(&req).unwrap()),
+        )
+    };
+    let revoked_alerts = || {
+        let (_, alerts) = s.admin("GET", "/v1/admin/alerts", None);
+        alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["code"] == "auth.revoked")
+            .map(|a| {
+                (
+                    a["device_id"].as_str().unwrap().to_string(),
+                    a["seq"].clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (st, r) = status(&d);
+    assert_eq!((st, r["status"].as_str()), (200, Some("active")), "{r}");
+    assert_eq!(revoked_alerts(), vec![]);
+    s.admin("POST", &format!("/v1/admin/devices/{}/revoke", d.id), None);
+    for _ in 0..3 {
+        let (st, r) = status(&d);
+        assert_eq!((st, r["status"].as_str()), (200, Some("revoked")), "{r}");
+    }
+    assert_eq!(revoked_alerts(), vec![(d.id.clone(), Value::Null)]);
+    // Reinstated, then revoked again: its next contact is a new episode.
+    let (st, r) = s.admin(
+        "POST",
+        &format!("/v1/admin/devices/{}/reinstate", d.id),
+        None,
+    );
+    assert_eq!(st, 200, "{r}");
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    s.admin("POST", &format!("/v1/admin/devices/{}/revoke", d.id), None);
+    assert_eq!(status(&d).0, 200);
+    assert_eq!(revoked_alerts().len(), 2);
+    // Someone claiming the device without its key learns nothing and raises nothing.
+    let stranger = Dev {
+        id: d.id.clone(),
+        key: KeyPair::from_seed_unchecked([8; 32]).unwrap(),
+        token: String::new(),
+        seq: 0,
+        prev: String::new(),
+        n: 8,
+        base: s.base.clone(),
+    };
+    assert_eq!(status(&stranger).0, 401);
+    assert_eq!(revoked_alerts().len(), 2);
 }
 
 /// A public key that is a small-order or non-canonical point would verify forged signatures;
@@ -1262,6 +1350,7 @@ on_both_backends!(
     links_without_case_or_payload_stored_beside_case_links,
     pushes_together_are_refused_or_applied_each_alone,
     op_ids_are_never_reused,
+    a_revoked_device_in_contact_is_one_alert,
     out_of_scope_rejected_chain_continues_and_concurrent_edit_one_conflict,
     pull_is_scoped_and_snapshot_compacts,
     blob_upload_resumes_and_checks_hash,

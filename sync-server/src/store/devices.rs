@@ -245,6 +245,28 @@ pub fn insert_alert(
     Ok(())
 }
 
+/// Records an alert unless the device already has one with `code` from `since_ms` on: one
+/// alert per episode (a revoked device checks its standing at every contact, and center staff
+/// need to know that it came back, not each time).
+pub fn insert_alert_once_since(
+    conn: &dyn Sql,
+    device_id: &str,
+    code: &str,
+    reason: &str,
+    since_ms: u64,
+    now_ms: u64,
+) -> DbResult<()> {
+    conn.exec(
+        "INSERT INTO alerts(device_id, seq, code, reason, at_ms)
+         SELECT CAST(?1 AS TEXT), CAST(NULL AS BIGINT), CAST(?2 AS TEXT), CAST(?3 AS TEXT),
+                CAST(?5 AS BIGINT)
+         WHERE NOT EXISTS (
+             SELECT 1 FROM alerts WHERE device_id = ?1 AND code = ?2 AND at_ms >= ?4)",
+        args![device_id, code, reason, since_ms, now_ms],
+    )?;
+    Ok(())
+}
+
 pub fn alerts(conn: &dyn Sql) -> DbResult<Vec<serde_json::Value>> {
     conn.query(
         "SELECT id, device_id, seq, code, reason, at_ms FROM alerts ORDER BY id DESC LIMIT 1000",

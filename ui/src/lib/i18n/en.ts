@@ -401,7 +401,7 @@ const centerEn = {
   'alerts.col.reason': 'Reason (verbatim)',
   'alerts.empty': 'No alerts.',
   'alert.sync.chain_broken': 'Audit chain broken: the device sent operations that do not link to what arrived before',
-  'alert.sync.revoked': 'A revoked device is still sending',
+  'alert.auth.revoked': 'A revoked device made contact (first time since its revocation)',
   'alert.sync.bad_signature': 'Operation signature invalid',
   'alert.sync.seq_gap': 'Gap in the operation sequence',
   'alert.sync.op_id_reused': 'One operation id sent with different content',

@@ -398,7 +398,7 @@ const centerZh = {
   'alerts.col.reason': '原因（原文）',
   'alerts.empty': '暂无预警。',
   'alert.sync.chain_broken': '审计链断裂：设备提交的操作与已收到的记录接不上',
-  'alert.sync.revoked': '已吊销的设备仍在提交数据',
+  'alert.auth.revoked': '已吊销的设备与中心联系（吊销后首次）',
   'alert.sync.bad_signature': '操作签名无效',
   'alert.sync.seq_gap': '操作序号不连续',
   'alert.sync.op_id_reused': '同一操作编号提交了不同内容',
