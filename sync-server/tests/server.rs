@@ -9,7 +9,6 @@ mod support;
 use std::io::Write;
 
 use fieldcase_protocol::chain::GENESIS;
-use fieldcase_protocol::sync::DeviceStatusRequest;
 use fieldcase_protocol::{KeyPair, Sha256};
 use serde_json::{Value, json};
 
@@ -314,15 +313,6 @@ fn op_ids_are_never_reused(s: &Server) {
 /// device's check, and a stranger's that proves nothing, raise none.
 fn a_revoked_device_in_contact_is_one_alert(s: &Server) {
     let d = s.enroll("u1", "team-a", "3205", 1);
-    let status = |dev: &Dev| {
-        let req = DeviceStatusRequest::signed(&dev.id, now_ms(), &dev.key).unwrap();
-        call(
-            "POST",
-            &format!("{}/v1/device/status", s.base),
-            None,
-            Some(serde_json::to_value(&req).unwrap()),
-        )
-    };
     let revoked_alerts = || {
         let (_, alerts) = s.admin("GET", "/v1/admin/alerts", None);
         alerts
@@ -338,12 +328,12 @@ fn a_revoked_device_in_contact_is_one_alert(s: &Server) {
             })
             .collect::<Vec<_>>()
     };
-    let (st, r) = status(&d);
+    let (st, r) = d.status();
     assert_eq!((st, r["status"].as_str()), (200, Some("active")), "{r}");
     assert_eq!(revoked_alerts(), vec![]);
     s.admin("POST", &format!("/v1/admin/devices/{}/revoke", d.id), None);
     for _ in 0..3 {
-        let (st, r) = status(&d);
+        let (st, r) = d.status();
         assert_eq!((st, r["status"].as_str()), (200, Some("revoked")), "{r}");
     }
     assert_eq!(revoked_alerts(), vec![(d.id.clone(), Value::Null)]);
@@ -356,19 +346,15 @@ fn a_revoked_device_in_contact_is_one_alert(s: &Server) {
     assert_eq!(st, 200, "{r}");
     std::thread::sleep(std::time::Duration::from_millis(5));
     s.admin("POST", &format!("/v1/admin/devices/{}/revoke", d.id), None);
-    assert_eq!(status(&d).0, 200);
+    assert_eq!(d.status().0, 200);
     assert_eq!(revoked_alerts().len(), 2);
     // Someone claiming the device without its key learns nothing and raises nothing.
-    let stranger = Dev {
-        id: d.id.clone(),
-        key: KeyPair::from_seed_unchecked([8; 32]).unwrap(),
-        token: String::new(),
-        seq: 0,
-        prev: String::new(),
-        n: 8,
-        base: s.base.clone(),
-    };
-    assert_eq!(status(&stranger).0, 401);
+    let stranger = Dev::keyed(
+        &d.id,
+        KeyPair::from_seed_unchecked([8; 32]).unwrap(),
+        &s.base,
+    );
+    assert_eq!(stranger.status().0, 401);
     assert_eq!(revoked_alerts().len(), 2);
 }
 

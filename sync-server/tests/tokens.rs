@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use fieldcase_protocol::KeyPair;
-use fieldcase_protocol::sync::{DeviceStatusRequest, RenewRequest};
+use fieldcase_protocol::sync::RenewRequest;
 use serde_json::Value;
 use support::server::*;
 
@@ -252,34 +252,21 @@ fn enrollment_guessing_is_rate_limited(backend: Backend) {
         Some(serde_json::json!({"token": "FC1.x"})),
     );
     assert_eq!((st, code(&r)), (429, "rate.limited"), "{r}");
-    let stranger = Dev {
-        id: "nobody".into(),
-        key: KeyPair::from_seed_unchecked([8; 32]).unwrap(),
-        token: String::new(),
-        seq: 0,
-        prev: String::new(),
-        n: 8,
-        base: s.base.clone(),
-    };
+    let stranger = Dev::keyed(
+        "nobody",
+        KeyPair::from_seed_unchecked([8; 32]).unwrap(),
+        &s.base,
+    );
     for _ in 0..2 {
         assert_eq!(renew(&s, &stranger, now_ms(), &stranger.key).0, 401);
     }
     let (st, r) = renew(&s, &stranger, now_ms(), &stranger.key);
     assert_eq!((st, code(&r)), (429, "rate.limited"), "{r}");
     // So has the device status check, which is open like renewal.
-    let status = || {
-        let req = DeviceStatusRequest::signed(&stranger.id, now_ms(), &stranger.key).unwrap();
-        call(
-            "POST",
-            &format!("{}/v1/device/status", s.base),
-            None,
-            Some(serde_json::to_value(&req).unwrap()),
-        )
-    };
     for _ in 0..2 {
-        assert_eq!(status().0, 401);
+        assert_eq!(stranger.status().0, 401);
     }
-    let (st, r) = status();
+    let (st, r) = stranger.status();
     assert_eq!((st, code(&r)), (429, "rate.limited"), "{r}");
 }
 

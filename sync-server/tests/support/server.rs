@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use fieldcase_protocol::chain::{GENESIS, LinkHeader, header_hash};
-use fieldcase_protocol::sync::EnrollRequest;
+use fieldcase_protocol::sync::{DeviceStatusRequest, EnrollRequest};
 use fieldcase_protocol::{CONTEXT_AUDIT, Id, KeyPair, Sha256, signing_message};
 use serde_json::{Value, json};
 
@@ -305,6 +305,31 @@ pub fn now_ms() -> u64 {
 }
 
 impl Dev {
+    /// A device identity holding `key` and no token, enrolled or not (a stranger, or someone
+    /// claiming a device's id without its key).
+    pub fn keyed(id: &str, key: KeyPair, base: &str) -> Dev {
+        Dev {
+            id: id.into(),
+            key,
+            token: String::new(),
+            seq: 0,
+            prev: String::new(),
+            n: 8,
+            base: base.into(),
+        }
+    }
+
+    /// `POST /v1/device/status`, signed with this device's key (it needs no token).
+    pub fn status(&self) -> (u16, Value) {
+        let req = DeviceStatusRequest::signed(&self.id, now_ms(), &self.key).unwrap();
+        call(
+            "POST",
+            &format!("{}/v1/device/status", self.base),
+            None,
+            Some(serde_json::to_value(&req).unwrap()),
+        )
+    }
+
     /// The next link (advances the local chain).
     pub fn op(&mut self, case_id: Option<&str>, kind: &str, payload: &str, seen: i64) -> Value {
         let op_id = Id::from_parts(
