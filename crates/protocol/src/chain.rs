@@ -43,11 +43,13 @@ pub struct LinkHeader<'a> {
     pub prev_hash: &'a str,
 }
 
-/// The hash of a link's header on `device`: the SHA-256 of the canonical JSON of [`Header`].
+/// The hash of a link's header on `device`: the SHA-256 of the canonical JSON of its fields
+/// (the private `Header` struct).
 ///
 /// The bytes are written here directly, members in the canonical key order, and not through
 /// the general encoder, which builds a tree of the value first: the center hashes every pushed
-/// link, and in the sync bench the tree was a tenth of a push's checks besides the signature.
+/// link, and in the sync bench the general encoder was a tenth of the CPU of a push's checks,
+/// signatures included.
 /// `the_header_is_its_canonical_json` holds the two to the same bytes.
 pub fn header_hash(h: &LinkHeader<'_>, device: &str) -> Result<Sha256, CanonicalError> {
     Ok(Sha256::of(&header_json(h, device)))
