@@ -1,6 +1,7 @@
-//! Group commit of pushes. Each push is queued, and whichever request next holds a connection
-//! takes every queued push and applies them in ONE transaction, each inside its own savepoint (a
-//! refused batch rolls back alone), then commits once and answers them all. Pushes that find
+//! Group commit of pushes. Each push is queued, and whichever request next holds a writer's
+//! permit takes the queued pushes (its share of them, `Queue::take`) and applies them in ONE
+//! transaction, each push's outcome its own (a refused batch rolls back alone, `Isolation`),
+//! then commits once and answers them all. Pushes that find
 //! their job already taken just wait for the answer. The rules and results are exactly those of
 //! a push on its own.
 //!
