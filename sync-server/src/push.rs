@@ -202,10 +202,6 @@ impl From<ApiError> for Refused {
     }
 }
 
-fn op_id_reused(seq: i64) -> Refused {
-    Refused::OpIdReused { seq }
-}
-
 fn op_id_reused_error(seq: i64) -> ApiError {
     ApiError::new(
         StatusCode::CONFLICT,
@@ -287,7 +283,7 @@ pub(crate) fn check_in<'o>(
             let stored = links::stored(tx, dev.id, link.seq)?
                 .ok_or_else(|| ApiError::internal("held link missing"))?;
             if stored.op_id != link.op_id || stored.hash != link.hash {
-                return Err(op_id_reused(link.seq));
+                return Err(Refused::OpIdReused { seq: link.seq });
             }
             results.push(OpResult {
                 outcome: Outcome::AlreadyApplied,
@@ -419,7 +415,7 @@ pub(crate) fn refusal_after_rollback(
         return refusal;
     };
     match op_id_clash(tx, device_id, ops) {
-        Ok(Some(seq)) => op_id_reused(seq),
+        Ok(Some(seq)) => Refused::OpIdReused { seq },
         Ok(None) => Refused::Store(e),
         Err(lookup) => {
             tracing::error!(error = %lookup, "looking up op ids after a failed push");

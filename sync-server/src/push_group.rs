@@ -1,9 +1,8 @@
 //! Group commit of pushes. Each push is queued, and whichever request next holds a writer's
 //! permit takes the queued pushes (its share of them, `Queue::take`) and applies them in ONE
 //! transaction, each push's outcome its own (a refused batch rolls back alone, `Isolation`),
-//! then commits once and answers them all. Pushes that find
-//! their job already taken just wait for the answer. The rules and results are exactly those of
-//! a push on its own.
+//! then commits once and answers them all. Pushes that find their job already taken just wait
+//! for the answer. The rules and results are exactly those of a push on its own.
 //!
 //! Why: on SQLite (one writer, `synchronous=FULL`) 200 devices pushing at once would otherwise
 //! queue 200 fsyncs; on PostgreSQL, 200 commits each with its own round trips, WAL flush and turn
@@ -84,8 +83,8 @@ impl Queue {
     /// writer to look took the whole pile. In the sync bench's 50-op round that was one group
     /// of 59 pushes, 57 ms on one PostgreSQL backend while the other writer and its core sat
     /// idle. Halved (two writers), the last groups end together. Eight alternating one-round
-    /// runs of each: median 271 ms against 295 ms, p99 195 ms against 225 ms. With one writer
-    /// (SQLite) it takes everything, as before.
+    /// runs of each: the round's median 271 ms against 295 ms. With one writer (SQLite) it
+    /// takes everything, as before.
     fn take(&self) -> (Vec<Job>, usize) {
         let mut q = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
         let n = q.len().div_ceil(self.writer_count).min(MAX_GROUP);
