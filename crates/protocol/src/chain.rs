@@ -15,21 +15,6 @@ use crate::sign::{CONTEXT_AUDIT, PublicKey, Signature, signing_message};
 /// The hash that comes before the first link.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// What a link's hash covers. [`header_json`] writes its canonical JSON; the struct stays as
-/// the definition it is held to (`the_header_is_its_canonical_json`).
-#[cfg_attr(not(test), allow(dead_code))]
-#[derive(Serialize)]
-struct Header<'a> {
-    seq: i64,
-    op_id: &'a str,
-    case_id: Option<&'a str>,
-    kind: &'a str,
-    hlc: &'a str,
-    payload_sha256: &'a str,
-    prev: &'a str,
-    device: &'a str,
-}
-
 /// The fields of a link its hash is computed over.
 #[derive(Debug, Clone, Copy)]
 pub struct LinkHeader<'a> {
@@ -43,8 +28,8 @@ pub struct LinkHeader<'a> {
     pub prev_hash: &'a str,
 }
 
-/// The hash of a link's header on `device`: the SHA-256 of the canonical JSON of its fields
-/// (the private `Header` struct).
+/// The hash of a link's header on `device`: the SHA-256 of the canonical JSON of its fields and
+/// the device, under the keys `header_json` names.
 ///
 /// The bytes are written here directly, members in the canonical key order, and not through
 /// the general encoder, which builds a tree of the value first: the center hashes every pushed
@@ -55,7 +40,7 @@ pub fn header_hash(h: &LinkHeader<'_>, device: &str) -> Result<Sha256, Canonical
     Ok(Sha256::of(&header_json(h, device)))
 }
 
-/// The canonical JSON of [`Header`] (keys in bytewise order: `case_id`, `device`, `hlc`, `kind`,
+/// The canonical JSON of a link's header (keys in bytewise order: `case_id`, `device`, `hlc`, `kind`,
 /// `op_id`, `payload_sha256`, `prev`, `seq`).
 fn header_json(h: &LinkHeader<'_>, device: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(
@@ -222,7 +207,21 @@ mod tests {
     use super::*;
     use crate::canonical::to_canonical_json;
 
-    /// `header_json` writes what the general encoder writes for [`Header`], for headers with
+    /// What a link's hash covers, as the general encoder would write it: `header_json` is held
+    /// to its bytes.
+    #[derive(Serialize)]
+    struct Header<'a> {
+        seq: i64,
+        op_id: &'a str,
+        case_id: Option<&'a str>,
+        kind: &'a str,
+        hlc: &'a str,
+        payload_sha256: &'a str,
+        prev: &'a str,
+        device: &'a str,
+    }
+
+    /// `header_json` writes what the general encoder writes for `Header`, for headers with
     /// and without a case, negative and large seqs, and strings that need escapes or are not
     /// ASCII.
     #[test]
