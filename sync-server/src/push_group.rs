@@ -244,3 +244,48 @@ fn run(
     tx.commit().map_err(|e| e.to_string())?;
     Ok(answers)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(n: usize) -> Job {
+        let (reply, _answer) = oneshot::channel();
+        Job {
+            dev: OwnedDevice {
+                id: format!("D-{n}"),
+                user_id: "U".into(),
+                team: None,
+            },
+            ops: Vec::new(),
+            reply,
+        }
+    }
+
+    fn queued(writers: usize, n: usize) -> Queue {
+        let q = Queue::new(writers);
+        (0..n).for_each(|i| q.push(job(i)));
+        q
+    }
+
+    /// Two writers split a pile: the first takes half (rounded up), in arrival order, and the
+    /// next take halves what is left; one writer takes everything; no group passes `MAX_GROUP`.
+    #[test]
+    fn a_writer_takes_its_share_of_the_queue() {
+        let q = queued(2, 5);
+        let (group, left) = q.take();
+        let ids: Vec<&str> = group.iter().map(|j| j.dev.id.as_str()).collect();
+        assert_eq!((ids, left), (vec!["D-0", "D-1", "D-2"], 2));
+        assert_eq!((q.take().0.len(), q.take().0.len()), (1, 1));
+        assert_eq!(q.take().0.len(), 0);
+
+        let q = queued(1, 5);
+        assert_eq!(q.take().0.len(), 5);
+
+        let q = queued(1, MAX_GROUP + 3);
+        let (group, left) = q.take();
+        assert_eq!((group.len(), left), (MAX_GROUP, 3));
+        let q = queued(2, 3 * MAX_GROUP);
+        assert_eq!(q.take().0.len(), MAX_GROUP);
+    }
+}
