@@ -203,6 +203,30 @@ impl BlobStore {
         }
     }
 
+    /// The stored blob, streamed and checked on the way: each chunk is hashed as it passes, and
+    /// the last one is held back until the whole blob's SHA-256 is known. Bytes that no longer
+    /// hash to `sha` (changed on the disk or in the bucket since they were verified at upload)
+    /// end the stream with `Err(Corrupt)` instead of their last chunk, so a reader never
+    /// receives them whole: an HTTP body stops short of its `Content-Length`, and a transcript
+    /// is not drawn with altered signature strokes. `length` is what the database recorded at
+    /// upload; a store answering another length is corrupt before a byte is sent.
+    pub async fn read_verified(&self, sha: &str, length: u64) -> StoreResult<Option<Reading>> {
+        let Some(reading) = self.read(sha).await? else {
+            return Ok(None);
+        };
+        if reading.length != length {
+            return Err(StoreError::Corrupt(sha.to_string()));
+        }
+        let check = Check {
+            inner: reading.bytes,
+            hasher: Some(Sha256Hasher::new()),
+            held: None,
+            sha: sha.to_string(),
+        };
+        let bytes = futures::stream::try_unfold(check, Check::next).boxed();
+        Ok(Some(Reading { length, bytes }))
+    }
+
     /// The name `sha` is taken: success only if the bytes there hash to it.
     async fn check_existing(&self, sha: &str) -> StoreResult<()> {
         match self.verified_length(sha).await? {
@@ -256,6 +280,44 @@ impl S3 {
             .put_opts(&self.key(sha), payload, PutMode::Create.into())
             .await?;
         Ok(())
+    }
+}
+
+/// The state of [`BlobStore::read_verified`]'s stream: the bytes still to read, their hash so
+/// far, and the chunk held back until the next one (or the end) arrives.
+struct Check {
+    inner: BoxStream<'static, StoreResult<Bytes>>,
+    /// `None` once the end was reached and checked.
+    hasher: Option<Sha256Hasher>,
+    held: Option<Bytes>,
+    sha: String,
+}
+
+impl Check {
+    /// The next chunk to pass on: the held one, once a later chunk is read or the whole blob
+    /// has been hashed and matched.
+    async fn next(mut self) -> StoreResult<Option<(Bytes, Check)>> {
+        loop {
+            let Some(hasher) = self.hasher.as_mut() else {
+                return Ok(None);
+            };
+            match self.inner.next().await.transpose()? {
+                Some(chunk) if chunk.is_empty() => continue,
+                Some(chunk) => {
+                    hasher.update(&chunk);
+                    if let Some(out) = self.held.replace(chunk) {
+                        return Ok(Some((out, self)));
+                    }
+                }
+                None => {
+                    let hasher = self.hasher.take().unwrap_or_default();
+                    if hasher.finish().to_string() != self.sha {
+                        return Err(StoreError::Corrupt(self.sha));
+                    }
+                    return Ok(self.held.take().map(|out| (out, self)));
+                }
+            }
+        }
     }
 }
 

@@ -19,14 +19,15 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fieldcase_protocol::sync::{BlobState, UPLOAD_LENGTH, UPLOAD_OFFSET, codes, valid_blob_name};
 use fieldcase_protocol::{Sha256, Sha256Hasher};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 
 use crate::app::AppState;
 use crate::auth::{Principal, authenticate};
-use crate::blob_store::StoreError;
+use crate::blob_store::{self, StoreError};
 use crate::error::{ApiError, ApiResult};
 use crate::store::blobs::{self, Upload};
+use crate::store::devices;
 use crate::util::{self, now_ms};
 
 /// Bytes between fsync + durable-offset saves: the most a resumed upload re-sends.
@@ -527,6 +528,69 @@ async fn finish(
     Ok(state_response(sha, UploadState::stored(length)))
 }
 
+/// A stored blob's bytes, checked against its name as they stream (`read_verified`); `None`
+/// if no blob of that name is stored. Bytes that are missing or of another length fail here,
+/// with an alert ([`damaged`]); bytes that no longer hash to the name end the stream with
+/// `StoreError::Corrupt`, and the reader calls [`damaged`] with [`CHANGED`]. Either way the center
+/// never hands out evidence other than what was verified at upload as if it were.
+pub(crate) async fn read_checked(
+    st: &AppState,
+    sha: &str,
+) -> ApiResult<Option<blob_store::Reading>> {
+    // Only a blob stored as such: bytes put under its name by other means are not it.
+    let Some(length) = stored_length(st, sha).await? else {
+        return Ok(None);
+    };
+    match st.blobs.read_verified(sha, length).await {
+        Ok(Some(r)) => Ok(Some(r)),
+        Ok(None) => {
+            let why = "its stored bytes are missing from the blob store";
+            Err(damaged(st, sha, why).await)
+        }
+        Err(StoreError::Corrupt(_)) => {
+            let why = "its stored bytes are not the length recorded at upload";
+            Err(damaged(st, sha, why).await)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Why [`damaged`] is called when a read's bytes end with `StoreError::Corrupt`.
+pub(crate) const CHANGED: &str = "its stored bytes no longer hash to its name";
+
+/// Records that the stored blob `sha` is damaged (`why`): an error in the log, and one alert
+/// per blob and cause on the device that first named it (a blob no op names yet is no case's
+/// evidence: the log alone). Answers the error the read fails with.
+pub(crate) async fn damaged(st: &AppState, sha: &str, why: &str) -> ApiError {
+    tracing::error!(blob = %sha, "blob damaged: {why}");
+    let (key, reason) = (sha.to_string(), format!("blob {sha}: {why}"));
+    let recorded = st
+        .db
+        .run(move |s| {
+            if let Some((device, seq)) = blobs::first_namer(&s.conn, &key)? {
+                devices::insert_alert_once(
+                    &s.conn,
+                    &device,
+                    Some(seq),
+                    codes::BLOB_CORRUPT,
+                    &reason,
+                    now_ms(),
+                )?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = recorded {
+        tracing::error!(blob = %sha, "the damaged blob's alert was not recorded: {}", e.body.en);
+    }
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        codes::BLOB_CORRUPT,
+        format!("中心存储的文件 {sha} 已损坏或丢失，与上传时核验的内容不一致，请联系管理员"),
+        format!("the center's stored bytes of blob {sha} are damaged: {why}"),
+    )
+}
+
 /// `GET /v1/blobs/{sha256}`: the stored bytes, streamed. Center staff and admins read any blob;
 /// a device reads the blobs its own pushed ops name.
 pub async fn get(
@@ -553,16 +617,19 @@ pub async fn get(
             ));
         }
     }
-    // Only a blob stored as such: bytes put under its name by other means are not it.
-    if stored_length(&st, &sha).await?.is_none() {
-        return Err(ApiError::not_found("blob"));
-    }
-    let reading = st
-        .blobs
-        .read(&sha)
+    let reading = read_checked(&st, &sha)
         .await?
         .ok_or_else(|| ApiError::not_found("blob"))?;
-    let mut resp = Body::from_stream(reading.bytes).into_response();
+    // Changed bytes are found at their end, after the head went out: the body stops short (the
+    // last chunk is never sent), and the alert is recorded beside it.
+    let name = sha.clone();
+    let bytes = reading.bytes.inspect_err(move |e| {
+        if matches!(e, StoreError::Corrupt(_)) {
+            let (st, sha) = (st.clone(), name.clone());
+            tokio::spawn(async move { damaged(&st, &sha, CHANGED).await });
+        }
+    });
+    let mut resp = Body::from_stream(bytes).into_response();
     let h = resp.headers_mut();
     h.insert(
         header::CONTENT_TYPE,

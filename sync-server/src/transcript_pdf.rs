@@ -25,6 +25,8 @@ use futures::TryStreamExt;
 use serde_json::Value;
 
 use crate::app::AppState;
+use crate::blob_store::StoreError;
+use crate::blobs::{CHANGED, damaged, read_checked};
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{cases, links, reference};
@@ -191,7 +193,10 @@ fn role_zh(role: &str, kind: &str) -> &'static str {
 }
 
 async fn read_blob(st: &AppState, sha: &str) -> ApiResult<Option<Vec<u8>>> {
-    let Some(r) = st.blobs.read(sha).await.map_err(ApiError::internal)? else {
+    // Checked against its name: strokes changed in the store since their upload would draw
+    // another signature than the one signed, so a damaged blob fails the render (`blob.corrupt`,
+    // and an alert) rather than giving a transcript with them, or with a gap.
+    let Some(r) = read_checked(st, sha).await? else {
         return Ok(None);
     };
     if r.length > MAX_STROKES {
@@ -200,7 +205,11 @@ async fn read_blob(st: &AppState, sha: &str) -> ApiResult<Option<Vec<u8>>> {
             r.length
         )));
     }
-    let chunks: Vec<bytes::Bytes> = r.bytes.try_collect().await.map_err(ApiError::internal)?;
+    let chunks: Vec<bytes::Bytes> = match r.bytes.try_collect().await {
+        Ok(chunks) => chunks,
+        Err(StoreError::Corrupt(_)) => return Err(damaged(st, sha, CHANGED).await),
+        Err(e) => return Err(ApiError::internal(e)),
+    };
     Ok(Some(chunks.concat()))
 }
 

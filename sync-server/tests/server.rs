@@ -883,6 +883,164 @@ fn blob_read_back_is_scoped(s: &Server) {
     assert_eq!(s.get_blob("wrong", &sha).0, 401);
 }
 
+impl Server {
+    /// Puts `bytes` in the blob store under `sha` behind the center's back (a disk fault, or
+    /// someone with access to the folder or the bucket); `None` removes the blob.
+    fn damage_stored(&self, sha: &str, bytes: Option<&[u8]>) {
+        match &self.blobs {
+            Blobs::Local(dir) => {
+                let path = dir.join(&sha[..2]).join(sha);
+                match bytes {
+                    Some(b) => std::fs::write(&path, b).unwrap(),
+                    None => std::fs::remove_file(&path).unwrap(),
+                }
+            }
+            Blobs::S3(bucket) => {
+                let key = format!("{S3_PREFIX}/{}/{sha}", &sha[..2]);
+                match bytes {
+                    Some(b) => bucket.plant(&key, b),
+                    None => bucket.remove(&key),
+                }
+            }
+        }
+    }
+
+    /// A blob read on a raw connection: the status, the body's declared length and the bytes
+    /// that came before the center closed the connection (a body cut short is not an error
+    /// here, it is what is being looked at).
+    fn get_blob_raw(&self, sha: &str) -> (u16, Option<usize>, Vec<u8>) {
+        let mut tcp = std::net::TcpStream::connect(&self.addr).unwrap();
+        write!(tcp, "GET /v1/blobs/{sha} HTTP/1.1\r\nhost: x\r\nfieldcase-protocol: 1\r\nauthorization: Bearer {ADMIN}\r\nconnection: close\r\n\r\n").unwrap();
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0u8; 65536];
+        loop {
+            match std::io::Read::read(&mut tcp, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => got.extend_from_slice(&buf[..n]),
+                // A reset after the center dropped the body mid-way ends it as well.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => break,
+                Err(e) => panic!("reading the blob: {e}"),
+            }
+        }
+        let end = got
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a head")
+            + 4;
+        let head = String::from_utf8_lossy(&got[..end]).to_lowercase();
+        let status = head[9..12].parse().unwrap();
+        let length = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .map(|n| n.trim().parse().unwrap());
+        (status, length, got[end..].to_vec())
+    }
+
+    /// The `blob.corrupt` alerts: (device, seq, reason).
+    fn corrupt_blob_alerts(&self) -> Vec<(String, i64, String)> {
+        let (_, alerts) = self.admin("GET", "/v1/admin/alerts", None);
+        let mut out: Vec<_> = alerts
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["code"] == "blob.corrupt")
+            .map(|a| {
+                (
+                    a["device_id"].as_str().unwrap().to_string(),
+                    a["seq"].as_i64().unwrap(),
+                    a["reason"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// Stored evidence changed behind the center's back is never handed out as the blob: bytes that
+/// no longer hash to the name stop short of the body's end (the last chunk is held until the
+/// hash is known), a wrong length or a missing file is refused before a byte (500,
+/// `blob.corrupt`), and each damaged blob is one alert on the device whose op named it, however
+/// often it is read. Sound blobs beside them are served whole.
+fn a_damaged_blob_is_never_served(s: &Server) {
+    setup_tasks(s);
+    let mut d = s.enroll("u1", "team-a", "3205", 1);
+    // Larger than a read chunk (1 MiB), so the bytes are checked over several chunks.
+    let blobs: Vec<Vec<u8>> = (0..4).map(|i| test_bytes(2_500_000, 10 + i)).collect();
+    let shas: Vec<String> = blobs.iter().map(|b| Sha256::of(b).to_string()).collect();
+    for (data, sha) in blobs.iter().zip(&shas) {
+        let (st, r) = patch_blob(s, &d.token, sha, 0, data.len() as u64, data);
+        assert_eq!((st, r["complete"].as_bool()), (200, Some(true)), "{r}");
+    }
+    let mut ops = vec![d.op(Some("C-1"), "case_opened", &opened("T-A"), 0)];
+    for sha in &shas {
+        let mut note = d.op(Some("C-1"), "note", &json!({"photo": sha}).to_string(), 0);
+        note["blobs"] = json!([sha]);
+        ops.push(note);
+    }
+    let (st, r) = d.push(ops);
+    assert_eq!(st, 200, "{r}");
+    let (sound, flipped, short, gone) = (&shas[0], &shas[1], &shas[2], &shas[3]);
+
+    // One byte changed near the end: the same length, other bytes.
+    let mut changed = blobs[1].clone();
+    let at = changed.len() - 10;
+    changed[at] ^= 1;
+    s.damage_stored(flipped, Some(&changed));
+    s.damage_stored(short, Some(&blobs[2][..1000]));
+    s.damage_stored(gone, None);
+
+    let (status, length, body) = s.get_blob_raw(sound);
+    assert_eq!((status, length), (200, Some(blobs[0].len())));
+    assert!(body == blobs[0], "the sound blob is served whole");
+    for _ in 0..2 {
+        let (status, length, body) = s.get_blob_raw(flipped);
+        assert_eq!((status, length), (200, Some(changed.len())));
+        assert!(
+            body.len() < changed.len() && changed.starts_with(&body),
+            "the changed bytes stop short: {} of {} bytes came",
+            body.len(),
+            changed.len()
+        );
+    }
+    for sha in [short, gone] {
+        let (status, r) = call(
+            "GET",
+            &format!("{}/v1/blobs/{sha}", s.base),
+            Some(ADMIN),
+            None,
+        );
+        assert_eq!(
+            (status, r["code"].as_str()),
+            (500, Some("blob.corrupt")),
+            "{r}"
+        );
+    }
+    // The device's own read is refused the same way.
+    assert_eq!(s.get_blob(&d.token, short).0, 500);
+
+    // One alert per damaged blob, on the op that named it (seqs 2..=5 carry the four blobs).
+    // The alert for bytes found changed at the end of a read is recorded beside the read.
+    let want = |sha: &str, seq: i64, why: &str| (d.id.clone(), seq, format!("blob {sha}: {why}"));
+    let mut expected = vec![
+        want(flipped, 3, "its stored bytes no longer hash to its name"),
+        want(
+            short,
+            4,
+            "its stored bytes are not the length recorded at upload",
+        ),
+        want(gone, 5, "its stored bytes are missing from the blob store"),
+    ];
+    expected.sort();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while s.corrupt_blob_alerts() != expected && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(s.corrupt_blob_alerts(), expected);
+}
+
 /// S3 only: the bucket is written create-only. A blob the bucket already holds is answered
 /// complete at once; an object that appears under the name while an upload is in progress is
 /// never overwritten (same bytes: success; other bytes: refused, left alone).
@@ -985,6 +1143,7 @@ macro_rules! on_s3 {
 on_s3!(
     blob_upload_resumes_and_checks_hash,
     blob_read_back_is_scoped,
+    a_damaged_blob_is_never_served,
     s3_create_only,
 );
 
@@ -1341,6 +1500,7 @@ on_both_backends!(
     pull_is_scoped_and_snapshot_compacts,
     blob_upload_resumes_and_checks_hash,
     blob_read_back_is_scoped,
+    a_damaged_blob_is_never_served,
     another_device_cannot_disturb_an_upload,
 );
 

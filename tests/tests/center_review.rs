@@ -302,4 +302,52 @@ fn the_center_reviews_a_synced_inspection() {
     assert_eq!(count(&server, "?has_findings=true"), 1);
     assert_eq!(count(&server, "?officer=O-ZHANG"), 1);
     assert_eq!(count(&server, &format!("?from={day}")), 1);
+
+    // A signature's strokes changed in the center's blob folder (one digit, still valid JSON:
+    // another signature than the one signed): the transcript is not rendered with them, nor
+    // with a gap where they were, and center staff get an alert on the device's op.
+    let signed = transcripts
+        .iter()
+        .flat_map(|t| t["versions"].as_array().expect("versions"))
+        .find(|ver| ver["signatures"].as_array().is_some_and(|s| !s.is_empty()))
+        .expect("a signed transcript version");
+    let pdf_path = signed["pdf"].as_str().expect("pdf path").to_string();
+    let mut changed = 0;
+    for sub in std::fs::read_dir(server.dir.join("blobs")).expect("blobs") {
+        let sub = sub.expect("entry").path();
+        if !sub.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&sub).expect("blob folder") {
+            let path = f.expect("entry").path();
+            let mut bytes = std::fs::read(&path).expect("blob");
+            if !bytes.starts_with(b"[[") {
+                continue; // not strokes
+            }
+            let at = bytes.iter().rposition(u8::is_ascii_digit).expect("a digit");
+            bytes[at] = if bytes[at] == b'9' {
+                b'8'
+            } else {
+                bytes[at] + 1
+            };
+            std::fs::write(&path, &bytes).expect("write");
+            changed += 1;
+        }
+    }
+    assert!(changed > 0, "the inspection stored signature strokes");
+    let (st, _, body) = server.get_bytes(&pdf_path, "x");
+    let r: Value = serde_json::from_slice(&body).expect("an error body");
+    assert_eq!((st, r["code"].as_str()), (500, Some("blob.corrupt")), "{r}");
+    let alerts = server.get("/v1/admin/alerts");
+    let damaged: Vec<&Value> = alerts
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .filter(|a| a["code"] == "blob.corrupt")
+        .collect();
+    assert!(!damaged.is_empty(), "{alerts}");
+    assert!(
+        damaged.iter().all(|a| a["seq"].as_i64().is_some()),
+        "{alerts}"
+    );
 }

@@ -85,6 +85,19 @@ pub fn delete_upload(conn: &dyn Sql, sha: &str, device_id: &str) -> DbResult<()>
 /// Whether an op `device_id` pushed, and the center applied, names the blob. A rejected op does
 /// not count: its link stays in the chain, but naming someone else's blob in an op the center
 /// refuses (a case on another team's task, say) must not open that blob to the device.
+/// The first link that named the blob (device, seq): whom an alert about its bytes concerns.
+/// `None` for a blob no pushed op names yet (blobs are uploaded as soon as captured).
+pub fn first_namer(conn: &dyn Sql, sha: &str) -> DbResult<Option<(String, i64)>> {
+    conn.query_opt(
+        "SELECT lb.device_id, lb.seq FROM link_blobs lb
+         JOIN links l ON l.device_id = lb.device_id AND l.seq = lb.seq
+         WHERE lb.sha256 = ?1 ORDER BY l.received_at_ms, lb.device_id, lb.seq LIMIT 1",
+        args![sha],
+    )?
+    .map(|r| Ok((r.str(0)?, r.i64(1)?)))
+    .transpose()
+}
+
 pub fn named_by_device(conn: &dyn Sql, device_id: &str, sha: &str) -> DbResult<bool> {
     let results = conn.query(
         "SELECT l.result, l.seq, l.op_id FROM link_blobs lb

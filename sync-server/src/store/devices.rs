@@ -245,6 +245,28 @@ pub fn insert_alert(
     Ok(())
 }
 
+/// Records an alert unless the same one (device, seq, code and reason) is already recorded: a
+/// condition found again at every read (a damaged blob) is one alert, not one per read.
+pub fn insert_alert_once(
+    conn: &dyn Sql,
+    device_id: &str,
+    seq: Option<i64>,
+    code: &str,
+    reason: &str,
+    now_ms: u64,
+) -> DbResult<()> {
+    conn.exec(
+        "INSERT INTO alerts(device_id, seq, code, reason, at_ms)
+         SELECT CAST(?1 AS TEXT), CAST(?2 AS BIGINT), CAST(?3 AS TEXT), CAST(?4 AS TEXT),
+                CAST(?5 AS BIGINT)
+         WHERE NOT EXISTS (
+             SELECT 1 FROM alerts WHERE device_id = ?1 AND seq IS NOT DISTINCT FROM ?2
+                 AND code = ?3 AND reason = ?4)",
+        args![device_id, seq, code, reason, now_ms],
+    )?;
+    Ok(())
+}
+
 /// Records an alert unless the device already has one with `code` from `since_ms` on: one
 /// alert per episode (a revoked device checks its standing at every contact, and center staff
 /// need to know that it came back, not each time).

@@ -57,6 +57,13 @@ impl Bucket {
             .expect("plant object");
     }
 
+    /// Deletes an object directly (not through the server).
+    pub fn remove(&self, key: &str) {
+        req("DELETE", &self.object_url(key))
+            .call()
+            .expect("delete object");
+    }
+
     /// `(ETag, Last-Modified)` of an object, `None` if absent.
     pub fn stamp(&self, key: &str) -> Option<(String, String)> {
         match req("HEAD", &self.object_url(key)).call() {

@@ -408,6 +408,7 @@ const centerEn = {
   'alert.sync.clock_ahead': 'Device clock ahead',
   'alert.sync.bad_op': 'Invalid operation',
   'alert.sync.out_of_scope': "Operation outside the account's scope",
+  'alert.blob.corrupt': "Stored evidence file damaged: the center's copy no longer matches what was verified at upload",
   'alert.unknown': 'Other anomaly ({code})',
 
   'app.nav.tasks': 'Tasks',

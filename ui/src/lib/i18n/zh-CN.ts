@@ -405,6 +405,7 @@ const centerZh = {
   'alert.sync.clock_ahead': '设备时钟超前',
   'alert.sync.bad_op': '操作内容无效',
   'alert.sync.out_of_scope': '操作超出该账号的权限范围',
+  'alert.blob.corrupt': '中心存储的证据文件已损坏：与上传时核验的内容不一致',
   'alert.unknown': '其他异常（{code}）',
 
   'app.nav.tasks': '任务派发',
