@@ -16,8 +16,8 @@ use crate::blob_store::BlobStore;
 use crate::error::ApiError;
 use crate::store::Db;
 use crate::{
-    admin, audit_api, blobs, center, center_cases, credentials_api, device_status, draws_api,
-    enterprises_api, ledger, pull, push, tasks_api, tokens_api, transcript_pdf, util,
+    admin, audit_api, blob_check, blobs, center, center_cases, credentials_api, device_status,
+    draws_api, enterprises_api, ledger, pull, push, tasks_api, tokens_api, transcript_pdf, util,
 };
 
 /// Most bytes of a push body.
@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             post(tokens_api::admin_revoke),
         )
         .route("/v1/admin/alerts", get(admin::alerts))
+        .route("/v1/admin/blobs/check", post(blob_check::check))
         .route("/v1/admin/audit", get(audit_api::list))
         .route("/v1/admin/center-keys", post(credentials_api::add_key))
         .route(

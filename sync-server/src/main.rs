@@ -5,6 +5,7 @@ mod app;
 mod audit;
 mod audit_api;
 mod auth;
+mod blob_check;
 mod blob_store;
 mod blobs;
 mod case_facts;

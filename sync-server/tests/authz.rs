@@ -172,6 +172,8 @@ const ROUTES: &[(&str, &str, Access)] = &[
         Access::Admin,
     ),
     ("get", "/v1/admin/alerts", Access::Admin),
+    // The blob scrub reads every stored blob back: the admin's.
+    ("post", "/v1/admin/blobs/check", Access::Admin),
     // A revoked device's way back, a leaked token's end, and the log of every admin act: the
     // admin's.
     (
@@ -658,6 +660,7 @@ impl<'a> Ctx<'a> {
                 Body::Empty,
             ),
             ("get", "/v1/admin/alerts") => (path.into(), Body::Empty),
+            ("post", "/v1/admin/blobs/check") => (path.into(), Body::Empty),
             ("post", "/v1/admin/devices/{device_id}/reinstate") => (
                 format!("/v1/admin/devices/{}/reinstate", self.reinstated[&who]),
                 Body::Empty,

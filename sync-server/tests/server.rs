@@ -1039,6 +1039,47 @@ fn a_damaged_blob_is_never_served(s: &Server) {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert_eq!(s.corrupt_blob_alerts(), expected);
+
+    // The scrub, two blobs a page: every stored blob read back; the three damaged ones named,
+    // and their alerts not recorded twice.
+    let (mut checked, mut found, mut after) = (0, Vec::new(), String::new());
+    loop {
+        let (status, page) = s.admin(
+            "POST",
+            &format!("/v1/admin/blobs/check?limit=2&after={after}"),
+            None,
+        );
+        assert_eq!(status, 200, "{page}");
+        checked += page["checked"].as_u64().unwrap();
+        for d in page["damaged"].as_array().unwrap() {
+            found.push(d["sha256"].as_str().unwrap().to_string());
+        }
+        match page["next"].as_str() {
+            Some(next) => after = next.to_string(),
+            None => break,
+        }
+    }
+    found.sort();
+    let mut want = vec![flipped.clone(), short.clone(), gone.clone()];
+    want.sort();
+    assert_eq!((checked, found), (4, want));
+    assert_eq!(s.corrupt_blob_alerts(), expected);
+    let (status, r) = s.admin("POST", "/v1/admin/blobs/check?after=x", None);
+    assert_eq!(
+        (status, r["code"].as_str()),
+        (400, Some("request.bad")),
+        "{r}"
+    );
+    assert_eq!(
+        call(
+            "POST",
+            &format!("{}/v1/admin/blobs/check", s.base),
+            Some(&d.token),
+            None
+        )
+        .0,
+        403
+    );
 }
 
 /// S3 only: the bucket is written create-only. A blob the bucket already holds is answered

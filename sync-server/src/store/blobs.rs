@@ -24,6 +24,18 @@ pub fn stored(conn: &dyn Sql, sha: &str) -> DbResult<Option<u64>> {
         .transpose()
 }
 
+/// The names of up to `limit` stored blobs after `after` (`""` for the first), in name order:
+/// a page of the blob scrub (`blob_check`).
+pub fn stored_after(conn: &dyn Sql, after: &str, limit: i64) -> DbResult<Vec<String>> {
+    conn.query(
+        "SELECT sha256 FROM blobs WHERE sha256 > ?1 ORDER BY sha256 LIMIT ?2",
+        args![after, limit],
+    )?
+    .iter()
+    .map(|r| r.str(0))
+    .collect()
+}
+
 /// Records a blob as stored (its bytes matched its name and are in the blob store), and drops
 /// every device's upload of it: nothing more of them is needed. A stored blob stays stored:
 /// nothing an upload of the same blob does later (a stale duplicate still streaming into another
