@@ -568,14 +568,7 @@ pub(crate) async fn damaged(st: &AppState, sha: &str, why: &str) -> ApiError {
         .db
         .run(move |s| {
             if let Some((device, seq)) = blobs::first_namer(&s.conn, &key)? {
-                devices::insert_alert_once(
-                    &s.conn,
-                    &device,
-                    Some(seq),
-                    codes::BLOB_CORRUPT,
-                    &reason,
-                    now_ms(),
-                )?;
+                devices::insert_damaged_blob_alert(&s.conn, &device, seq, &reason, now_ms())?;
             }
             Ok(())
         })

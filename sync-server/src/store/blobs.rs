@@ -94,9 +94,6 @@ pub fn delete_upload(conn: &dyn Sql, sha: &str, device_id: &str) -> DbResult<()>
     Ok(())
 }
 
-/// Whether an op `device_id` pushed, and the center applied, names the blob. A rejected op does
-/// not count: its link stays in the chain, but naming someone else's blob in an op the center
-/// refuses (a case on another team's task, say) must not open that blob to the device.
 /// The first link that named the blob (device, seq): whom an alert about its bytes concerns.
 /// `None` for a blob no pushed op names yet (blobs are uploaded as soon as captured).
 pub fn first_namer(conn: &dyn Sql, sha: &str) -> DbResult<Option<(String, i64)>> {
@@ -110,6 +107,9 @@ pub fn first_namer(conn: &dyn Sql, sha: &str) -> DbResult<Option<(String, i64)>>
     .transpose()
 }
 
+/// Whether an op `device_id` pushed, and the center applied, names the blob. A rejected op does
+/// not count: its link stays in the chain, but naming someone else's blob in an op the center
+/// refuses (a case on another team's task, say) must not open that blob to the device.
 pub fn named_by_device(conn: &dyn Sql, device_id: &str, sha: &str) -> DbResult<bool> {
     let results = conn.query(
         "SELECT l.result, l.seq, l.op_id FROM link_blobs lb

@@ -1,7 +1,7 @@
 //! Users, enrollment codes, devices and chain alerts.
 
 use fieldcase_protocol::chain::GENESIS;
-use fieldcase_protocol::sync::{Role, UserInfo};
+use fieldcase_protocol::sync::{Role, UserInfo, codes};
 
 use super::sql::{DbResult, Dialect, Row, Sql, Value, args};
 
@@ -245,24 +245,21 @@ pub fn insert_alert(
     Ok(())
 }
 
-/// Records an alert unless the same one (device, seq, code and reason) is already recorded: a
-/// condition found again at every read (a damaged blob) is one alert, not one per read.
-pub fn insert_alert_once(
+/// Records that the blob a link named is damaged (`reason` names the blob and the cause),
+/// unless that alert is already recorded: the center finds the damage at every read of the
+/// blob, and center staff need it once. A unique index (`alerts_blob_once`) decides, so two
+/// reads at the same instant cannot both record it.
+pub fn insert_damaged_blob_alert(
     conn: &dyn Sql,
     device_id: &str,
-    seq: Option<i64>,
-    code: &str,
+    seq: i64,
     reason: &str,
     now_ms: u64,
 ) -> DbResult<()> {
     conn.exec(
-        "INSERT INTO alerts(device_id, seq, code, reason, at_ms)
-         SELECT CAST(?1 AS TEXT), CAST(?2 AS BIGINT), CAST(?3 AS TEXT), CAST(?4 AS TEXT),
-                CAST(?5 AS BIGINT)
-         WHERE NOT EXISTS (
-             SELECT 1 FROM alerts WHERE device_id = ?1 AND seq IS NOT DISTINCT FROM ?2
-                 AND code = ?3 AND reason = ?4)",
-        args![device_id, seq, code, reason, now_ms],
+        "INSERT INTO alerts(device_id, seq, code, reason, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT DO NOTHING",
+        args![device_id, seq, codes::BLOB_CORRUPT, reason, now_ms],
     )?;
     Ok(())
 }

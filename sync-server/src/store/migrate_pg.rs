@@ -182,6 +182,12 @@ ALTER TABLE blobs DROP COLUMN durable;
 ALTER TABLE blobs DROP COLUMN complete;
 ALTER TABLE blobs RENAME COLUMN updated_at_ms TO stored_at_ms;
 "#,
+    // 11: a damaged blob is one alert however many reads find it at once: a check before the
+    // insert let two reads at the same instant both record it
+    // (`devices::insert_damaged_blob_alert`; test `pg_alerts_tests`).
+    r#"
+CREATE UNIQUE INDEX alerts_blob_once ON alerts(device_id, seq, reason) WHERE code = 'blob.corrupt';
+"#,
 ];
 
 /// Any advisory-lock key, the same in every replica: replicas starting together migrate one at

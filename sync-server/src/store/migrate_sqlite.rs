@@ -163,6 +163,11 @@ ALTER TABLE blobs DROP COLUMN durable;
 ALTER TABLE blobs DROP COLUMN complete;
 ALTER TABLE blobs RENAME COLUMN updated_at_ms TO stored_at_ms;
 "#,
+    // 9: a damaged blob is one alert however many reads find it at once
+    // (`devices::insert_damaged_blob_alert`).
+    r#"
+CREATE UNIQUE INDEX alerts_blob_once ON alerts(device_id, seq, reason) WHERE code = 'blob.corrupt';
+"#,
 ];
 
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {

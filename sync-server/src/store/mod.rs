@@ -27,6 +27,8 @@ mod migrate_pg;
 mod migrate_sqlite;
 mod pg;
 #[cfg(test)]
+mod pg_alerts_tests;
+#[cfg(test)]
 mod pg_changes_tests;
 mod pg_conn;
 #[cfg(test)]

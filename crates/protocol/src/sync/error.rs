@@ -45,8 +45,9 @@ pub mod codes {
     /// An upload's body went silent for longer than the center waits (`--body-idle-secs`):
     /// what arrived is kept, and the upload resumes from `HEAD`'s offset. Sent with 408.
     pub const BLOB_STALLED: &str = "blob.stalled";
-    /// The center's stored bytes of a blob no longer hash to its name (changed on the disk or
-    /// in the bucket after they were verified): refused with 500, and an alert is recorded.
+    /// The center's stored bytes of a blob are missing, of another length, or no longer hash
+    /// to its name (changed on the disk or in the bucket after they were verified at upload):
+    /// refused with 500, and an alert is recorded.
     pub const BLOB_CORRUPT: &str = "blob.corrupt";
     pub const NOT_FOUND: &str = "not_found";
     pub const INTERNAL: &str = "internal";
