@@ -8,15 +8,13 @@ use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use fieldcase_protocol::sync::valid_blob_name;
-use futures::StreamExt;
+use fieldcase_protocol::sync::{codes, valid_blob_name};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::app::AppState;
 use crate::auth::authenticate;
-use crate::blob_store::StoreError;
-use crate::blobs::{CHANGED, damaged, read_checked};
+use crate::blobs::{drain_checked, read_checked};
 use crate::error::{ApiError, ApiResult};
 use crate::query_params::page;
 use crate::store::blobs;
@@ -44,44 +42,37 @@ pub async fn check(
             "`after` must be a blob name (64 lowercase hex digits)",
         ));
     }
-    let from = after.clone();
     let names = st
         .db
-        .read(move |s| Ok(blobs::stored_after(&s.conn, &from, limit)?))
+        .read(move |s| Ok(blobs::stored_after(&s.conn, &after, limit)?))
         .await?;
     let (mut bytes, mut damaged_list) = (0u64, Vec::new());
     for sha in &names {
-        // Missing bytes or another length: refused (and the alert recorded) before a read.
-        let reading = match read_checked(&st, sha).await {
-            Ok(Some(r)) => r,
-            // Stored a moment ago and gone from the table since: nothing to check.
+        // Missing bytes or another length are refused before a read, changed bytes at the end
+        // of it; each records its alert.
+        let read = match read_checked(&st, sha).await {
+            Ok(Some(r)) => drain_checked(&st, sha, r, |c| bytes += c.len() as u64).await,
+            // A stored blob's row is never removed, so this is not met; were it, there would be
+            // nothing left to check.
             Ok(None) => continue,
-            Err(e) if e.body.code == fieldcase_protocol::sync::codes::BLOB_CORRUPT => {
-                damaged_list.push(json!({"sha256": sha, "reason": e.body.en}));
-                continue;
-            }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         };
-        let mut stream = reading.bytes;
-        while let Some(chunk) = stream.next().await {
-            match chunk {
-                Ok(c) => bytes += c.len() as u64,
-                Err(StoreError::Corrupt(_)) => {
-                    let e = damaged(&st, sha, CHANGED).await;
-                    damaged_list.push(json!({"sha256": sha, "reason": e.body.en}));
-                    break;
-                }
-                // The store itself failing (a disk, the bucket unreachable) is not a verdict
-                // on the blob: the scrub stops and says so.
-                Err(e) => return Err(e.into()),
+        match read {
+            Ok(()) => {}
+            Err(e) if e.body.code == codes::BLOB_CORRUPT => {
+                damaged_list.push(json!({"sha256": sha, "reason": e.body.en}));
             }
+            // The store itself failing (a disk, the bucket unreachable) is not a verdict on the
+            // blob: the scrub stops and says so.
+            Err(e) => return Err(e),
         }
     }
-    let next = (names.len() as i64 == limit).then(|| names.last().cloned());
+    // A full page may have more behind it; a short one is the last.
+    let next = names.last().filter(|_| names.len() as i64 == limit);
     Ok(Json(json!({
         "checked": names.len(),
         "bytes": bytes,
         "damaged": damaged_list,
-        "next": next.flatten(),
+        "next": next,
     })))
 }

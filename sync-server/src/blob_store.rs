@@ -134,18 +134,15 @@ impl BlobStore {
     /// the name by other means are not the blob, and must not be taken for it. `Err(Corrupt)`
     /// when they are not.
     pub async fn verified_length(&self, sha: &str) -> StoreResult<Option<u64>> {
-        let Some(mut reading) = self.read(sha).await? else {
+        let Some(reading) = self.read(sha).await? else {
             return Ok(None);
         };
-        let mut hasher = Sha256Hasher::new();
-        while let Some(chunk) = reading.bytes.next().await {
-            std::io::Write::write_all(&mut hasher, &chunk?)?;
+        let length = reading.length;
+        let mut bytes = Check::stream(reading.bytes, sha);
+        while let Some(chunk) = bytes.next().await {
+            chunk?;
         }
-        if hasher.finish().to_string() == sha {
-            Ok(Some(reading.length))
-        } else {
-            Err(StoreError::Corrupt(sha.to_string()))
-        }
+        Ok(Some(length))
     }
 
     /// Stores `staged` (already verified to hash to `sha`) under `sha`, create-only. The staged
@@ -217,13 +214,7 @@ impl BlobStore {
         if reading.length != length {
             return Err(StoreError::Corrupt(sha.to_string()));
         }
-        let check = Check {
-            inner: reading.bytes,
-            hasher: Some(Sha256Hasher::new()),
-            held: None,
-            sha: sha.to_string(),
-        };
-        let bytes = futures::stream::try_unfold(check, Check::next).boxed();
+        let bytes = Check::stream(reading.bytes, sha);
         Ok(Some(Reading { length, bytes }))
     }
 
@@ -283,7 +274,7 @@ impl S3 {
     }
 }
 
-/// The state of [`BlobStore::read_verified`]'s stream: the bytes still to read, their hash so
+/// The state of a checked read's stream (`read_verified`, `verified_length`): the bytes still to read, their hash so
 /// far, and the chunk held back until the next one (or the end) arrives.
 struct Check {
     inner: BoxStream<'static, StoreResult<Bytes>>,
@@ -294,6 +285,21 @@ struct Check {
 }
 
 impl Check {
+    /// `inner`, each chunk passed on once the next is read, the last only once the whole
+    /// matched `sha` (else `Err(Corrupt)` in its place).
+    fn stream(
+        inner: BoxStream<'static, StoreResult<Bytes>>,
+        sha: &str,
+    ) -> BoxStream<'static, StoreResult<Bytes>> {
+        let check = Check {
+            inner,
+            hasher: Some(Sha256Hasher::new()),
+            held: None,
+            sha: sha.to_string(),
+        };
+        futures::stream::try_unfold(check, Check::next).boxed()
+    }
+
     /// The next chunk to pass on: the held one, once a later chunk is read or the whole blob
     /// has been hashed and matched.
     async fn next(mut self) -> StoreResult<Option<(Bytes, Check)>> {

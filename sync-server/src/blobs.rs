@@ -531,7 +531,7 @@ async fn finish(
 /// A stored blob's bytes, checked against its name as they stream (`read_verified`); `None`
 /// if no blob of that name is stored. Bytes that are missing or of another length fail here,
 /// with an alert ([`damaged`]); bytes that no longer hash to the name end the stream with
-/// `StoreError::Corrupt`, and the reader calls [`damaged`] with [`CHANGED`]. Either way the center
+/// `StoreError::Corrupt`, which [`drain_checked`] (or `get`, streaming) records. Either way the center
 /// never hands out evidence other than what was verified at upload as if it were.
 pub(crate) async fn read_checked(
     st: &AppState,
@@ -556,12 +556,32 @@ pub(crate) async fn read_checked(
 }
 
 /// Why [`damaged`] is called when a read's bytes end with `StoreError::Corrupt`.
-pub(crate) const CHANGED: &str = "its stored bytes no longer hash to its name";
+const CHANGED: &str = "its stored bytes no longer hash to its name";
+
+/// Reads a [`read_checked`] blob to its end, handing each chunk to `each`. Bytes found changed
+/// at their end are recorded ([`damaged`]) and answered as its `blob.corrupt` error; the store
+/// failing is an internal error.
+pub(crate) async fn drain_checked(
+    st: &AppState,
+    sha: &str,
+    reading: blob_store::Reading,
+    mut each: impl FnMut(bytes::Bytes),
+) -> ApiResult<()> {
+    let mut bytes = reading.bytes;
+    while let Some(chunk) = bytes.next().await {
+        match chunk {
+            Ok(c) => each(c),
+            Err(StoreError::Corrupt(_)) => return Err(damaged(st, sha, CHANGED).await),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
 
 /// Records that the stored blob `sha` is damaged (`why`): an error in the log, and one alert
 /// per blob and cause on the device that first named it (a blob no op names yet is no case's
 /// evidence: the log alone). Answers the error the read fails with.
-pub(crate) async fn damaged(st: &AppState, sha: &str, why: &str) -> ApiError {
+async fn damaged(st: &AppState, sha: &str, why: &str) -> ApiError {
     tracing::error!(blob = %sha, "blob damaged: {why}");
     let (key, reason) = (sha.to_string(), format!("blob {sha}: {why}"));
     let recorded = st

@@ -21,12 +21,10 @@ use axum::response::{IntoResponse, Response};
 use fieldcase_docs::template::Template;
 use fieldcase_docs::{Font, RenderInput, SignatureImage, pdf};
 use fieldcase_protocol::Sha256;
-use futures::TryStreamExt;
 use serde_json::Value;
 
 use crate::app::AppState;
-use crate::blob_store::StoreError;
-use crate::blobs::{CHANGED, damaged, read_checked};
+use crate::blobs::{drain_checked, read_checked};
 use crate::center::center;
 use crate::error::{ApiError, ApiResult};
 use crate::store::{cases, links, reference};
@@ -205,12 +203,9 @@ async fn read_blob(st: &AppState, sha: &str) -> ApiResult<Option<Vec<u8>>> {
             r.length
         )));
     }
-    let chunks: Vec<bytes::Bytes> = match r.bytes.try_collect().await {
-        Ok(chunks) => chunks,
-        Err(StoreError::Corrupt(_)) => return Err(damaged(st, sha, CHANGED).await),
-        Err(e) => return Err(ApiError::internal(e)),
-    };
-    Ok(Some(chunks.concat()))
+    let mut bytes = Vec::with_capacity(r.length as usize);
+    drain_checked(st, sha, r, |c| bytes.extend_from_slice(&c)).await?;
+    Ok(Some(bytes))
 }
 
 pub async fn transcript_pdf(

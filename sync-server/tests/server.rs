@@ -314,12 +314,8 @@ fn op_ids_are_never_reused(s: &Server) {
 fn a_revoked_device_in_contact_is_one_alert(s: &Server) {
     let d = s.enroll("u1", "team-a", "3205", 1);
     let revoked_alerts = || {
-        let (_, alerts) = s.admin("GET", "/v1/admin/alerts", None);
-        alerts
-            .as_array()
-            .unwrap()
+        s.alerts_coded("auth.revoked")
             .iter()
-            .filter(|a| a["code"] == "auth.revoked")
             .map(|a| {
                 (
                     a["device_id"].as_str().unwrap().to_string(),
@@ -938,14 +934,19 @@ impl Server {
         (status, length, got[end..].to_vec())
     }
 
+    /// The alerts recorded with `code`, as the admin lists them.
+    fn alerts_coded(&self, code: &str) -> Vec<Value> {
+        let (status, alerts) = self.admin("GET", "/v1/admin/alerts", None);
+        assert_eq!(status, 200, "{alerts}");
+        let all = alerts.as_array().unwrap().iter();
+        all.filter(|a| a["code"] == code).cloned().collect()
+    }
+
     /// The `blob.corrupt` alerts: (device, seq, reason).
     fn corrupt_blob_alerts(&self) -> Vec<(String, i64, String)> {
-        let (_, alerts) = self.admin("GET", "/v1/admin/alerts", None);
-        let mut out: Vec<_> = alerts
-            .as_array()
-            .unwrap()
+        let mut out: Vec<_> = self
+            .alerts_coded("blob.corrupt")
             .iter()
-            .filter(|a| a["code"] == "blob.corrupt")
             .map(|a| {
                 (
                     a["device_id"].as_str().unwrap().to_string(),

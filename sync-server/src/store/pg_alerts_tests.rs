@@ -6,21 +6,14 @@ use std::sync::Barrier;
 
 use super::devices;
 use super::pg::PgSql;
-use super::pg_conn::PgConnection;
-use super::pg_pipeline_tests::pg_cluster;
-use super::pg_tls::PgTls;
+use super::pg_changes_tests::{connect, database};
 use super::sql::{Sql, args};
-
-fn connect(url: &str) -> PgConnection {
-    PgConnection::connect(&url.parse().expect("url"), &PgTls::Plain).expect("connect")
-}
 
 #[test]
 fn reads_at_once_record_a_damaged_blob_once() {
     const READERS: usize = 8;
     const ROUNDS: usize = 30;
-    let url = pg_cluster::fresh_database();
-    super::migrate_pg::migrate(&mut connect(&url)).expect("migrate");
+    let url = database();
     let barrier = Barrier::new(READERS);
     std::thread::scope(|scope| {
         for _ in 0..READERS {

@@ -17,12 +17,12 @@ use super::pg_pipeline_tests::pg_cluster;
 use super::pg_tls::PgTls;
 use super::sql::Sql;
 
-fn connect(url: &str) -> PgConnection {
+pub(super) fn connect(url: &str) -> PgConnection {
     PgConnection::connect(&url.parse().expect("url"), &PgTls::Plain).expect("connect")
 }
 
 /// A fresh database with the center's schema.
-fn database() -> String {
+pub(super) fn database() -> String {
     let url = pg_cluster::fresh_database();
     super::migrate_pg::migrate(&mut connect(&url)).expect("migrate");
     url
